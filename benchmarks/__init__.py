@@ -1,0 +1,1 @@
+"""Benchmarks for npdesk (`make bench`). Results and machine notes go to docs/benchmarks.md."""

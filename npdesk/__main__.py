@@ -1,0 +1,3 @@
+from npdesk.cli import app
+
+app(prog_name="npdesk")

@@ -1,0 +1,1 @@
+"""npdesk.domain."""
