@@ -1,0 +1,36 @@
+"""All run-time settings in one place, read from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+APP_NAME = "npdesk"
+
+
+def data_dir() -> Path:
+    """Where npdesk keeps its files by default (the SQLite database, quarantine)."""
+    path = Path(os.environ.get("NPDESK_DATA_DIR") or user_data_dir(APP_NAME))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The database URL: `explicit` (from `--db`), else `NPDESK_DATABASE_URL`, else a SQLite
+    file in the user's data directory."""
+    if explicit:
+        return explicit
+    env = os.environ.get("NPDESK_DATABASE_URL")
+    if env:
+        return env
+    return f"sqlite:///{data_dir() / 'npdesk.sqlite3'}"
+
+
+def shared_dir() -> Path:
+    """The shared read-only data folder (`$NPDESK_SHARED` or `../shared` beside the project)."""
+    env = os.environ.get("NPDESK_SHARED")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent.parent / "shared"

@@ -1,0 +1,6 @@
+"""Every model module, imported so `Base.metadata` is complete (Alembic reads it).
+
+Each area adds one import line here for its module.
+"""
+
+from npdesk.store.models import cables as cables

@@ -1,0 +1,145 @@
+"""Stored cables: the current parsed form, every original version, and the parts search and
+the reading room need (recipients, tags, references, paragraphs with their markings)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from npdesk.store.db import Base, MarkedMixin, utcnow
+
+
+class CableRecord(MarkedMixin, Base):
+    """The current version of a cable. References resolve by joining `CableReference.ref_id`
+    to this table's id, so a cable that arrives later resolves earlier citations at once."""
+
+    __tablename__ = "cables"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    origin: Mapped[str | None] = mapped_column(String(200))
+    created: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    month: Mapped[str | None] = mapped_column(String(7), index=True)
+    precedence: Mapped[str | None] = mapped_column(String(32))
+    subject: Mapped[str | None] = mapped_column(Text)
+    handling: Mapped[str] = mapped_column(String(200), default="")
+    classified_by: Mapped[str | None] = mapped_column(Text)
+    reasons: Mapped[str] = mapped_column(String(200), default="")
+    declassify_on: Mapped[str | None] = mapped_column(String(10))
+    declassify_raw: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str | None] = mapped_column(Text)
+    signers: Mapped[str] = mapped_column(String(200), default="")
+    source_format: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    parsed: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    recipients: Mapped[list[CableRecipient]] = relationship(
+        cascade="all, delete-orphan", order_by="CableRecipient.position"
+    )
+    tags: Mapped[list[CableTag]] = relationship(
+        cascade="all, delete-orphan", order_by="CableTag.position"
+    )
+    references: Mapped[list[CableReference]] = relationship(
+        cascade="all, delete-orphan", order_by="CableReference.position"
+    )
+    paragraphs: Mapped[list[CableParagraph]] = relationship(
+        cascade="all, delete-orphan", order_by="CableParagraph.position"
+    )
+    versions: Mapped[list[CableVersion]] = relationship(
+        cascade="all, delete-orphan", order_by="CableVersion.version"
+    )
+
+    @property
+    def marking(self) -> str:
+        return "//".join([self.classification, *filter(None, self.caveats.split("//"))])
+
+
+class CableVersion(Base):
+    """The original text of every version of a cable, exactly as it arrived."""
+
+    __tablename__ = "cable_versions"
+    __table_args__ = (
+        UniqueConstraint("cable_id", "version"),
+        UniqueConstraint("cable_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cable_id: Mapped[str] = mapped_column(ForeignKey("cables.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    original_text: Mapped[str] = mapped_column(Text)
+    source_name: Mapped[str] = mapped_column(Text)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    parsed: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CableRecipient(Base):
+    __tablename__ = "cable_recipients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cable_id: Mapped[str] = mapped_column(ForeignKey("cables.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    route: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(Text)
+    precedence: Mapped[str | None] = mapped_column(String(32))
+    serial: Mapped[str | None] = mapped_column(String(32))
+
+
+class CableTag(Base):
+    __tablename__ = "cable_tags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cable_id: Mapped[str] = mapped_column(ForeignKey("cables.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    tag: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class CableReference(Base):
+    __tablename__ = "cable_references"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cable_id: Mapped[str] = mapped_column(ForeignKey("cables.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(String(16))
+    ref_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class CableParagraph(MarkedMixin, Base):
+    """A paragraph with its own marking, taken from its portion marking (`portion`)."""
+
+    __tablename__ = "cable_paragraphs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cable_id: Mapped[str] = mapped_column(ForeignKey("cables.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int | None] = mapped_column(Integer)
+    portion: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class QuarantinedFile(Base):
+    """A file that could not be ingested, kept with its reason so nothing is lost."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("source_name", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_name: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    quarantined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
