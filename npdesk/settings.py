@@ -34,3 +34,17 @@ def shared_dir() -> Path:
     if env:
         return Path(env)
     return Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def partner_country() -> str:
+    """The partner government's country code (a bilateral deployment has exactly one)."""
+    return os.environ.get("NPDESK_PARTNER_COUNTRY", "CHN").upper()
+
+
+def partner_agreed_level() -> str:
+    """The highest level agreed for release to the partner, as a level word."""
+    return os.environ.get("NPDESK_PARTNER_LEVEL", "CONFIDENTIAL").upper()
+
+
+MAX_CABLE_BYTES = 2 * 1024 * 1024
+"""A single cable larger than this is refused at ingest (the largest real cables are ~200 KB)."""

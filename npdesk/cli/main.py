@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from npdesk.cli import cables
+from npdesk.cli import cables, store
 
 app = typer.Typer(
     name="npdesk",
@@ -14,3 +14,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(cables.app, name="cables", help="Read and inspect cables.")
+cables.app.command("show")(store.show)
+app.add_typer(store.db_app, name="db")
+app.command("ingest")(store.ingest)
+app.command("search")(store.search)
+app.command("serve")(store.serve)

@@ -78,7 +78,7 @@ class CableVersion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cable_id: Mapped[str] = mapped_column(ForeignKey("cables.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
     original_text: Mapped[str] = mapped_column(Text)
     source_name: Mapped[str] = mapped_column(Text)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

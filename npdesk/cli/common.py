@@ -1,0 +1,92 @@
+"""What every command shares: opening the database, choosing the acting user, printing JSON,
+and failing with one clear line instead of a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from npdesk.security.model import Level, Party, Role, User
+from npdesk.settings import database_url
+from npdesk.store.db import make_engine
+from npdesk.store.schema import upgrade
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $NPDESK_DATABASE_URL or a SQLite file)."),
+]
+UserOption = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        envvar="NPDESK_USER",
+        help="Act as this npdesk user (default: the local operator).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+err = Console(stderr=True)
+out = Console()
+
+LOCAL_OPERATOR = User(
+    username="local-operator", party=Party.HOME, role=Role.ADMIN, clearance=Level.TS
+)
+"""Whoever runs the CLI without --user holds the database file anyway: they act as a home
+admin with top clearance, and their actions are audited under this name."""
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def open_db(db: str | None) -> Engine:
+    """An engine at the newest schema, or a clear failure."""
+    url = database_url(db)
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+    except OperationalError as exc:
+        fail(f"cannot open database {_safe(url)}: {str(exc.orig).strip().splitlines()[0]}")
+    except SQLAlchemyError as exc:
+        fail(f"database {_safe(url)}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+    except Exception as exc:  # e.g. a bad URL scheme: one line, never a traceback
+        fail(f"cannot open database {_safe(url)}: {exc}")
+    return engine
+
+
+def acting_user(engine: Engine, username: str | None) -> User:
+    """The user a command acts as (see `LOCAL_OPERATOR`)."""
+    if not username:
+        return LOCAL_OPERATOR
+    try:
+        from npdesk.services.accounts import cli_actor
+    except ImportError:
+        fail("user accounts are not available in this build")
+    try:
+        return cli_actor(engine, username)
+    except (LookupError, PermissionError, ValueError) as exc:
+        fail(str(exc))
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
+
+
+def _safe(url: str) -> str:
+    """A URL fit to print: no password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def is_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"

@@ -1,0 +1,360 @@
+"""Full-text search over cables behind one interface: SQLite FTS5 or PostgreSQL tsvector + GIN.
+
+Each cable has two index rows: `all` (subject and every paragraph) and `partner` (only what the
+partner may read). A partner user's words are matched against the `partner` row only, so a hit
+can never betray a word in a withheld paragraph. Results and facet counts are always filtered by
+`visibility.readable`, so nobody learns that a cable they may not read exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from typing import Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    delete,
+    desc,
+    exists,
+    func,
+    insert,
+    literal_column,
+    not_,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import Session
+
+from npdesk.security.model import Party, User
+from npdesk.store.models.cables import CableRecord, CableReference, CableTag
+from npdesk.store.search_query import SearchQuery
+from npdesk.store.visibility import partner_reader, readable, readable_row
+
+Sort = Literal["relevance", "date"]
+MARK_START, MARK_END = "\x02", "\x03"
+"""Snippet highlight delimiters: control characters no cable contains, so the web layer can
+escape the snippet first and then turn them into <mark> safely."""
+
+_fts = table("cable_fts", column("cable_id"), column("audience"), column("subject"), column("body"))
+_pg = table(
+    "cable_search",
+    column("cable_id"),
+    column("audience"),
+    column("subject"),
+    column("body"),
+    column("tsv"),
+)
+
+
+@dataclass
+class SearchHit:
+    id: str
+    subject: str | None
+    created: str | None
+    marking: str
+    snippet: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "subject": self.subject,
+            "created": self.created,
+            "marking": self.marking,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": self.facets,
+        }
+
+
+def audience_for(user: User) -> str:
+    return "partner" if user.party is Party.PARTNER else "all"
+
+
+# --- indexing -------------------------------------------------------------------------------
+
+
+def index_cable(session: Session, record: CableRecord) -> None:
+    """(Re)write both index rows of `record`. Call inside the transaction that changes it."""
+    partner = partner_reader()
+    full_body = "\n\n".join(p.text for p in record.paragraphs)
+    if readable_row(record, partner):
+        partner_subject = record.subject or ""
+        partner_body = "\n\n".join(p.text for p in record.paragraphs if readable_row(p, partner))
+    else:
+        partner_subject, partner_body = "", ""
+    rows = [
+        {"audience": "all", "subject": record.subject or "", "body": full_body},
+        {"audience": "partner", "subject": partner_subject, "body": partner_body},
+    ]
+    for row in rows:
+        row["cable_id"] = record.id
+    if _is_sqlite(session):
+        session.execute(delete(_fts).where(_fts.c.cable_id == record.id))
+        session.execute(insert(_fts), rows)
+    else:
+        session.execute(delete(_pg).where(_pg.c.cable_id == record.id))
+        for row in rows:
+            session.execute(
+                text(
+                    "INSERT INTO cable_search (cable_id, audience, subject, body, tsv) VALUES "
+                    "(:cable_id, :audience, :subject, :body, "
+                    "setweight(to_tsvector('english', :subject), 'A') || "
+                    "setweight(to_tsvector('english', :body), 'B'))"
+                ),
+                row,
+            )
+
+
+# --- querying -------------------------------------------------------------------------------
+
+
+def search(
+    session: Session,
+    query: SearchQuery,
+    user: User,
+    *,
+    sort: Sort = "relevance",
+    limit: int = 20,
+    offset: int = 0,
+    with_facets: bool = True,
+) -> SearchResult:
+    """Cables matching `query` that `user` may read, best first (or newest first), with facet
+    counts over the whole matching set."""
+    audience = audience_for(user)
+    sqlite = _is_sqlite(session)
+    base = select(CableRecord.id).where(readable(CableRecord, user), *_filters(query))
+    rank: Any = None
+    if query.has_text or query.excluded:
+        if sqlite:
+            base, rank = _sqlite_text(base, query, audience)
+        else:
+            base, rank = _pg_text(base, query, audience)
+    matching = base.subquery()
+    total = session.scalar(select(func.count()).select_from(matching)) or 0
+
+    page = select(
+        CableRecord.id,
+        CableRecord.subject,
+        CableRecord.created,
+        CableRecord.classification,
+        CableRecord.caveats,
+    ).where(CableRecord.id.in_(select(matching.c.id)))
+    if rank is not None and sort == "relevance" and query.has_text:
+        ranked = base.add_columns(rank.label("rank")).subquery()
+        page = (
+            select(
+                CableRecord.id,
+                CableRecord.subject,
+                CableRecord.created,
+                CableRecord.classification,
+                CableRecord.caveats,
+            )
+            .join(ranked, ranked.c.id == CableRecord.id)
+            .order_by(ranked.c.rank.desc() if not sqlite else ranked.c.rank, CableRecord.id)
+        )
+    else:
+        page = page.order_by(desc(CableRecord.created), CableRecord.id)
+    rows = session.execute(page.limit(limit).offset(offset)).all()
+    snippets = _snippets(session, [r.id for r in rows], query, audience, sqlite)
+    hits = [
+        SearchHit(
+            id=r.id,
+            subject=r.subject,
+            created=_iso(r.created),
+            marking="//".join([r.classification, *filter(None, r.caveats.split("//"))]),
+            snippet=snippets.get(r.id, ""),
+        )
+        for r in rows
+    ]
+    facets = _facets(session, matching) if with_facets else {}
+    return SearchResult(total=total, hits=hits, facets=facets)
+
+
+def _filters(query: SearchQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    for tag in query.tags:
+        conditions.append(exists().where(CableTag.cable_id == CableRecord.id, CableTag.tag == tag))
+    if query.origins:
+        conditions.append(or_(*(func.upper(CableRecord.origin).contains(o) for o in query.origins)))
+    if query.classes:
+        conditions.append(
+            or_(
+                *(
+                    or_(
+                        CableRecord.classification == c,
+                        func.upper(CableRecord.caveats).contains(c),
+                        CableRecord.classification + "//" + CableRecord.caveats == c,
+                    )
+                    for c in query.classes
+                )
+            )
+        )
+    for ref in query.refs:
+        conditions.append(
+            exists().where(CableReference.cable_id == CableRecord.id, CableReference.ref_id == ref)
+        )
+    if query.date_from:
+        conditions.append(
+            CableRecord.created >= datetime.combine(query.date_from, time.min, tzinfo=UTC)
+        )
+    if query.date_to:
+        conditions.append(
+            CableRecord.created <= datetime.combine(query.date_to, time.max, tzinfo=UTC)
+        )
+    return conditions
+
+
+def _fts5_expression(query: SearchQuery) -> str | None:
+    def quote(term: str) -> str:
+        return '"' + term.replace('"', "") + '"'
+
+    positive = [quote(w) for w in query.words] + [quote(p) for p in query.phrases]
+    if not positive:
+        return None
+    expression = " AND ".join(positive)
+    for word in query.excluded:
+        expression = f"({expression}) NOT {quote(word)}"
+    return expression
+
+
+def _sqlite_text(base: Select[Any], query: SearchQuery, audience: str) -> tuple[Select[Any], Any]:
+    expression = _fts5_expression(query)
+    matches = literal_column("cable_fts").op("MATCH")
+    if expression is None:  # only exclusions: drop cables containing any excluded word
+        excluded = " OR ".join(f'"{w}"' for w in query.excluded)
+        hit = select(_fts.c.cable_id).where(_fts.c.audience == audience, matches(excluded))
+        return base.where(CableRecord.id.not_in(hit)), None
+    rank: Any = literal_column("bm25(cable_fts, 0.0, 0.0, 5.0, 1.0)")
+    joined = base.join(_fts, _fts.c.cable_id == CableRecord.id).where(
+        _fts.c.audience == audience, matches(expression)
+    )
+    return joined, rank
+
+
+def _pg_tsquery(query: SearchQuery) -> Any:
+    parts: list[Any] = [func.plainto_tsquery("english", w) for w in query.words]
+    parts += [func.phraseto_tsquery("english", p) for p in query.phrases]
+    combined: Any = None
+    for part in parts:
+        combined = part if combined is None else combined.op("&&")(part)
+    return combined
+
+
+def _pg_text(base: Select[Any], query: SearchQuery, audience: str) -> tuple[Select[Any], Any]:
+    positive = _pg_tsquery(query)
+    joined = base.join(_pg, and_(_pg.c.cable_id == CableRecord.id, _pg.c.audience == audience))
+    if positive is not None:
+        joined = joined.where(_pg.c.tsv.op("@@")(positive))
+    for word in query.excluded:
+        joined = joined.where(not_(_pg.c.tsv.op("@@")(func.plainto_tsquery("english", word))))
+    rank = func.ts_rank_cd(_pg.c.tsv, positive) if positive is not None else None
+    return joined, rank
+
+
+def _snippets(
+    session: Session, ids: list[str], query: SearchQuery, audience: str, sqlite: bool
+) -> dict[str, str]:
+    if not ids:
+        return {}
+    if sqlite:
+        expression = _fts5_expression(query)
+        if expression is None:
+            rows = session.execute(
+                select(_fts.c.cable_id, func.substr(_fts.c.body, 1, 240)).where(
+                    _fts.c.audience == audience, _fts.c.cable_id.in_(ids)
+                )
+            ).all()
+        else:
+            snippet: Any = literal_column(
+                f"snippet(cable_fts, 3, '{MARK_START}', '{MARK_END}', ' … ', 24)"
+            )
+            rows = session.execute(
+                select(_fts.c.cable_id, snippet).where(
+                    _fts.c.audience == audience,
+                    _fts.c.cable_id.in_(ids),
+                    literal_column("cable_fts").op("MATCH")(expression),
+                )
+            ).all()
+        return {r[0]: r[1] or "" for r in rows}
+    tsquery = _pg_tsquery(query)
+    if tsquery is None:
+        headline: Any = func.substr(_pg.c.body, 1, 240)
+    else:
+        headline = func.ts_headline(
+            "english",
+            _pg.c.body,
+            tsquery,
+            f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, "
+            'MaxFragments=2, FragmentDelimiter=" … "',
+        )
+    rows = session.execute(
+        select(_pg.c.cable_id, headline).where(_pg.c.audience == audience, _pg.c.cable_id.in_(ids))
+    ).all()
+    return {r[0]: r[1] or "" for r in rows}
+
+
+def _facets(session: Session, matching: Any) -> dict[str, dict[str, int]]:
+    in_matching = CableRecord.id.in_(select(matching.c.id))
+    facets: dict[str, dict[str, int]] = {}
+    tag_rows = session.execute(
+        select(CableTag.tag, func.count())
+        .where(CableTag.cable_id.in_(select(matching.c.id)))
+        .group_by(CableTag.tag)
+        .order_by(func.count().desc(), CableTag.tag)
+        .limit(30)
+    ).all()
+    facets["tag"] = {t: n for t, n in tag_rows}
+    origin_rows = session.execute(
+        select(CableRecord.origin, func.count())
+        .where(in_matching)
+        .group_by(CableRecord.origin)
+        .order_by(func.count().desc(), CableRecord.origin)
+        .limit(30)
+    ).all()
+    facets["origin"] = {o or "(none)": n for o, n in origin_rows}
+    marking_rows = session.execute(
+        select(CableRecord.classification, CableRecord.caveats, func.count())
+        .where(in_matching)
+        .group_by(CableRecord.classification, CableRecord.caveats)
+    ).all()
+    marking: dict[str, int] = {}
+    for level, caveats, n in marking_rows:
+        key = "//".join([level, *filter(None, caveats.split("//"))])
+        marking[key] = marking.get(key, 0) + n
+    facets["marking"] = dict(sorted(marking.items(), key=lambda kv: (-kv[1], kv[0])))
+    year = func.substr(CableRecord.month, 1, 4)
+    year_rows = session.execute(
+        select(year, func.count()).where(in_matching).group_by(year).order_by(year)
+    ).all()
+    facets["year"] = {y or "(none)": n for y, n in year_rows}
+    return facets
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
