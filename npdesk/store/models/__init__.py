@@ -4,3 +4,4 @@ Each area adds one import line here for its module.
 """
 
 from npdesk.store.models import cables as cables
+from npdesk.store.models import cases as cases

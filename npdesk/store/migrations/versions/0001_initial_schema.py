@@ -47,6 +47,56 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_cables_month"), ["month"], unique=False)
 
     op.create_table(
+        "cases",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=32), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=32), nullable=False),
+        sa.Column("priority", sa.String(length=16), nullable=False),
+        sa.Column("outcome", sa.String(length=32), nullable=True),
+        sa.Column("merged_into", sa.String(length=32), nullable=True),
+        sa.Column("allegation_summary", sa.Text(), nullable=False),
+        sa.Column("releasable_summary", sa.Text(), nullable=False),
+        sa.Column("origin_countries", sa.String(length=200), nullable=False),
+        sa.Column("destination_countries", sa.String(length=200), nullable=False),
+        sa.Column("fictional", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
+        sa.UniqueConstraint("reference", name=op.f("uq_cases_reference")),
+    )
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cases_status"), ["status"], unique=False)
+
+    op.create_table(
+        "handover_lists",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("handed_over_on", sa.Date(), nullable=False),
+        sa.Column("handed_over_by", sa.Text(), nullable=False),
+        sa.Column("handed_over_to", sa.Text(), nullable=False),
+        sa.Column("fictional", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_handover_lists")),
+        sa.UniqueConstraint("number", name=op.f("uq_handover_lists_number")),
+    )
+    with op.batch_alter_table("handover_lists", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_handover_lists_handed_over_on"), ["handed_over_on"], unique=False
+        )
+
+    op.create_table(
         "quarantine",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("source_name", sa.Text(), nullable=False),
@@ -58,6 +108,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_quarantine")),
         sa.UniqueConstraint("source_name", "content_hash", name=op.f("uq_quarantine_source_name")),
     )
+    op.create_table(
+        "review_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("level", sa.String(length=16), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("proposed_on", sa.Date(), nullable=False),
+        sa.Column("confirmed_on", sa.Date(), nullable=True),
+        sa.Column("venue", sa.Text(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("fictional", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_sessions")),
+        sa.UniqueConstraint("number", name=op.f("uq_review_sessions_number")),
+    )
+    with op.batch_alter_table("review_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_review_sessions_state"), ["state"], unique=False)
+
     op.create_table(
         "cable_paragraphs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -170,11 +243,283 @@ def upgrade() -> None:
             batch_op.f("ix_cable_versions_content_hash"), ["content_hash"], unique=False
         )
 
+    op.create_table(
+        "case_cable_links",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("cable_id", sa.String(length=64), nullable=False),
+        sa.Column("paragraph", sa.Integer(), nullable=True),
+        sa.Column("linked_by", sa.String(length=100), nullable=False),
+        sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cable_id"],
+            ["cables.id"],
+            name=op.f("fk_case_cable_links_cable_id_cables"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_case_cable_links_case_id_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_cable_links")),
+        sa.UniqueConstraint(
+            "case_id", "cable_id", "paragraph", name=op.f("uq_case_cable_links_case_id")
+        ),
+    )
+    with op.batch_alter_table("case_cable_links", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_case_cable_links_cable_id"), ["cable_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_case_cable_links_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "case_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("from_status", sa.String(length=32), nullable=True),
+        sa.Column("to_status", sa.String(length=32), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("outcome", sa.String(length=32), nullable=True),
+        sa.Column("merged_into", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_case_events_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_events")),
+    )
+    with op.batch_alter_table("case_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_events_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "case_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("regime", sa.String(length=32), nullable=False),
+        sa.Column("category", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_case_items_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_items")),
+    )
+    with op.batch_alter_table("case_items", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_items_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "case_partner_responses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("received_on", sa.Date(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("recorded_by", sa.String(length=100), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_case_partner_responses_case_id_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_partner_responses")),
+    )
+    with op.batch_alter_table("case_partner_responses", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_case_partner_responses_case_id"), ["case_id"], unique=False
+        )
+
+    op.create_table(
+        "case_subjects",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("country", sa.String(length=8), nullable=True),
+        sa.Column("screening_ref", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_case_subjects_case_id_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_subjects")),
+    )
+    with op.batch_alter_table("case_subjects", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_subjects_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "handover_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("list_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=32), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=32), nullable=False),
+        sa.Column("releasable_summary", sa.Text(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_handover_entries_case_id_cases"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["list_id"],
+            ["handover_lists.id"],
+            name=op.f("fk_handover_entries_list_id_handover_lists"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_handover_entries")),
+        sa.UniqueConstraint("list_id", "reference", name=op.f("uq_handover_entries_list_id")),
+    )
+    with op.batch_alter_table("handover_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_handover_entries_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_handover_entries_list_id"), ["list_id"], unique=False)
+
+    op.create_table(
+        "review_agenda_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=32), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=32), nullable=False),
+        sa.Column("priority", sa.String(length=16), nullable=False),
+        sa.Column("age_days", sa.Integer(), nullable=False),
+        sa.Column("releasable_summary", sa.Text(), nullable=False),
+        sa.Column("changes", sa.JSON(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_review_agenda_items_case_id_cases"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["review_sessions.id"],
+            name=op.f("fk_review_agenda_items_review_id_review_sessions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_agenda_items")),
+        sa.UniqueConstraint(
+            "review_id", "reference", name=op.f("uq_review_agenda_items_review_id")
+        ),
+    )
+    with op.batch_alter_table("review_agenda_items", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_review_agenda_items_case_id"), ["case_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_review_agenda_items_review_id"), ["review_id"], unique=False
+        )
+
+    op.create_table(
+        "review_outcomes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("reference", sa.String(length=32), nullable=False),
+        sa.Column("partner_statement", sa.Text(), nullable=False),
+        sa.Column("next_step", sa.Text(), nullable=False),
+        sa.Column("home_note", sa.Text(), nullable=False),
+        sa.Column("new_status", sa.String(length=32), nullable=True),
+        sa.Column("outcome", sa.String(length=32), nullable=True),
+        sa.Column("merged_into", sa.String(length=32), nullable=True),
+        sa.Column("recorded_by", sa.String(length=100), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_review_outcomes_case_id_cases"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["review_sessions.id"],
+            name=op.f("fk_review_outcomes_review_id_review_sessions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_outcomes")),
+        sa.UniqueConstraint("review_id", "reference", name=op.f("uq_review_outcomes_review_id")),
+    )
+    with op.batch_alter_table("review_outcomes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_review_outcomes_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_review_outcomes_review_id"), ["review_id"], unique=False
+        )
+
+    op.create_table(
+        "review_participants",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("side", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("role", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["review_sessions.id"],
+            name=op.f("fk_review_participants_review_id_review_sessions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_participants")),
+    )
+    with op.batch_alter_table("review_participants", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_review_participants_review_id"), ["review_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("review_participants", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_review_participants_review_id"))
+
+    op.drop_table("review_participants")
+    with op.batch_alter_table("review_outcomes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_review_outcomes_review_id"))
+        batch_op.drop_index(batch_op.f("ix_review_outcomes_case_id"))
+
+    op.drop_table("review_outcomes")
+    with op.batch_alter_table("review_agenda_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_review_agenda_items_review_id"))
+        batch_op.drop_index(batch_op.f("ix_review_agenda_items_case_id"))
+
+    op.drop_table("review_agenda_items")
+    with op.batch_alter_table("handover_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_handover_entries_list_id"))
+        batch_op.drop_index(batch_op.f("ix_handover_entries_case_id"))
+
+    op.drop_table("handover_entries")
+    with op.batch_alter_table("case_subjects", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_subjects_case_id"))
+
+    op.drop_table("case_subjects")
+    with op.batch_alter_table("case_partner_responses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_partner_responses_case_id"))
+
+    op.drop_table("case_partner_responses")
+    with op.batch_alter_table("case_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_items_case_id"))
+
+    op.drop_table("case_items")
+    with op.batch_alter_table("case_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_events_case_id"))
+
+    op.drop_table("case_events")
+    with op.batch_alter_table("case_cable_links", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_cable_links_case_id"))
+        batch_op.drop_index(batch_op.f("ix_case_cable_links_cable_id"))
+
+    op.drop_table("case_cable_links")
     with op.batch_alter_table("cable_versions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cable_versions_content_hash"))
 
@@ -197,7 +542,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_cable_paragraphs_cable_id"))
 
     op.drop_table("cable_paragraphs")
+    with op.batch_alter_table("review_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_review_sessions_state"))
+
+    op.drop_table("review_sessions")
     op.drop_table("quarantine")
+    with op.batch_alter_table("handover_lists", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_handover_lists_handed_over_on"))
+
+    op.drop_table("handover_lists")
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cases_status"))
+
+    op.drop_table("cases")
     with op.batch_alter_table("cables", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cables_month"))
         batch_op.drop_index(batch_op.f("ix_cables_created"))
