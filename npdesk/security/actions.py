@@ -1,0 +1,113 @@
+"""Every action a route or command performs, registered as data with the rule it needs.
+
+Default deny: an action that is not registered is refused, so a new route without a rule
+fails closed (and the authorization-matrix test, which is generated from this table, fails).
+
+Two-step checks: `permits(user, name)` without a marking is the gate a route applies before it
+loads anything; routes that load a marked record call `permits(user, name, marking)` again (or
+`may_read`/`may_write` directly) with the record's marking before showing or changing it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from npdesk.security.model import Marking, Party, Role, User
+from npdesk.security.policy import RELEASING_ROLES, may_read, may_write, may_write_kind
+
+
+class Rule(StrEnum):
+    """What an action requires."""
+
+    PUBLIC = "public"  # no login (login page, health check)
+    AUTHENTICATED = "authenticated"  # any logged-in user; every item shown is filtered by may_read
+    READ = "read"  # may_read on the record's marking
+    WRITE = "write"  # may_write for the action's record kind on the record's marking
+    RELEASE = "release"  # a home officer/admin who may read it; never NOFORN
+    HOME = "home"  # any home-side user
+    ADMIN = "admin"  # a home admin
+
+
+@dataclass(frozen=True)
+class Action:
+    """A registered action: `name` (as used by routes and the audit log), the `rule` it needs,
+    the `record_kind` it writes (WRITE rules), and a description for people."""
+
+    name: str
+    rule: Rule
+    description: str
+    record_kind: str | None = None
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("health", Rule.PUBLIC, "Health check"),
+    Action("auth.login", Rule.PUBLIC, "Show the login page or sign in"),
+    Action("auth.token.create", Rule.PUBLIC, "Exchange a username and password for an API token"),
+    Action("auth.logout", Rule.AUTHENTICATED, "Sign out"),
+    Action("auth.token.revoke", Rule.AUTHENTICATED, "Revoke the API token in use"),
+    Action("home", Rule.AUTHENTICATED, "The start page"),
+    Action("cables.list", Rule.AUTHENTICATED, "List cables (filtered to what the user may read)"),
+    Action("cables.search", Rule.AUTHENTICATED, "Search cables (results and facets filtered)"),
+    Action("cables.facets", Rule.AUTHENTICATED, "Facet counts over readable cables"),
+    Action("cables.read", Rule.READ, "Read one cable (paragraphs redacted)"),
+    Action("cables.export", Rule.READ, "Export one cable as the user may see it"),
+    Action("cables.ingest", Rule.WRITE, "Ingest or update cables", record_kind="cable"),
+    Action("cables.release", Rule.RELEASE, "Mark a cable or paragraph releasable to the partner"),
+    Action(
+        "partner.respond",
+        Rule.WRITE,
+        "Record the partner's response on a shared record",
+        record_kind="partner_response",
+    ),
+    Action(
+        "partner.commit",
+        Rule.WRITE,
+        "Record a partner commitment on a shared record",
+        record_kind="partner_commitment",
+    ),
+    Action("users.list", Rule.ADMIN, "List user accounts"),
+    Action("users.add", Rule.ADMIN, "Create a user account"),
+    Action("users.disable", Rule.ADMIN, "Disable a user account"),
+    Action("users.reset_password", Rule.ADMIN, "Set a new password for a user"),
+    Action("audit.verify", Rule.ADMIN, "Verify the audit chain"),
+    Action("audit.export", Rule.ADMIN, "Export the audit log"),
+)
+
+REGISTRY: dict[str, Action] = {action.name: action for action in ACTIONS}
+
+
+def action(name: str) -> Action | None:
+    """The registered action called `name`, or None."""
+    return REGISTRY.get(name)
+
+
+def permits(user: User | None, name: str, marking: Marking | None = None) -> bool:
+    """Whether `user` (None: not logged in) may perform action `name`, on an item marked
+    `marking` when given. Unknown actions are refused."""
+    registered = REGISTRY.get(name)
+    if registered is None:
+        return False
+    if registered.rule is Rule.PUBLIC:
+        return True
+    if user is None:
+        return False
+    match registered.rule:
+        case Rule.AUTHENTICATED:
+            return True
+        case Rule.READ:
+            return marking is None or may_read(user, marking)
+        case Rule.WRITE:
+            kind = registered.record_kind or ""
+            if marking is None:
+                return may_write_kind(user, kind)
+            return may_write(user, kind, marking)
+        case Rule.RELEASE:
+            if user.party is not Party.HOME or user.role not in RELEASING_ROLES:
+                return False
+            return marking is None or (may_read(user, marking) and not marking.noforn)
+        case Rule.HOME:
+            return user.party is Party.HOME
+        case Rule.ADMIN:
+            return user.party is Party.HOME and user.role is Role.ADMIN
+    return False
