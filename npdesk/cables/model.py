@@ -84,10 +84,13 @@ class Cable:
     reasons: list[str] = field(default_factory=list)
     declassify_on: str | None = None
     declassify_raw: str | None = None
+    executive_order: str | None = None
+    tag_persons: list[str] = field(default_factory=list)
     summary: str | None = None
     paragraphs: list[Paragraph] = field(default_factory=list)
     signers: list[str] = field(default_factory=list)
     source_format: SourceFormat = "telegram"
+    # Warnings say where the reader had to choose (e.g. the page table and the text disagree).
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -119,6 +122,8 @@ class Cable:
             "reasons": list(self.reasons),
             "declassify_on": self.declassify_on,
             "declassify_raw": self.declassify_raw,
+            "executive_order": self.executive_order,
+            "tag_persons": list(self.tag_persons),
             "summary": self.summary,
             "paragraphs": [p.to_dict() for p in self.paragraphs],
             "signers": list(self.signers),

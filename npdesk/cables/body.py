@@ -1,0 +1,347 @@
+"""The cable body: cleaning section breaks, numbered paragraphs, headings, summary, signature.
+
+Input is the list of body lines (after the header), output the paragraphs, the summary and the
+signers. The rules, each learnt from real cables (see tests/cables/test_body.py):
+
+- Noise is removed before paragraphs are cut: repeated classification banners and
+  ``SIPDIS``/``NOFORN`` lines of later sections, section page markers
+  (``MADRID 00000869 002.2 OF 004``), teletype page headers (``PAGE 02 ...``), decoration
+  rules (``-----``), closing markers (``NNNN``, ``End Cable Text``, ``BT``), the repeated routing
+  and header of later sections in old cables, and lines that repeat a header line verbatim.
+- A numbered line (``1. (S) ...``) starts a paragraph when it carries a ``¶`` anchor, or when its
+  number is the next one in sequence and it stands at a block start.
+- A short single-line block without end punctuation is an unnumbered heading (``Summary``,
+  ``Review of Open Cases``): a paragraph with ``number = None``.
+- A block that starts in lower case after a block that did not end a sentence continues it
+  (text copied from web pages, and section breaks, cut paragraphs mid-sentence).
+- Within a paragraph, wrapped lines are joined with spaces, list items (``--``, ``-``, ``(a)``)
+  keep their own line, and blocks are separated by a blank line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from npdesk.cables.markings import normalize_portion, parse_banner, read_marking_line
+from npdesk.cables.model import Paragraph
+
+PARAGRAPH_START = re.compile(
+    r"^(?P<number>\d{1,3})\s?[.)](?=\s|\(|$)\s*(?:\((?P<portion>[A-Za-z/\- ,]{1,40})\))?\s*"
+)
+PORTION_START = re.compile(r"^\((?P<portion>[A-Za-z/\- ,]{1,40})\)\s*")
+DTG = re.compile(
+    r"^(?P<prec>(?:[ZOPRM]{1,2}\s+){0,2})(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2})Z\s+"
+    r"(?P<month>[A-Za-z]{3})\s+(?P<year>\d{2})\b"
+)
+_SECTION_MARKER = re.compile(
+    r"^[A-Za-z][A-Za-z .'\-]{0,40}?\s\d{8}\s{1,3}\d{3}(?:\.\d)?\s{1,3}OF\s{1,3}\d{3}$", re.I
+)
+_PAGE_HEADER = re.compile(r"^PAGE\s+\d{2,3}\b")
+_DECORATION = re.compile(r"^[-=_*.~#\s]*$")
+_CLOSING = re.compile(
+    r"^(?:NNNN|BT|END\s+(?:OF\s+)?CABLE\s+TEXT\.?|#\d{1,6}|\*{3,}.*|\.{1,3}|"
+    r"NOTE:\s*BY\s+.*|CONFIDENTIAL|SECRET|UNCLASSIFIED|\d{4}[A-Z]{2,10}\d{5}\s+-\s+[A-Z ]+)$",
+    re.I,
+)
+_BULLET = re.compile(r"^(?:--?|\*|•|\([A-Za-z0-9]{1,3}\)\s|[A-Za-z0-9]{1,2}\)\s)")
+_TERMINAL = frozenset(".!?:;\"')”’]")
+_SUMMARY_START = re.compile(
+    r"^SUMMARY(?:\s+AND\s+(?:COMMENT|ACTION\s+REQUEST))?(?:\s*[:.\-]+\s*|\s*$)",
+    re.I,
+)
+_SUMMARY_END = re.compile(
+    r"\(?\s*\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+(?:COMMENT|ACTION\s+REQUEST))?\b\s*[.)]*\s*",
+    re.I,
+)
+_SIGNER = re.compile(r"^[A-Za-z][A-Za-z'\-]*\.?(?:[ /][A-Za-z][A-Za-z'\-]*\.?){0,2}$")
+_APPENDED_SIGNER = re.compile(
+    r"^(?P<text>.{0,300}?(?:[.!?)\"”']|https?://\S+|\.\s?cfm|\w_\w+))\s+(?P<name>[A-Z][A-Za-z'\-]{2,})$"
+)
+_NOT_SIGNER = frozenset(
+    {
+        "END", "COMMENT", "SUMMARY", "TEXT", "NOTE", "ENDS", "NNNN", "BT", "CONFIDENTIAL",
+        "SECRET", "UNCLASSIFIED", "SIPDIS", "NOFORN", "END COMMENT", "END SUMMARY", "END NOTE",
+        "END TEXT", "END CABLE TEXT", "THANKS", "REGARDS", "AMEN",
+    }
+)  # fmt: skip
+_HEADING_MAX = 90
+_TRAILER = re.compile(
+    r"https?://|www\.|@|Classified Web ?site|^SELECT \*|^.{0,60}\.\.\.$|^[A-Z]{3,}\d{5,}", re.I
+)
+_SPACED_DOTS = re.compile(r"\s+\.+$")
+_SIGNER_DATE = re.compile(r"\s+\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class BodyResult:
+    """What the body yields."""
+
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    summary: str | None = None
+    signers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Draft:
+    number: int | None
+    portion: str | None
+    blocks: list[list[str]] = field(default_factory=list)
+    heading: bool = False
+
+    def text(self) -> str:
+        return "\n\n".join(_join_block(block) for block in self.blocks if block)
+
+
+def read_body(lines: list[str], header_lines: set[str], serial: str | None) -> BodyResult:
+    """Cut body `lines` into paragraphs, find the summary and the signers.
+
+    `header_lines` are the whitespace-collapsed header lines (repeats of them are dropped);
+    `serial` is the cable's serial, to recognize repeated banners of later sections.
+    """
+    cleaned = _clean(lines, header_lines, serial)
+    signers = _take_signers(cleaned)
+    paragraphs = _paragraphs(cleaned)
+    result = BodyResult(paragraphs, _summary(paragraphs), signers)
+    return result
+
+
+def _collapse(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _clean(lines: list[str], header_lines: set[str], serial: str | None) -> list[str]:
+    """Drop noise; return collapsed lines with '' for block breaks; a kept '¶' marks anchors."""
+    out: list[str] = []
+    skip_routing = 0
+    for index, raw in enumerate(lines):
+        line = _collapse(raw)
+        bare = line.lstrip("¶ ")
+        if skip_routing:
+            skip_routing -= 1
+            banner = parse_banner(bare)
+            if banner is not None and banner.serial is not None:
+                skip_routing = 0
+            continue
+        if not bare or _DECORATION.match(bare):
+            out.append("")
+            continue
+        if bare in header_lines or _is_noise(bare, serial):
+            continue
+        if DTG.match(bare) and _routing_follows(lines, index):
+            skip_routing = _routing_span(lines, index)
+            continue
+        out.append(line if line.startswith("¶") else bare)
+    return out
+
+
+def _is_noise(bare: str, serial: str | None) -> bool:
+    if len(bare) > 120:
+        return False
+    if _SECTION_MARKER.match(bare) or _PAGE_HEADER.match(bare) or _CLOSING.match(bare):
+        return True
+    if read_marking_line(bare) is not None:
+        return True
+    banner = parse_banner(bare)
+    if banner is None:
+        return False
+    return banner.serial is None or banner.serial == serial or banner.section is not None
+
+
+def _routing_follows(lines: list[str], index: int) -> bool:
+    return any(raw.strip().upper().startswith("FM ") for raw in lines[index + 1 : index + 3])
+
+
+def _routing_span(lines: list[str], index: int) -> int:
+    """How many lines after a repeated DTG belong to the repeated routing and banner."""
+    for offset, raw in enumerate(lines[index + 1 : index + 80], start=1):
+        banner = parse_banner(_collapse(raw).lstrip("¶ "))
+        if banner is not None and banner.serial is not None:
+            return offset
+    for offset, raw in enumerate(lines[index + 1 : index + 80], start=1):
+        if not raw.strip():
+            return offset
+    return min(80, len(lines) - index - 1)
+
+
+def _take_signers(cleaned: list[str]) -> list[str]:
+    """Remove the signature from the end of `cleaned` and return it."""
+    while cleaned and not cleaned[-1]:
+        cleaned.pop()
+    if not cleaned:
+        return []
+    # A web-site note or a clipping credit may follow the signature: look past those.
+    position = len(cleaned) - 1
+    while position > 0 and (_TRAILER.search(cleaned[position]) or not cleaned[position]):
+        position -= 1
+    candidate = _SIGNER_DATE.sub("", cleaned[position].lstrip("¶ "))
+    candidate = _SPACED_DOTS.sub("", candidate).split(" UNQUOTE ")[-1]
+    if (
+        position > 0
+        and _is_signer(candidate)
+        and (
+            position == len(cleaned) - 1
+            or not cleaned[position - 1]
+            or cleaned[position - 1][-1:] in _TERMINAL
+        )
+    ):
+        del cleaned[position]
+        words = candidate.split()
+        return [words[0]] if len(words) == 2 and words[0] == words[1] else [candidate]
+    last = cleaned[-1].lstrip("¶ ")
+    tail = last[-300:]  # the signature is at the very end: bound the regex work
+    appended = _APPENDED_SIGNER.match(tail)
+    if appended and _is_signer(appended.group("name")):
+        kept = len(cleaned[-1]) - len(tail) + len(appended.group("text"))
+        cleaned[-1] = cleaned[-1][:kept]
+        return [appended.group("name")]
+    return []
+
+
+def _is_signer(text: str) -> bool:
+    if len(text) > 40 or not _SIGNER.match(text) or not text[0].isupper():
+        return False
+    if text.endswith(".") and len(text.split()[-1]) > 3:  # a sentence end, not an initial
+        return False
+    upper = text.upper().rstrip(".")
+    if upper in _NOT_SIGNER or set(upper) <= {"X"}:
+        return False
+    return not upper.startswith("END ")
+
+
+def _paragraph_start(line: str, expected: int | None) -> re.Match[str] | None:
+    anchored = line.startswith("¶")
+    bare = line.lstrip("¶ ")
+    match = PARAGRAPH_START.match(bare)
+    if match is None:
+        return None
+    number = int(match.group("number"))
+    if anchored or number == (expected or 1) or (expected is None and number <= 3):
+        return match
+    return None
+
+
+def _is_heading(line: str, next_line: str | None) -> bool:
+    text = line.strip("/ ")
+    if not text or len(text) > _HEADING_MAX or len(text.split()) > 12:
+        return False
+    if text[-1] in ".,;" or not text[0].isalpha() or not text[0].isupper():
+        return False
+    if _BULLET.match(text):
+        return False
+    return (
+        next_line is None
+        or next_line == ""
+        or next_line.startswith("¶")
+        or bool(PARAGRAPH_START.match(next_line))
+    )
+
+
+def _paragraphs(cleaned: list[str]) -> list[Paragraph]:
+    drafts: list[_Draft] = []
+    current: _Draft | None = None
+    expected: int | None = None
+    block_start = True
+    for index, line in enumerate(cleaned):
+        if not line:
+            block_start = True
+            continue
+        previous_ends = current is None or _ends_sentence(current)
+        start = (
+            _paragraph_start(line, expected)
+            if (block_start or previous_ends or line.startswith("¶"))
+            else None
+        )
+        bare = line.lstrip("¶ ")
+        if start is not None:
+            number = int(start.group("number"))
+            portion_raw = start.group("portion")
+            portion = normalize_portion(portion_raw) if portion_raw else None
+            rest = bare[start.end() :] if portion or not portion_raw else _after_number(bare)
+            current = _Draft(number, portion, [[rest]] if rest else [[]])
+            drafts.append(current)
+            expected = number + 1
+            block_start = False
+            continue
+        next_line = cleaned[index + 1] if index + 1 < len(cleaned) else None
+        portion_match = PORTION_START.match(bare) if block_start else None
+        portion = normalize_portion(portion_match.group("portion")) if portion_match else None
+        if portion_match and portion:
+            rest = bare[portion_match.end() :]
+            current = _Draft(None, portion, [[rest]] if rest else [[]])
+            current.heading = bool(rest) and _is_heading(rest, next_line)
+            drafts.append(current)
+        elif block_start and previous_ends and _is_heading(bare, next_line):
+            current = _Draft(None, None, [[bare.strip("/ ").rstrip(":- ").strip()]], heading=True)
+            drafts.append(current)
+        elif current is None or current.heading:
+            current = _Draft(None, None, [[bare]])
+            drafts.append(current)
+        elif block_start and not (bare[0].islower() and not previous_ends):
+            current.blocks.append([bare])
+        else:
+            current.blocks[-1].append(bare)
+        block_start = False
+    return [Paragraph(d.number, d.portion, d.text()) for d in drafts if d.text() or d.number]
+
+
+def _after_number(bare: str) -> str:
+    """Text after ``N.`` when the parenthesis that follows is not a portion marking."""
+    match = re.match(r"^\d{1,3}\s?[.)]\s*", bare)
+    return bare[match.end() :] if match else bare
+
+
+def _ends_sentence(draft: _Draft) -> bool:
+    for block in reversed(draft.blocks):
+        if block:
+            last = block[-1].rstrip()
+            return not last or last[-1] in _TERMINAL or draft.heading
+    return True
+
+
+def _join_block(block: list[str]) -> str:
+    parts: list[str] = []
+    for line in block:
+        if not parts:
+            parts.append(line)
+        elif _BULLET.match(line):
+            parts.append("\n" + line)
+        elif parts[-1].endswith("-") and not parts[-1].endswith("--") and line[:1].isalpha():
+            parts.append(line)
+        else:
+            parts.append(" " + line)
+    return "".join(parts).strip()
+
+
+def _summary(paragraphs: list[Paragraph]) -> str | None:
+    """The summary: from a ``Summary`` heading or a paragraph opening with ``Summary:`` to
+    ``End Summary`` (or the end of that paragraph), without the two markers."""
+    for index, paragraph in enumerate(paragraphs):
+        text = paragraph.text
+        if paragraph.number is None and _SUMMARY_START.fullmatch(text):
+            following = paragraphs[index + 1 :]
+            if not following:
+                return None
+            return _collect_summary([p.text for p in following], single=True)
+        opening = _SUMMARY_START.match(text)
+        if opening:
+            rest = [text[opening.end() :]] + [p.text for p in paragraphs[index + 1 :]]
+            return _collect_summary(rest, single=False)
+    return None
+
+
+def _collect_summary(texts: list[str], single: bool) -> str | None:
+    collected: list[str] = []
+    for text in texts[:40]:
+        end = _SUMMARY_END.search(text)
+        if end:
+            collected.append(text[: end.start()])
+            break
+        collected.append(text)
+        if single and not any(_SUMMARY_END.search(t) for t in texts[:40]):
+            break
+    else:
+        if not single:
+            collected = collected[:1]
+    summary = "\n\n".join(part.strip() for part in collected if part.strip())
+    return summary or None

@@ -1,0 +1,90 @@
+"""All 800 pages of the 2010 release in ../shared/corpus/cablegate-2010 parse, and agree with
+each page's metadata table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from npdesk.cables import Cable, parse_cable
+from npdesk.cables.sources import PageMeta, normalize_source
+
+
+@pytest.fixture(scope="module")
+def corpus(corpus_dir: Path) -> list[tuple[str, PageMeta, Cable]]:
+    parsed = []
+    for path in sorted(corpus_dir.glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        page = normalize_source(text).page
+        assert page is not None, path.name
+        parsed.append((path.name, page, parse_cable(text)))
+    return parsed
+
+
+@pytest.mark.corpus
+def test_corpus_has_800_pages(corpus: list[tuple[str, PageMeta, Cable]]) -> None:
+    assert len(corpus) == 800
+
+
+@pytest.mark.corpus
+def test_every_page_matches_its_table(corpus: list[tuple[str, PageMeta, Cable]]) -> None:
+    mismatches = []
+    for name, page, cable in corpus:
+        if cable.id != page.reference_id:
+            mismatches.append((name, "id", cable.id))
+        if cable.created is None or cable.created[:10] != page.created[:10]:
+            mismatches.append((name, "created", cable.created))
+        if cable.marking != page.classification:
+            mismatches.append((name, "marking", cable.marking))
+    assert mismatches == []
+
+
+@pytest.mark.corpus
+def test_the_text_itself_agrees_with_the_table(
+    corpus: list[tuple[str, PageMeta, Cable]],
+) -> None:
+    """The table wins on the page, but the reader must get there from the text nearly always:
+    warnings record where text and table disagree (a few pages really do disagree, e.g.
+    88BAGHDAD28.html, whose body is a 2009 State cable under a 1988 Baghdad header)."""
+    disagreeing = [name for name, _, cable in corpus if cable.warnings]
+    assert len(disagreeing) <= 0.03 * len(corpus), disagreeing
+
+
+@pytest.mark.corpus
+def test_subject_and_tags_on_at_least_99_percent(
+    corpus: list[tuple[str, PageMeta, Cable]],
+) -> None:
+    with_subject = sum(1 for _, _, cable in corpus if cable.subject)
+    with_tags = sum(1 for _, _, cable in corpus if cable.tags)
+    assert with_subject >= 0.99 * len(corpus)
+    assert with_tags >= 0.99 * len(corpus)
+
+
+@pytest.mark.corpus
+def test_bodies_are_read(corpus: list[tuple[str, PageMeta, Cable]]) -> None:
+    """Every page with body text yields paragraphs; a few pages of the release stop inside the
+    subject (09BERLIN1273.html ends "BUT MUCH DEPENDS ON RESULT..."), and those are the only
+    ones without. Most cables carry a signature; partial extracts often do not."""
+    for name, _, cable in corpus:
+        if not cable.paragraphs:
+            assert cable.subject is not None and cable.subject.endswith("..."), name
+    without_paragraphs = [name for name, _, cable in corpus if not cable.paragraphs]
+    assert len(without_paragraphs) <= 2
+    without_signer = [name for name, _, cable in corpus if not cable.signers]
+    assert len(without_signer) <= 0.06 * len(corpus), without_signer
+
+
+@pytest.mark.corpus
+def test_no_section_break_leaks_into_paragraphs(
+    corpus: list[tuple[str, PageMeta, Cable]],
+) -> None:
+    leaks = []
+    for name, _, cable in corpus:
+        for paragraph in cable.paragraphs:
+            if "SECTION 0" in paragraph.text.upper() and " OF 0" in paragraph.text.upper():
+                leaks.append((name, paragraph.text[:80]))
+        for signer in cable.signers:
+            if any(ch.isdigit() for ch in signer):
+                leaks.append((name, signer))
+    assert leaks == []
