@@ -1,0 +1,1 @@
+"""Every router of the web app, in the order they are mounted."""

@@ -1,0 +1,173 @@
+"""The reading room: search, cable pages, browsing by month, and their JSON API."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from npdesk.security.model import User
+from npdesk.services import cables as cable_service
+from npdesk.services.ingest import ingest_paths
+from npdesk.store.search import search as run_search
+from npdesk.store.search_query import QueryError, parse_query
+from npdesk.web.deps import db_session, viewer
+from npdesk.web.graph import reference_svg
+from npdesk.web.schemas import CableOut, ErrorOut, FacetsOut, IngestOut, SearchOut
+from npdesk.web.templating import templates
+
+router = APIRouter()
+api = APIRouter(prefix="/api/v1", tags=["cables"])
+
+PAGE_SIZE = 20
+SessionDep = Annotated[Session, Depends(db_session)]
+ViewerDep = Annotated[User, Depends(viewer)]
+SortParam = Annotated[Literal["relevance", "date"], Query()]
+
+
+def _parse_or_400(q: str) -> Any:
+    try:
+        return parse_query(q)
+    except QueryError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@router.get("/", include_in_schema=False)
+def home() -> RedirectResponse:
+    return RedirectResponse("/search", status_code=303)
+
+
+@router.get("/search", response_class=HTMLResponse, include_in_schema=False)
+def search_page(
+    request: Request,
+    session: SessionDep,
+    user: ViewerDep,
+    q: str = "",
+    sort: SortParam = "relevance",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    error = None
+    result = None
+    try:
+        query = parse_query(q)
+        result = run_search(
+            session, query, user, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+    except QueryError as exc:
+        error = str(exc)
+    context = {
+        "q": q,
+        "sort": sort,
+        "page": page,
+        "result": result,
+        "error": error,
+        "user": user,
+        "page_size": PAGE_SIZE,
+    }
+    partial = request.headers.get("HX-Request") == "true"
+    name = "cables/_results.html" if partial else "cables/search.html"
+    return templates.TemplateResponse(request, name, context)
+
+
+@router.get("/cables/{cable_id}", response_class=HTMLResponse, include_in_schema=False)
+def cable_page(request: Request, cable_id: str, session: SessionDep, user: ViewerDep) -> Response:
+    view = cable_service.cable_view(session, cable_id, user)
+    if view is None:
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"user": user, "title": "Not found", "message": "No such cable."},
+            status_code=404,
+        )
+    graph = reference_svg(cable_service.reference_graph(session, view["id"], user))
+    return templates.TemplateResponse(
+        request, "cables/cable.html", {"cable": view, "graph": graph, "user": user}
+    )
+
+
+@router.get("/browse", response_class=HTMLResponse, include_in_schema=False)
+def browse_page(request: Request, session: SessionDep, user: ViewerDep) -> Response:
+    months = cable_service.months(session, user)
+    years: dict[str, list[tuple[str, int]]] = {}
+    for month, count in months:
+        years.setdefault(month[:4], []).append((month, count))
+    return templates.TemplateResponse(request, "cables/browse.html", {"years": years, "user": user})
+
+
+@router.get("/browse/{month}", response_class=HTMLResponse, include_in_schema=False)
+def month_page(request: Request, month: str, session: SessionDep, user: ViewerDep) -> Response:
+    cables = cable_service.cables_in_month(session, month, user)
+    return templates.TemplateResponse(
+        request, "cables/month.html", {"month": month, "cables": cables, "user": user}
+    )
+
+
+# --- JSON API -------------------------------------------------------------------------------
+
+
+@api.get("/search", response_model=SearchOut, responses={400: {"model": ErrorOut}})
+def api_search(
+    session: SessionDep,
+    user: ViewerDep,
+    q: str = "",
+    sort: SortParam = "relevance",
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    """Search cables: the same answer as `npdesk search QUERY --json`."""
+    result = run_search(session, _parse_or_400(q), user, sort=sort, limit=limit, offset=offset)
+    data = result.to_dict()
+    for hit in data["hits"]:
+        hit["snippet"] = hit["snippet"].replace("\x02", "").replace("\x03", "")
+    return data
+
+
+@api.get("/facets", response_model=FacetsOut, responses={400: {"model": ErrorOut}})
+def api_facets(session: SessionDep, user: ViewerDep, q: str = "") -> dict[str, Any]:
+    """Facet counts (tag, origin, marking, year) over the cables matching `q`."""
+    result = run_search(session, _parse_or_400(q), user, limit=1)
+    return {"total": result.total, "facets": result.facets}
+
+
+@api.get("/cables/{cable_id}", response_model=CableOut, responses={404: {"model": ErrorOut}})
+def api_cable(cable_id: str, session: SessionDep, user: ViewerDep) -> dict[str, Any]:
+    """One stored cable with its references (`resolved`) and `cited_by`."""
+    view = cable_service.cable_view(session, cable_id, user)
+    if view is None:
+        raise HTTPException(status_code=404, detail="no such cable")
+    return view
+
+
+@api.post("/ingest", response_model=IngestOut, responses={403: {"model": ErrorOut}})
+def api_ingest(
+    request: Request,
+    user: ViewerDep,
+    files: Annotated[list[UploadFile], File(description="Cable files or .zip/.tar.gz archives")],
+) -> dict[str, Any]:
+    """Ingest uploaded cable files or archives (same rules as `npdesk ingest`)."""
+    with tempfile.TemporaryDirectory(prefix="npdesk-upload-") as tmp:
+        paths: list[Path] = []
+        for i, upload in enumerate(files):
+            name = Path(upload.filename or f"upload-{i}").name or f"upload-{i}"
+            target = Path(tmp) / f"{i:04d}-{name}"
+            with target.open("wb") as handle:
+                shutil.copyfileobj(upload.file, handle)
+            paths.append(target)
+        report = ingest_paths(request.app.state.engine, paths)
+    prefix = len(tmp) + 1
+    problems = [
+        {
+            "file": p["file"][prefix + 5 :] if p["file"].startswith(tmp) else p["file"],
+            "reason": p["reason"],
+        }
+        for p in report.problems()
+    ]
+    return {**report.counts(), "problems": problems}
