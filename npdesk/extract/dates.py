@@ -1,0 +1,240 @@
+"""Dates mentioned in cable prose, resolved against the cable's own date and the tense.
+
+Cables write "March 26", "Dec. 16-17", "mid-April", "in November 2007" or "the January
+workshop" and leave the year to the reader. We resolve a bare month or day to the year that
+fits the tense of the words around it: past → the latest occurrence not after the cable date,
+future → the earliest not before it, otherwise the nearest.
+
+Hand-rolled rather than python-dateutil: dateutil parses one date string at a time and cannot
+find dates inside prose, resolve "mid-April" to a range, or use tense to pick the year.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from npdesk.extract.sentences import sentence_at
+from npdesk.extract.tense import Tense, tense_at
+
+MONTHS: dict[str, int] = {}
+for _number, _name in enumerate(calendar.month_name):
+    if _name:
+        MONTHS[_name.lower()] = _number
+        MONTHS[_name[:3].lower()] = _number
+MONTHS["sept"] = 9
+
+# "May" is also a modal verb: it only counts as a month with a day, a year or a part-of-month
+# word next to it, which the patterns below require of every bare month anyway except after
+# "in"/"during"/"since"/"until"/"by"/"of" or before a noun such as "workshop" (handled by
+# requiring a capital letter and refusing "May" there).
+_MONTH = (
+    r"(?P<month>(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
+)
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_DAY2 = r"(?:\s*[-–]\s*(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?)?"
+_YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+_PART = r"(?P<part>early|mid|late|end\s+of|beginning\s+of|middle\s+of)[\s-]+"
+
+_PATTERNS: list[re.Pattern[str]] = [
+    # March 26, 2008 / Dec. 16-17 / March 19
+    re.compile(rf"\b{_MONTH}\s+{_DAY}{_DAY2}\b{_YEAR}"),
+    # 26 March 2008 / 16-17 December
+    re.compile(rf"\b{_DAY}{_DAY2}\s+{_MONTH}{_YEAR}\b"),
+    # mid-April / early May 2008 / end of June
+    re.compile(rf"\b{_PART}{_MONTH}{_YEAR}\b", re.IGNORECASE),
+    # in November 2007 / November 2007
+    re.compile(rf"\b{_MONTH}\s+(?P<year>(?:19|20)\d\d)\b"),
+    # in November / during August / the January workshop
+    re.compile(
+        rf"\b(?P<lead>in|during|since|until|by|of|from|through|before|after|the|this|"
+        rf"last|next|early|late)\s+{_MONTH}(?!\s+(?:19|20)\d\d)\b"
+    ),
+]
+_RELATIVE = re.compile(r"\b(?P<word>yesterday|today|tomorrow)\b", re.IGNORECASE)
+
+_PART_DAYS = {
+    "early": (1, 10),
+    "beginning of": (1, 10),
+    "mid": (11, 20),
+    "middle of": (11, 20),
+    "late": (21, 31),
+    "end of": (21, 31),
+}
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date found in a text: `text` as written, its character span [`start`, `end`), and
+    either a single `date` or an inclusive `date_range` (never both), with the `tense` used."""
+
+    text: str
+    start: int
+    end: int
+    date: dt.date | None
+    date_range: tuple[dt.date, dt.date] | None
+    tense: Tense
+
+    def first_day(self) -> dt.date:
+        """The earliest day the mention can mean."""
+        if self.date is not None:
+            return self.date
+        assert self.date_range is not None
+        return self.date_range[0]
+
+
+def cable_day(created: str | date | None) -> date | None:
+    """The cable's date from `Cable.created` (ISO date or date-time) or a `date`; None when
+    missing or unreadable."""
+    if created is None:
+        return None
+    if isinstance(created, datetime):
+        return created.date()
+    if isinstance(created, date):
+        return created
+    try:
+        return datetime.fromisoformat(created.replace("Z", "+00:00")).date()
+    except ValueError:
+        try:
+            return date.fromisoformat(created[:10])
+        except ValueError:
+            return None
+
+
+def _month_end(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _span(year: int, month: int, first: int, last: int) -> tuple[date, date] | None:
+    end = min(last, _month_end(year, month))
+    if first > end:
+        return None
+    return date(year, month, first), date(year, month, end)
+
+
+def _pick_year(anchor: date, tense: Tense, make: _Maker) -> tuple[date, date] | None:
+    """The candidate (year-1, year, year+1) that fits `tense` relative to `anchor`."""
+    candidates = [
+        span
+        for y in (anchor.year - 1, anchor.year, anchor.year + 1)
+        if (span := make(y)) is not None
+    ]
+    if not candidates:
+        return None
+    if tense is Tense.PAST:
+        fitting = [s for s in candidates if s[0] <= anchor]
+        return fitting[-1] if fitting else candidates[0]
+    if tense is Tense.FUTURE:
+        fitting = [s for s in candidates if s[1] >= anchor]
+        return fitting[0] if fitting else candidates[-1]
+
+    def distance(span: tuple[date, date]) -> int:
+        if span[0] <= anchor <= span[1]:
+            return 0
+        return min(abs((span[0] - anchor).days), abs((span[1] - anchor).days))
+
+    return min(candidates, key=distance)
+
+
+class _Maker:
+    """Builds the span a mention means in a given year (None when the day does not exist)."""
+
+    def __init__(self, month: int, first: int, last: int) -> None:
+        self.month, self.first, self.last = month, first, last
+
+    def __call__(self, year: int) -> tuple[date, date] | None:
+        try:
+            return _span(year, self.month, self.first, self.last)
+        except ValueError:
+            return None
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(start < e and s < end for s, e in taken)
+
+
+def resolve_dates(text: str, cable_date: str | date | None) -> list[DateMention]:
+    """Find and resolve every date mention in `text`.
+
+    `cable_date` is the cable's date (`Cable.created` or a `date`); without it, only mentions
+    that carry their own year resolve. Returns mentions in text order; a mention is either a day
+    (`date`) or a range (`date_range`: a part of a month, a whole month, or "16-17"). Never
+    raises on odd input; impossible days ("February 30") are skipped.
+    """
+    anchor = cable_day(cable_date)
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            groups = match.groupdict()
+            start = match.start("part") if groups.get("part") else match.start("month")
+            if groups.get("day") and match.start("day") < start:
+                start = match.start("day")
+            end = match.end()
+            if _overlaps(taken, start, end):
+                continue
+            mention = _resolve(text, match, start, end, anchor)
+            if mention is not None:
+                found.append(mention)
+                taken.append((start, end))
+    for match in _RELATIVE.finditer(text):
+        if anchor is None or _overlaps(taken, match.start(), match.end()):
+            continue
+        shift = {"yesterday": -1, "today": 0, "tomorrow": 1}[match.group("word").lower()]
+        day = anchor + timedelta(days=shift)
+        found.append(
+            DateMention(match.group(0), match.start(), match.end(), day, None, Tense.UNKNOWN)
+        )
+    return sorted(found, key=lambda m: m.start)
+
+
+def _resolve(
+    text: str, match: re.Match[str], start: int, end: int, anchor: date | None
+) -> DateMention | None:
+    groups = match.groupdict()
+    raw_month = groups["month"].rstrip(".")
+    if raw_month == "May" and not (
+        groups.get("day")
+        or groups.get("year")
+        or groups.get("part")
+        or groups.get("lead", "").lower()
+        in {"in", "during", "since", "until", "by", "early", "late", "mid"}
+    ):
+        return None
+    if not raw_month[0].isupper():
+        return None
+    month = MONTHS[raw_month.lower()]
+    if groups.get("day"):
+        first = int(groups["day"])
+        last = int(groups["day2"]) if groups.get("day2") else first
+        if last < first or first < 1:
+            return None
+    elif groups.get("part"):
+        part = " ".join(groups["part"].lower().split())
+        first, last = _PART_DAYS[part]
+    else:
+        first, last = 1, 31
+    make = _Maker(month, first, last)
+    sentence_start, sentence_end = sentence_at(text, start)
+    tense = tense_at(text[sentence_start:sentence_end], start - sentence_start)
+    if groups.get("year"):
+        span = make(int(groups["year"]))
+    elif anchor is not None:
+        span = _pick_year(anchor, tense, make)
+    else:
+        return None
+    if span is None:
+        return None
+    single = span[0] if span[0] == span[1] else None
+    return DateMention(
+        text=text[start:end],
+        start=start,
+        end=end,
+        date=single,
+        date_range=None if single else span,
+        tense=tense,
+    )

@@ -1,0 +1,354 @@
+"""People named with a title ("Counselor Li Song", "ISN PDAS Patricia McNerney") and home
+offices named without a person ("PolMinCouns", "the DCM").
+
+A title followed by one to three capitalized words is a person; the capitalized words just
+before the title are the person's office ("MFA Arms Control and Disarmament Department").
+"""
+
+from __future__ import annotations
+
+import re
+
+from npdesk.extract.entities import EntityMention, Side
+
+# Longest first, so "Director General" wins over "Director".
+TITLES = sorted(
+    [
+        "Principal Deputy Assistant Secretary",
+        "Deputy Assistant Secretary",
+        "Assistant Secretary",
+        "Under Secretary",
+        "Undersecretary",
+        "Deputy Secretary",
+        "Secretary General",
+        "Secretary",
+        "Director General",
+        "Deputy Director General",
+        "Deputy Director",
+        "Division Director",
+        "Director",
+        "Minister Counselor",
+        "Minister-Counselor",
+        "Counselor",
+        "Counsellor",
+        "Deputy Foreign Minister",
+        "Vice Foreign Minister",
+        "Assistant Foreign Minister",
+        "Foreign Minister",
+        "Vice Minister",
+        "Deputy Minister",
+        "Assistant Minister",
+        "Prime Minister",
+        "Deputy Prime Minister",
+        "Minister",
+        "Vice Premier",
+        "Premier",
+        "Vice President",
+        "President",
+        "Vice Chairman",
+        "Chairman",
+        "Chairwoman",
+        "Ambassador",
+        "Amb.",
+        "Charge d'Affaires",
+        "Consul General",
+        "Senator",
+        "Congressman",
+        "Congresswoman",
+        "Governor",
+        "Mayor",
+        "Spokesman",
+        "Spokeswoman",
+        "Spokesperson",
+        "Professor",
+        "Prof.",
+        "Dr.",
+        "Mr.",
+        "Ms.",
+        "Mrs.",
+        "General",
+        "Lieutenant General",
+        "Admiral",
+        "Colonel",
+        "Commissioner",
+        "Deputy Chief",
+        "Section Chief",
+        "Chief",
+        "Advisor",
+        "Adviser",
+        "General Manager",
+        "Deputy General Manager",
+        "Managing Director",
+        "CEO",
+        "Attache",
+        "PDAS",
+        "DAS",
+        "A/S",
+        "U/S",
+        "DAS",
+        "FM",
+        "DFM",
+        "VFM",
+        "AFM",
+        "FonMin",
+        "DefMin",
+        "PM",
+        "DPM",
+        "DG",
+        "DDG",
+        "Amb",
+    ],
+    key=len,
+    reverse=True,
+)
+# Offices of the home government that cables name instead of a person.
+HOME_OFFICES = (
+    "PolMinCouns",
+    "PolCouns",
+    "EconMinCouns",
+    "EconCouns",
+    "DCM",
+    "Charge",
+    "Ambassador",
+    "Poloff",
+    "PolOff",
+    "Poloffs",
+    "Econoff",
+    "EconOff",
+    "Econoffs",
+    "Emboff",
+    "Emboffs",
+    "EmbOff",
+    "EmbOffs",
+    "PolEconOff",
+    "Conoff",
+    "ConGen",
+    "Codel",
+    "Staffdel",
+    "DATT",
+    "EXBS Advisor",
+    "ESTHoff",
+    "ESTH Officer",
+    "Pol/Mil Officer",
+    "PolMilOff",
+)
+# Words on the home side in a title or office ("ISN PDAS", "Embassy", "U.S.").
+HOME_MARKERS = re.compile(
+    r"\b(?:ISN|EAP|NEA|EUR|SCA|WHA|AF|IO|T|PM|VCI|EB|INR|DRL|PRM|USG|U\.S\.|US|USA|American"
+    r"|Embassy|Mission|State|Department of|DOE|DOD|DOC|BIS|NSC|White House|Treasury|PDAS|DAS"
+    r"|A/S|U/S|Senator|Congress\w*)\b"
+)
+_NAME_STOP = frozenset(
+    {
+        "The",
+        "A",
+        "An",
+        "On",
+        "In",
+        "At",
+        "And",
+        "Of",
+        "For",
+        "To",
+        "With",
+        "As",
+        "But",
+        "He",
+        "She",
+        "They",
+        "We",
+        "It",
+        "His",
+        "Her",
+        "Their",
+        "Our",
+        "Said",
+        "Also",
+        "Has",
+        "Had",
+        "Was",
+        "Is",
+        "Will",
+        "Would",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Department",
+        "Ministry",
+        "Embassy",
+        "Government",
+        "Office",
+        "Bureau",
+        "Committee",
+        "Council",
+        "Commission",
+        "Agency",
+        "Administration",
+        "General",
+        "Director",
+        "Minister",
+        "Chinese",
+        "American",
+        "State",
+        "Division",
+        "Section",
+        "Affairs",
+        "Team",
+        "Delegation",
+    }
+)
+_ORG_STOP = frozenset(
+    {
+        "The",
+        "He",
+        "She",
+        "They",
+        "We",
+        "It",
+        "His",
+        "Her",
+        "Their",
+        "Our",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "As",
+        "But",
+        "And",
+        "Said",
+    }
+)
+_NAME_WORD = r"(?:[A-Z][a-z]*(?:Mc|Mac|O'|D')?[A-Z]?[a-z’'-]+|[A-Z]\.)"
+_TITLE_RE = "|".join(re.escape(t) for t in TITLES)
+_PERSON = re.compile(
+    rf"(?<![\w/])(?P<title>{_TITLE_RE})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
+)
+_OFFICE = re.compile(r"(?<![\w/])(?P<office>" + "|".join(map(re.escape, HOME_OFFICES)) + r")\b")
+_ORG_WORD = re.compile(r"[A-Z][\w/&.'’-]*$")
+_CONNECTORS = frozenset({"and", "of", "for", "on"})
+# Honorifics carry no office and accept a one-word name ("Mr. Wang").
+_HONORIFICS = frozenset({"Mr.", "Ms.", "Mrs.", "Dr.", "Prof.", "Amb.", "Amb"})
+# A syllable that can be a Chinese family name in pinyin: such names come first ("Li Song").
+_PINYIN_SYLLABLE = re.compile(
+    r"^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:[aeiou]|ua|uo|ia|ie|iu|ui|ai|ei|ao|ou|an|en|in"
+    r"|un|ang|eng|ing|ong|iang|iong|uang|ian|uan|iao)(?:n|ng|r)?$"
+)
+
+
+def _trim_name(words: list[str]) -> list[str]:
+    kept: list[str] = []
+    for word in words:
+        if word in _NAME_STOP:
+            break
+        kept.append(word)
+    return kept
+
+
+def _organization(text: str, title_start: int) -> tuple[str | None, int]:
+    """Capitalized words right before the title, with inner connectors ("and", "of")."""
+    words = list(re.finditer(r"\S+", text[:title_start]))
+    taken: list[re.Match[str]] = []
+    for word in reversed(words):
+        raw = word.group(0)
+        if raw.rstrip(",;:") != raw or raw.endswith("."):
+            break
+        if raw in HOME_OFFICES or raw in _ORG_STOP:
+            break
+        if _ORG_WORD.match(raw) or raw in _CONNECTORS:
+            taken.append(word)
+            continue
+        break
+    while taken and taken[-1].group(0) in _CONNECTORS:
+        taken.pop()
+    taken.reverse()
+    while taken and taken[0].group(0) in _CONNECTORS:
+        taken.pop(0)
+    if not taken:
+        return None, title_start
+    return text[taken[0].start() : taken[-1].end()], taken[0].start()
+
+
+def side_of(title: str | None, organization: str | None) -> Side | None:
+    """Home when the title or office is one of ours (ISN, Embassy, U.S.), partner when an
+    office is named and is not ours, None when nothing is known."""
+    joined = " ".join(filter(None, [organization, title]))
+    if HOME_MARKERS.search(joined):
+        return "home"
+    if organization:
+        return "partner"
+    return None
+
+
+def find_people(text: str) -> list[EntityMention]:
+    """Titled people in `text`, in order; `title`, `organization` and `side` are filled when
+    known. A name of one word is accepted after an honorific ("Mr. Wang") or when it is the
+    only word before a non-name ("FonMin Gul said")."""
+    found: list[EntityMention] = []
+    for match in _PERSON.finditer(text):
+        words = _trim_name(match.group("name").split())
+        if not words:
+            continue
+        title = match.group("title")
+        name = " ".join(w.rstrip("’'s") if w.endswith(("'s", "’s")) else w for w in words)
+        end = match.start("name") + len(" ".join(words))
+        organization, start = (None, match.start())
+        if title not in _HONORIFICS:
+            organization, start = _organization(text, match.start())
+        found.append(
+            EntityMention(
+                name=name,
+                kind="person",
+                text=text[start:end],
+                start=start,
+                end=end,
+                title=title,
+                organization=organization,
+                side=side_of(title, organization),
+            )
+        )
+    return found
+
+
+def find_offices(text: str) -> list[EntityMention]:
+    """Home offices named without a person ("PolMinCouns", "the DCM")."""
+    return [
+        EntityMention(
+            name=m.group("office"),
+            kind="office",
+            text=m.group("office"),
+            start=m.start(),
+            end=m.end(),
+            side="home",
+        )
+        for m in _OFFICE.finditer(text)
+    ]
+
+
+def short_names(full_name: str) -> list[str]:
+    """The one-word forms a cable uses after first mention: the last word, and the first word
+    when it can be a Chinese family name ("Li Song" → "Song", "Li")."""
+    words = full_name.split()
+    if len(words) < 2:
+        return []
+    names = [words[-1]]
+    if _PINYIN_SYLLABLE.match(words[0].lower()):
+        names.append(words[0])
+    return names

@@ -1,0 +1,446 @@
+"""One rule per proposal kind, each reading a `Sentence` and returning proposals.
+
+The rules are patterns over verbs ("met with", "will visit", "pledged to"), nouns ("workshop",
+"letter", "list") and the names and dates already recognized in the sentence; they know
+nothing of any particular cable.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from npdesk.extract.context import Sentence
+from npdesk.extract.dates import MONTHS, DateMention
+from npdesk.extract.entities import EntityMention
+from npdesk.extract.proposals import Proposal
+
+_SPACE = re.compile(r"\s+")
+_MEETING = re.compile(
+    r"\b(?:met|meet|meets|meeting|discussed|called on|call on|spoke with|talked with"
+    r"|consultations? with|demarched|conversation with|paid a courtesy call)\b",
+    re.IGNORECASE,
+)
+_FIRM_DIALOGUE = re.compile(
+    r"\b(?:dialogues?|discussions?|talks|meetings?|consultations?)\b", re.IGNORECASE
+)
+_EVENT = re.compile(
+    r"\b(?P<noun>workshops?|seminars?|trainings?|training courses?|conferences?|symposi(?:um|a)"
+    r"|exercises?|exchanges?|roundtables?|round tables?|forums?|outreach events?"
+    r"|[A-Z][a-z]+ Dialogue|Dialogue)\b"
+)
+_DETERMINERS = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "our",
+        "their",
+        "its",
+        "his",
+        "her",
+        "successful",
+        "first",
+        "second",
+        "next",
+        "last",
+        "joint",
+        "jointly",
+        "held",
+        "of",
+        "in",
+        "on",
+        "with",
+        "and",
+        "for",
+        "to",
+        "at",
+        "very",
+        "pleased",
+        "was",
+        "were",
+        "is",
+        "are",
+        "be",
+        "during",
+        "from",
+        "by",
+        "after",
+        "before",
+        "since",
+        "about",
+        "into",
+        "upcoming",
+        "recent",
+    }
+)
+_PLACE = re.compile(r"\bin (?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
+_LETTER = re.compile(r"\bletters?\b(?! of credit)", re.IGNORECASE)
+_SENDER_CUE = re.compile(r"\b(?:from|by|signed by)\s+$", re.IGNORECASE)
+_RECIPIENT_CUE = re.compile(
+    r"\b(?:to|congratulating|thanking|inviting|urging|addressed to|asking|informing)\s+$",
+    re.IGNORECASE,
+)
+_VISIT = re.compile(
+    r"\b(?:visit(?:s|ed|ing)?|trip to|travel(?:l?ed|s)? to|toured|tour of|arrived? in"
+    r"|came to)\b",
+    re.IGNORECASE,
+)
+_PRESENCE = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:presently\s+|currently\s+|now\s+)?in\s+"
+    r"(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s+to\s+(?:meet|discuss|attend|consult)\b"
+)
+_REVIEW = re.compile(r"\breviews?\b", re.IGNORECASE)
+_PROPOSING = re.compile(
+    r"\b(?:propos\w*|suggest\w*|schedul\w*|hold(?:ing)?|plan(?:s|ned|ning)?|first|next"
+    r"|conduct)\b",
+    re.IGNORECASE,
+)
+_LEVEL = re.compile(
+    r"\b(?:working|senior|expert|vice.?ministerial|ministerial)[- ]level\b", re.IGNORECASE
+)
+_HANDOVER = re.compile(
+    r"\b(?:handed over|hand over|handing over|handed|provided|provide|shared with|passed"
+    r"|delivered|presented|gave|given|submitted|transmitted|left behind)\b",
+    re.IGNORECASE,
+)
+_HANDED_THING = re.compile(
+    r"\b(?P<thing>list|non-?paper|paper|letter|demarche|talking points|points|document"
+    r"|report|dossier|information|data|proposal)s?\b",
+    re.IGNORECASE,
+)
+_COMMIT = re.compile(
+    r"\b(?:(?:will|would|shall)\s+(?:also\s+|soon\s+|quickly\s+|promptly\s+)?"
+    r"(?:respond|reply|provide|consider|look into|follow up|investigate|share|send|arrange"
+    r"|host|hold|be prepared to|be ready to|continue|work|report|inform|update|help|support"
+    r"|seek|ensure|get back|answer|examine|study|check|review|give)"
+    r"|pledged|promised|committed to|undertook to|vowed|offered to|assured|agreed(?: to)?"
+    r"|accepted|will be prepared)\b",
+    re.IGNORECASE,
+)
+_PAST_PLEDGE = re.compile(r"^(?:agreed|accepted)", re.IGNORECASE)
+_SOFT_DUE = re.compile(
+    r"\b(?P<due>as soon as possible|asap|in due course|in the near future|shortly|promptly"
+    r"|without delay|at the earliest (?:possible )?(?:opportunity|date|convenience)|soon"
+    r"|within (?:a|one|two|three|four|\d+) (?:days?|weeks?|months?)"
+    r"|by the end of (?:the )?(?:year|month|week))\b",
+    re.IGNORECASE,
+)
+_DUE_BY = re.compile(r"\b(?:by|before|no later than|not later than)\s+$", re.IGNORECASE)
+_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
+_UNITS = {"day": 1, "week": 7, "month": 30}
+
+
+def clean(text: str) -> str:
+    """The sentence on one line, without surplus spaces."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def _names(entities: list[EntityMention]) -> list[str]:
+    out: list[str] = []
+    for entity in entities:
+        for value in (entity.name, entity.organization):
+            if value and value not in out:
+                out.append(value)
+    return out
+
+
+def _dated(proposal: Proposal, mention: DateMention | None) -> Proposal:
+    if mention is not None:
+        proposal.date = mention.date
+        proposal.date_range = mention.date_range
+    return proposal
+
+
+def meetings(s: Sentence) -> list[Proposal]:
+    """Who met whom, when: a meeting verb with at least two participants (or one participant
+    and "met"/"called on"); and one dialogue per firm for "dialogue(s)/discussions with FIRM"."""
+    out: list[Proposal] = []
+    people = s.people()
+    match = _MEETING.search(s.text)
+    strong = match is not None and re.match(r"met|called on|meeting", match.group(0), re.I)
+    if match and (len(people) >= 2 or (people and s.dates and strong)):
+        participants: dict[str, list[str]] = {"home": [], "partner": [], "unknown": []}
+        for person in people:
+            participants[person.side or "unknown"].append(person.name)
+        proposal = Proposal(
+            kind="meeting",
+            text=clean(s.text),
+            paragraph=s.paragraph,
+            entities=_names(people + s.firms()),
+            title="Meeting: " + " / ".join(p.name for p in people),
+            participants={k: v for k, v in participants.items() if v},
+        )
+        out.append(_dated(proposal, s.nearest_date(match.start())))
+    for firm in s.firms():
+        before = s.text[max(0, firm.start - 120) : firm.start]
+        if _FIRM_DIALOGUE.search(before) and re.search(r"\bwith\b", before):
+            out.append(
+                Proposal(
+                    kind="meeting",
+                    text=clean(s.text),
+                    paragraph=s.paragraph,
+                    entities=[firm.name],
+                    title=f"Dialogue with {firm.name}",
+                    subject="firm-dialogue",
+                    key=firm.key,
+                )
+            )
+    return out
+
+
+def events(s: Sentence) -> list[Proposal]:
+    """Workshops, trainings, seminars, named dialogues: an event noun with a date."""
+    out: list[Proposal] = []
+    for match in _EVENT.finditer(s.text):
+        mention = s.nearest_date(match.start())
+        if mention is None or abs(mention.start - match.start()) > 80:
+            continue
+        words: list[str] = []
+        for word in reversed(s.text[: match.start()].split()[-3:]):
+            if (
+                word.lower() in _DETERMINERS
+                or word.rstrip(".").lower() in MONTHS
+                or (not word.isalpha() and "-" not in word)
+            ):
+                break
+            words.insert(0, word)
+        title = " ".join([*words, match.group("noun")]).strip()
+        place = None
+        for found in _PLACE.finditer(s.text):
+            first_word = found.group("place").split()[0].lower()
+            if s.entity_at(found.start("place"), found.end("place")) is None and (
+                first_word not in MONTHS
+            ):
+                place = found.group("place")
+        entities = _names(s.firms())
+        if place:
+            entities.append(place)
+        proposal = Proposal(
+            kind="event",
+            text=clean(s.text),
+            paragraph=s.paragraph,
+            entities=entities,
+            title=title[:1].upper() + title[1:],
+            place=place,
+        )
+        out.append(_dated(proposal, mention))
+        break
+    return out
+
+
+def letters(s: Sentence) -> list[Proposal]:
+    """A letter from someone to someone: the sender follows "from", the recipient follows
+    "to"/"congratulating"/"thanking" (names after the word "letter" first)."""
+    match = _LETTER.search(s.text)
+    if not match:
+        return []
+    people = [p for p in s.people() if p.kind == "person"]
+    after = [p for p in people if p.start > match.start()] or people
+    sender = next((p for p in after if _SENDER_CUE.search(s.text[: p.start])), None)
+    recipient = next(
+        (p for p in after if p is not sender and _RECIPIENT_CUE.search(s.text[: p.start])), None
+    )
+    if sender is None and recipient is None:
+        return []
+    parties = [p for p in (sender, recipient) if p is not None]
+    proposal = Proposal(
+        kind="letter",
+        text=clean(s.text),
+        paragraph=s.paragraph,
+        entities=[p.name for p in parties],
+        owner=sender.side if sender else None,
+        title="Letter"
+        + (f" from {sender.label()}" if sender else "")
+        + (f" to {recipient.label()}" if recipient else ""),
+        participants={
+            "from": [sender.name] if sender else [],
+            "to": [recipient.name] if recipient else [],
+        },
+    )
+    return [_dated(proposal, s.nearest_date(match.start()))]
+
+
+def visits(s: Sentence) -> list[Proposal]:
+    """Someone visits a place or a firm ("the DCM will visit NORINCO headquarters on March
+    26"), or is somewhere to meet people ("CGWIC representatives are presently in
+    Washington to meet U.S. officials")."""
+    out: list[Proposal] = []
+    presence = _PRESENCE.search(s.text)
+    if presence:
+        visitors = [e for e in s.entities if e.end <= presence.start()]
+        entities = [*_names(visitors[-1:]), presence.group("place")]
+        mention = s.nearest_date(presence.start())
+        if mention is not None and abs(mention.start - presence.end()) > 40:
+            mention = None
+        out.append(
+            _dated(
+                Proposal(
+                    kind="visit",
+                    text=clean(s.text),
+                    paragraph=s.paragraph,
+                    entities=entities,
+                    title=f"{entities[0]} in {presence.group('place')}",
+                    place=presence.group("place"),
+                    key=visitors[-1].key if visitors and visitors[-1].kind == "firm" else None,
+                ),
+                mention,
+            )
+        )
+    for match in _VISIT.finditer(s.text):
+        if presence and presence.start() <= match.start() < presence.end():
+            continue
+        # The visitor is the last name before the verb; the visited, the first after it.
+        before = [
+            e
+            for e in s.entities
+            if e.end <= match.start() and (not presence or e.start >= presence.end())
+        ]
+        after = [e for e in s.entities if e.start >= match.end()]
+        involved = before[-1:] + after[:1]
+        if not involved:
+            continue
+        place = next(
+            (
+                m.group("place")
+                for m in _PLACE.finditer(s.text, match.end())
+                if m.group("place").split()[0].lower() not in MONTHS
+            ),
+            None,
+        )
+        firm = next((e for e in after[:1] if e.kind == "firm"), None)
+        mention = s.nearest_date(match.end(), after_only=True)
+        if mention is not None and mention.start - match.end() > 60:
+            mention = None
+        out.append(
+            _dated(
+                Proposal(
+                    kind="visit",
+                    text=clean(s.text),
+                    paragraph=s.paragraph,
+                    entities=_names(involved) + ([place] if place else []),
+                    title="Visit"
+                    + (f" to {firm.name}" if firm else (f" to {place}" if place else "")),
+                    place=place,
+                    key=firm.key if firm else None,
+                ),
+                mention,
+            )
+        )
+        break
+    return out
+
+
+def reviews(s: Sentence) -> list[Proposal]:
+    """A proposed or scheduled review with a date ("proposal for an April 16 review")."""
+    match = _REVIEW.search(s.text)
+    if not match or not _PROPOSING.search(s.text):
+        return []
+    mention = s.nearest_date(match.start())
+    if mention is None:
+        return []
+    level = _LEVEL.search(s.text)
+    entities = _names(s.people())
+    if level:
+        entities.append(level.group(0))
+    proposal = Proposal(
+        kind="review",
+        text=clean(s.text),
+        paragraph=s.paragraph,
+        entities=entities,
+        title=("Proposed " + level.group(0) + " review") if level else "Proposed review",
+    )
+    return [_dated(proposal, mention)]
+
+
+def handovers(s: Sentence) -> list[Proposal]:
+    """A list, paper or letter handed over or provided: dated by its own date, else by the
+    meeting the cable reports (the day it changed hands)."""
+    out: list[Proposal] = []
+    for match in _HANDOVER.finditer(s.text):
+        window = s.text[max(0, match.start() - 80) : match.end() + 80]
+        thing = _HANDED_THING.search(window)
+        if not thing:
+            continue
+        name = thing.group("thing").lower()
+        if name == "proposal":
+            continue
+        mention = s.nearest_date(match.end(), after_only=True)
+        if mention is not None and mention.start - match.end() > 60:
+            mention = None
+        qualifier = re.search(
+            r"\b(updated|new|revised|original|earlier|signed)\b", window[: thing.start()]
+        )
+        proposal = Proposal(
+            kind="handover",
+            text=clean(s.text),
+            paragraph=s.paragraph,
+            entities=_names([e for e in s.entities if e.kind in ("person", "office")]),
+            owner=s.subject_side(match.start()),
+            title=" ".join(
+                filter(None, [qualifier.group(1) if qualifier else None, name])
+            ).capitalize()
+            + " handed over",
+            subject=name,
+        )
+        if mention is None and s.meeting_date is not None:
+            proposal.date = s.meeting_date
+        else:
+            _dated(proposal, mention)
+        out.append(proposal)
+    return out
+
+
+def commitments(s: Sentence) -> list[Proposal]:
+    """Promises and agreements: "will respond ... as soon as possible", "pledged to respond",
+    "agreed to the proposal on November 30". The owner is the acting side; a soft due ("as
+    soon as possible", "in due course") or a due date ("by April 1") is kept."""
+    out: list[Proposal] = []
+    for match in _COMMIT.finditer(s.text):
+        owner = s.subject_side(match.start())
+        rest = s.text[match.start() :]
+        stop = re.search(r"[;]|,[\"'”’]? (?:he|she|they|we|[A-Z]\w+) (?:said|noted)|, but\b", rest)
+        clause = re.sub(r"[\"“”]", "", rest[: stop.start()] if stop else rest)
+        soft = _SOFT_DUE.search(clause)
+        due: DateMention | None = None
+        for mention in s.dates:
+            if mention.start >= match.start() and _DUE_BY.search(s.text[: mention.start]):
+                due = mention
+                break
+        past_agreement = bool(_PAST_PLEDGE.match(match.group(0)))
+        if past_agreement:
+            due = s.nearest_date(match.end(), after_only=True)
+            if due is not None and due.start - match.end() > 60:
+                due = None
+        if owner is None or not (
+            soft
+            or due
+            or past_agreement
+            or re.match(
+                r"pledged|promised|committed|undertook|vowed", match.group(0), re.IGNORECASE
+            )
+        ):
+            continue
+        proposal = Proposal(
+            kind="commitment",
+            text=clean(s.text),
+            paragraph=s.paragraph,
+            entities=_names([e for e in s.entities if e.kind in ("person", "office", "firm")]),
+            owner=owner,
+            title=clean(clause)[:200],
+            soft_due=soft.group("due").lower() if soft else None,
+            status="done" if past_agreement else "open",
+        )
+        if soft and soft.group("due").lower().startswith("within") and s.cable_date:
+            count, unit = soft.group("due").lower().split()[1:3]
+            days = (_NUMBERS.get(count) or int(count)) * _UNITS[unit.rstrip("s")]
+            proposal.date = s.cable_date + timedelta(days=days)
+        else:
+            _dated(proposal, due)
+        out.append(proposal)
+    return out
+
+
+RULES = (meetings, events, letters, visits, reviews, handovers, commitments)

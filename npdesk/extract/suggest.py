@@ -1,0 +1,243 @@
+"""`suggest(cable, gazetteer)`: every proposal a cable yields, merged across paragraphs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rapidfuzz import fuzz
+
+from npdesk.cables.model import Cable
+from npdesk.extract.context import Sentence
+from npdesk.extract.dates import DateMention, cable_day, resolve_dates
+from npdesk.extract.entities import EntityMention, Gazetteer, GazetteerEntry
+from npdesk.extract.persons import find_offices, find_people, short_names
+from npdesk.extract.proposals import Proposal
+from npdesk.extract.rules import RULES, clean, meetings
+from npdesk.extract.sentences import sentence_spans
+
+# "China Great Wall Industry Corporation (CGWIC)": a firm the registry may not know yet.
+_FIRM_NAME = re.compile(
+    r"\b(?P<name>(?:[A-Z][A-Za-z&'-]+\s+){1,6}(?:Corporation|Company|Corp\.|Co\.,?\s+Ltd\.?"
+    r"|Group|Industries|Inc\.|Limited|Ltd\.))(?:\s+\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\))?"
+)
+_LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:The|With|And|Of|For|By|From|To|In|On|At)\s+)+")
+
+
+def _firm_candidates(texts: list[str], gazetteer: Gazetteer) -> list[GazetteerEntry]:
+    """Firms named in full (with an optional acronym in parentheses) that the gazetteer does
+    not already know, so later mentions by acronym are recognized too."""
+    found: dict[str, GazetteerEntry] = {}
+    for text in texts:
+        known = gazetteer.find(text)
+        for match in _FIRM_NAME.finditer(text):
+            if any(k.start < match.end("name") and match.start() < k.end for k in known):
+                continue
+            name = _LEADING_FUNCTION_WORDS.sub("", clean(match.group("name")))
+            if len(name.split()) < 2:
+                continue
+            aliases = (match.group("acronym"),) if match.group("acronym") else ()
+            found.setdefault(name, GazetteerEntry(name=name, kind="firm", aliases=aliases))
+    return list(found.values())
+
+
+def _people(texts: list[str]) -> tuple[list[EntityMention], Gazetteer]:
+    """Titled people of the whole cable, and a gazetteer of their short names ("Li")."""
+    people = [p for text in texts for p in find_people(text)]
+    by_short: dict[str, set[str]] = {}
+    first: dict[str, EntityMention] = {}
+    for person in people:
+        first.setdefault(person.name, person)
+        for short in short_names(person.name):
+            by_short.setdefault(short, set()).add(person.name)
+    entries = [
+        GazetteerEntry(
+            name=first[next(iter(names))].name,
+            kind="person",
+            aliases=(short,),
+            side=first[next(iter(names))].side,
+        )
+        for short, names in by_short.items()
+        if len(names) == 1
+    ]
+    # Short names must match exactly (case and all): a one-word alias never matches fuzzily.
+    return people, Gazetteer(entries)
+
+
+def _entities(text: str, gazetteer: Gazetteer, shorts: Gazetteer) -> list[EntityMention]:
+    hits = gazetteer.find(text) + find_people(text)
+    office_hits = [
+        o for o in find_offices(text) if all(o.end <= h.start or h.end <= o.start for h in hits)
+    ]
+    hits += office_hits
+    for short in shorts.find(text):
+        if short.text[:1].isupper() and all(
+            short.end <= h.start or h.end <= short.start for h in hits
+        ):
+            person = next((p for p in hits if p.name == short.name and p.kind == "person"), None)
+            hits.append(
+                EntityMention(
+                    name=short.name,
+                    kind="person",
+                    text=short.text,
+                    start=short.start,
+                    end=short.end,
+                    side=short.side,
+                    title=person.title if person else None,
+                )
+            )
+    return sorted(hits, key=lambda h: h.start)
+
+
+def _sentences(cable: Cable, gazetteer: Gazetteer) -> list[Sentence]:
+    anchor = cable_day(cable.created)
+    paragraphs = [(p.number, clean(p.text)) for p in cable.paragraphs if p.text.strip()]
+    texts = [t for _, t in paragraphs]
+    local = Gazetteer(list(gazetteer.entries), threshold=gazetteer.threshold)
+    local.extend(_firm_candidates(texts, gazetteer))
+    _, shorts = _people(texts)
+    out: list[Sentence] = []
+    for number, text in paragraphs:
+        entities = _entities(text, local, shorts)
+        dates = resolve_dates(text, anchor)
+        last_side = None
+        for start, end in sentence_spans(text):
+            sentence = Sentence(
+                text=text[start:end],
+                paragraph=number,
+                entities=[_shift(e, -start) for e in entities if start <= e.start < end],
+                dates=[_shift_date(d, -start) for d in dates if start <= d.start < end],
+                cable_date=anchor,
+                last_speaker_side=last_side,
+            )
+            last_side = sentence.speaker_side(len(sentence.text)) or last_side
+            out.append(sentence)
+    return out
+
+
+def _shift(entity: EntityMention, by: int) -> EntityMention:
+    return replace(entity, start=entity.start + by, end=entity.end + by)
+
+
+def _shift_date(mention: DateMention, by: int) -> DateMention:
+    return replace(mention, start=mention.start + by, end=mention.end + by)
+
+
+def _record_proposals(sentences: list[Sentence]) -> list[Proposal]:
+    """One firm and one person proposal per distinct name, at its first paragraph."""
+    out: dict[tuple[str, str], Proposal] = {}
+    for s in sentences:
+        for entity in s.entities:
+            if entity.kind not in ("firm", "person"):
+                continue
+            key = (entity.kind, entity.name)
+            proposal = out.get(key)
+            if proposal is None:
+                proposal = Proposal(
+                    kind=entity.kind,
+                    text=entity.label() if entity.kind == "person" else entity.name,
+                    paragraph=s.paragraph,
+                    entities=[entity.name],
+                    owner=entity.side if entity.kind == "person" else None,
+                    title=entity.name,
+                    key=entity.key,
+                )
+                out[key] = proposal
+            if entity.kind == "person" and entity.organization and proposal.text == entity.name:
+                proposal.text = entity.label()
+            for value in (re.sub(r"['’]s$", "", entity.text.strip()), entity.organization):
+                if value and value not in proposal.entities and entity.kind == "firm":
+                    proposal.entities.append(value)
+            if entity.kind == "person" and entity.organization:
+                if entity.organization not in proposal.entities:
+                    proposal.entities.append(entity.organization)
+                if proposal.owner is None:
+                    proposal.owner = entity.side
+    return list(out.values())
+
+
+def _mergeable(a: Proposal, b: Proposal) -> bool:
+    if a.kind != b.kind or a.subject != b.subject:
+        return False
+    dated = a.date is not None or a.date_range is not None
+    other_dated = b.date is not None or b.date_range is not None
+    if dated != other_dated:
+        return False
+    same_time = a.overlaps_in_time(b) if dated else True
+    if not same_time:
+        return False
+    if a.kind == "commitment":
+        return (
+            a.owner == b.owner
+            and a.soft_due == b.soft_due
+            and a.status == b.status
+            and fuzz.token_set_ratio(a.title, b.title) >= 60
+        )
+    if a.kind == "letter":
+        return a.participants == b.participants
+    if not dated:
+        return sorted(a.entities) == sorted(b.entities)
+    if a.kind == "meeting":
+        return bool(set(a.entities) & set(b.entities))
+    return True
+
+
+def _merge(into: Proposal, other: Proposal) -> None:
+    richer = other if len(other.entities) > len(into.entities) else into
+    into.text, into.paragraph, into.title = richer.text, richer.paragraph, richer.title
+    into.place = into.place or other.place
+    for entity in other.entities:
+        if entity not in into.entities:
+            into.entities.append(entity)
+    for side, names in other.participants.items():
+        bucket = into.participants.setdefault(side, [])
+        bucket.extend(n for n in names if n not in bucket)
+    days = [p.date for p in (into, other) if p.date is not None]
+    ranges = [p.date_range for p in (into, other) if p.date_range is not None]
+    into.date = days[0] if days else None
+    into.date_range = min(ranges, key=lambda r: (r[1] - r[0]).days) if ranges else None
+    into.owner = into.owner or other.owner
+
+
+def _merge_all(proposals: list[Proposal]) -> list[Proposal]:
+    merged: list[Proposal] = []
+    for proposal in proposals:
+        target = next((m for m in merged if _mergeable(m, proposal)), None)
+        if target is None:
+            merged.append(proposal)
+        else:
+            _merge(target, proposal)
+    return merged
+
+
+def suggest(cable: Cable, gazetteer: Gazetteer | None = None) -> list[Proposal]:
+    """Every proposal `cable` yields, in kind order (firm, person, meeting, ...) and then
+    paragraph order. `gazetteer` holds the known firms and names (the firm registry, the
+    screening lists); without it only titled people and firms named in full are found.
+    Dates resolve against `cable.created`; without it only dates with a year resolve.
+    Never raises on odd text."""
+    sentences = _sentences(cable, gazetteer or Gazetteer())
+    meeting_dates = [p.date for s in sentences for p in meetings(s) if p.date is not None]
+    proposals = _record_proposals(sentences)
+    for s in sentences:
+        s.meeting_date = meeting_dates[0] if meeting_dates else None
+        for rule in RULES:
+            proposals.extend(rule(s))
+    merged = _merge_all(proposals)
+    order = {
+        k: i
+        for i, k in enumerate(
+            (
+                "firm",
+                "person",
+                "meeting",
+                "event",
+                "letter",
+                "visit",
+                "review",
+                "handover",
+                "commitment",
+            )
+        )
+    }
+    return sorted(merged, key=lambda p: (order[p.kind], p.paragraph or 0))
