@@ -1,0 +1,595 @@
+"""Case use cases: create, list, show, move, link cables, record partner responses.
+
+Every function takes the engine and the acting user and goes through the shared access policy
+(`npdesk.security.policy`) via `may_see` / `may_write_cases` / `may_respond`: a liaison
+(partner party) sees only cases shared with the partner (the shared flag or REL TO their
+country, never NOFORN, at or below the agreed level), only their releasable fields, and writes
+only partner responses. A case the user may not see answers exactly like a
+case that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import false, func, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.base import ExecutableOption
+from sqlalchemy.sql.elements import ColumnElement
+
+from npdesk.domain.cases import (
+    CableLink,
+    Case,
+    CaseEvent,
+    CaseOutcome,
+    CaseStatus,
+    ControlRegime,
+    IncompleteTransition,
+    Item,
+    PartnerResponse,
+    Priority,
+    Subject,
+    SubjectKind,
+    apply_transition,
+    new_case,
+    redact,
+)
+from npdesk.security import policy
+from npdesk.security.model import LEVEL_WORDS, NOFORN, Level, Marking, Party, User
+from npdesk.security.partners import agreed_level
+from npdesk.store.db import MarkedMixin, session_factory, transaction, utcnow
+from npdesk.store.models.cables import CableParagraph, CableRecord
+from npdesk.store.models.cases import (
+    CaseCableLink,
+    CaseEventRecord,
+    CaseItemRecord,
+    CaseRecord,
+    CaseSubjectRecord,
+    PartnerResponseRecord,
+)
+
+CASE_KIND = "case"
+PARTNER_RESPONSE_KIND = "partner_response"
+
+
+class CaseNotFound(LookupError):
+    """No case with that reference exists, or the user may not see it."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"no case {reference!r}")
+        self.reference = reference
+
+
+class NotPermitted(PermissionError):
+    """The user may not perform this action."""
+
+
+class InvalidCaseData(ValueError):
+    """The submitted case data is incomplete or inconsistent."""
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    """What an officer enters for a new case. `reference` is assigned when None."""
+
+    title: str
+    allegation_summary: str = ""
+    releasable_summary: str = ""
+    priority: Priority = Priority.MEDIUM
+    subjects: tuple[Subject, ...] = ()
+    items: tuple[Item, ...] = ()
+    origin_countries: tuple[str, ...] = ()
+    destination_countries: tuple[str, ...] = ()
+    cable_links: tuple[CableLink, ...] = ()
+    marking: Marking = field(default_factory=lambda: Marking(Level.U))
+    fictional: bool = False
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """One page of a case listing and the total number the user may see."""
+
+    cases: tuple[Case, ...]
+    total: int
+    offset: int
+    limit: int | None
+
+
+# --- access: the shared security policy, applied to cases ---------------------------------
+
+
+def may_see(user: User, marking: Marking) -> bool:
+    """Whether `user` may see a record marked `marking` (see `npdesk.security.policy`)."""
+    return policy.may_read(user, marking)
+
+
+def may_write_cases(user: User) -> bool:
+    """Whether `user` may create and change cases, lists and reviews (home officers, admins)."""
+    return policy.may_write_kind(user, CASE_KIND)
+
+
+def may_respond(user: User, marking: Marking) -> bool:
+    """Whether `user` may record a partner response on a case marked `marking`: a liaison on
+    a case shared with their government, or a home officer or admin."""
+    return policy.may_write(user, PARTNER_RESPONSE_KIND, marking)
+
+
+def require_writer(user: User, action: str) -> None:
+    """Raise `NotPermitted` unless `user` may write cases."""
+    if not may_write_cases(user):
+        raise NotPermitted(f"{user.username} ({user.role}) may not {action}")
+
+
+def view_for(user: User, case: Case) -> Case:
+    """The case as `user` may see it: whole for home users, redacted for the partner."""
+    return case if user.party is Party.HOME else redact(case)
+
+
+def visible_filter(user: User) -> ColumnElement[bool] | None:
+    """A SQL pre-filter matching `may_see` for the `cases` table (None: no filter needed).
+
+    It narrows what is loaded and counted; `may_see` is still applied to each row.
+    """
+    ceiling = user.clearance
+    if user.party is not Party.HOME:
+        agreed = agreed_level(user.country)
+        if agreed is None or not user.country:
+            return false()
+        ceiling = min(ceiling, agreed)
+    if user.party is Party.HOME and ceiling is Level.TS:
+        return None
+    allowed_words = [word for level, word in LEVEL_WORDS.items() if level <= ceiling]
+    condition: ColumnElement[bool] = CaseRecord.classification.in_(allowed_words)
+    if user.party is not Party.HOME:
+        country = (user.country or "").upper()
+        condition = condition & ~CaseRecord.caveats.contains(NOFORN)
+        condition = condition & or_(
+            CaseRecord.shared_with_partner.is_(True), CaseRecord.rel_to.contains(country)
+        )
+    return condition
+
+
+# --- conversions ---------------------------------------------------------------------------
+
+
+def marking_of(record: MarkedMixin) -> Marking:
+    """The `Marking` of a stored record. An unreadable level counts as TOP SECRET, so a bad
+    marking never widens access."""
+    try:
+        return Marking.from_strings(
+            record.classification, record.caveats, record.rel_to, record.shared_with_partner
+        )
+    except ValueError:
+        return Marking(Level.TS, frozenset({NOFORN}))
+
+
+def set_marking(record: MarkedMixin, marking: Marking) -> None:
+    """Store `marking` on `record`'s marking columns."""
+    (
+        record.classification,
+        record.caveats,
+        record.rel_to,
+        record.shared_with_partner,
+    ) = marking.to_columns()
+
+
+def aware(moment: datetime) -> datetime:
+    """`moment` in UTC; SQLite hands back naive datetimes that were stored as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def case_from_record(record: CaseRecord) -> Case:
+    """The domain case for a stored one (full, unredacted)."""
+    return Case(
+        reference=record.reference,
+        title=record.title,
+        status=CaseStatus(record.status),
+        priority=Priority(record.priority),
+        allegation_summary=record.allegation_summary,
+        releasable_summary=record.releasable_summary,
+        subjects=tuple(
+            Subject(s.name, SubjectKind(s.kind), s.country, s.screening_ref)
+            for s in record.subjects
+        ),
+        items=tuple(Item(i.description, ControlRegime(i.regime), i.category) for i in record.items),
+        origin_countries=tuple(record.origin_countries.split()),
+        destination_countries=tuple(record.destination_countries.split()),
+        cable_links=tuple(CableLink(link.cable_id, link.paragraph) for link in record.cable_links),
+        history=tuple(event_from_record(e) for e in record.events),
+        responses=tuple(
+            PartnerResponse(r.received_on, r.text, r.recorded_by) for r in record.responses
+        ),
+        outcome=CaseOutcome(record.outcome) if record.outcome else None,
+        merged_into=record.merged_into,
+        marking=marking_of(record),
+        fictional=record.fictional,
+    )
+
+
+def event_from_record(record: CaseEventRecord) -> CaseEvent:
+    return CaseEvent(
+        at=aware(record.at),
+        actor=record.actor,
+        from_status=CaseStatus(record.from_status) if record.from_status else None,
+        to_status=CaseStatus(record.to_status),
+        reason=record.reason,
+        outcome=CaseOutcome(record.outcome) if record.outcome else None,
+        merged_into=record.merged_into,
+    )
+
+
+def _event_record(event: CaseEvent) -> CaseEventRecord:
+    return CaseEventRecord(
+        at=event.at,
+        actor=event.actor,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        reason=event.reason,
+        outcome=event.outcome,
+        merged_into=event.merged_into,
+    )
+
+
+def with_children() -> list[ExecutableOption]:
+    return [
+        selectinload(CaseRecord.subjects),
+        selectinload(CaseRecord.items),
+        selectinload(CaseRecord.cable_links),
+        selectinload(CaseRecord.events),
+        selectinload(CaseRecord.responses),
+    ]
+
+
+# --- session-level building blocks (used by the handover and review services) ---------------
+
+
+def load_record(session: Session, user: User, reference: str) -> CaseRecord:
+    """The stored case `reference` if `user` may see it; else `CaseNotFound`."""
+    record = session.scalar(
+        select(CaseRecord).where(CaseRecord.reference == reference).options(*with_children())
+    )
+    if record is None or not may_see(user, marking_of(record)):
+        raise CaseNotFound(reference)
+    return record
+
+
+def next_reference(session: Session, year: int) -> str:
+    """The next free reference for `year`, `NPC-2008-007` style."""
+    prefix = f"NPC-{year}-"
+    count = session.scalar(
+        select(func.count()).select_from(CaseRecord).where(CaseRecord.reference.like(prefix + "%"))
+    )
+    number = (count or 0) + 1
+    while session.scalar(
+        select(CaseRecord.id).where(CaseRecord.reference == f"{prefix}{number:03d}")
+    ):
+        number += 1
+    return f"{prefix}{number:03d}"
+
+
+def move_record(
+    session: Session,
+    user: User,
+    record: CaseRecord,
+    target: CaseStatus,
+    *,
+    reason: str,
+    outcome: CaseOutcome | None = None,
+    merged_into: str | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """Apply a status change to a stored case inside `session`; returns the new domain case.
+
+    Raises `NotPermitted`, `IllegalTransition`/`IncompleteTransition`, or `CaseNotFound` when
+    a merge names a case that does not exist.
+    """
+    require_writer(user, "change a case's status")
+    if merged_into:
+        target_ref = merged_into.strip()
+        if target_ref != record.reference:
+            load_record(session, user, target_ref)
+    moved = apply_transition(
+        case_from_record(record),
+        target,
+        reason=reason,
+        actor=user.username,
+        at=aware(at or utcnow()),
+        outcome=outcome,
+        merged_into=merged_into,
+    )
+    record.status = moved.status
+    record.outcome = moved.outcome
+    record.merged_into = moved.merged_into
+    record.events.append(_event_record(moved.history[-1]))
+    return moved
+
+
+def _validate(data: CaseInput) -> None:
+    if not data.title.strip():
+        raise InvalidCaseData("a case needs a title")
+    if data.marking.shared and data.marking.noforn:
+        raise InvalidCaseData("a NOFORN case cannot be shared with the partner")
+
+
+def _check_cable_link(session: Session, link: CableLink) -> None:
+    if session.get(CableRecord, link.cable_id) is None:
+        raise InvalidCaseData(f"no stored cable {link.cable_id!r}")
+    if link.paragraph is not None:
+        found = session.scalar(
+            select(CableParagraph.id).where(
+                CableParagraph.cable_id == link.cable_id, CableParagraph.number == link.paragraph
+            )
+        )
+        if found is None:
+            raise InvalidCaseData(f"cable {link.cable_id} has no paragraph {link.paragraph}")
+
+
+# --- use cases ------------------------------------------------------------------------------
+
+
+def create_case(
+    engine: Engine,
+    user: User,
+    data: CaseInput,
+    *,
+    reason: str = "case drafted",
+    at: datetime | None = None,
+) -> Case:
+    """Create a draft case. Raises `NotPermitted`, `InvalidCaseData` (blank title, unknown
+    cable or paragraph, duplicate reference, NOFORN yet shared)."""
+    require_writer(user, "create cases")
+    _validate(data)
+    moment = aware(at or utcnow())
+    with transaction(engine) as session:
+        reference = data.reference or next_reference(session, moment.year)
+        if session.scalar(select(CaseRecord.id).where(CaseRecord.reference == reference)):
+            raise InvalidCaseData(f"case {reference} already exists")
+        for link in data.cable_links:
+            _check_cable_link(session, link)
+        case = new_case(
+            Case(reference=reference, title=data.title.strip()),
+            actor=user.username,
+            at=moment,
+            reason=reason,
+        )
+        record = CaseRecord(
+            reference=reference,
+            title=case.title,
+            status=case.status,
+            priority=data.priority,
+            allegation_summary=data.allegation_summary,
+            releasable_summary=data.releasable_summary,
+            origin_countries=" ".join(c.upper() for c in data.origin_countries),
+            destination_countries=" ".join(c.upper() for c in data.destination_countries),
+            fictional=data.fictional,
+            created_by=user.username,
+            subjects=[
+                CaseSubjectRecord(
+                    position=n,
+                    kind=s.kind,
+                    name=s.name,
+                    country=s.country,
+                    screening_ref=s.screening_ref,
+                )
+                for n, s in enumerate(data.subjects)
+            ],
+            items=[
+                CaseItemRecord(
+                    position=n, description=i.description, regime=i.regime, category=i.category
+                )
+                for n, i in enumerate(data.items)
+            ],
+            cable_links=[
+                CaseCableLink(
+                    cable_id=link.cable_id, paragraph=link.paragraph, linked_by=user.username
+                )
+                for link in dict.fromkeys(data.cable_links)
+            ],
+            events=[_event_record(case.history[0])],
+        )
+        set_marking(record, data.marking)
+        session.add(record)
+        session.flush()
+        return case_from_record(record)
+
+
+def list_cases(
+    engine: Engine,
+    user: User,
+    *,
+    statuses: Sequence[CaseStatus] | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> CasePage:
+    """The cases `user` may see, newest reference first, optionally only in `statuses`,
+    paged by `offset`/`limit`; each as `view_for(user, ...)`."""
+    condition = visible_filter(user)
+    query = select(CaseRecord)
+    counting = select(func.count()).select_from(CaseRecord)
+    if condition is not None:
+        query, counting = query.where(condition), counting.where(condition)
+    if statuses:
+        query = query.where(CaseRecord.status.in_(list(statuses)))
+        counting = counting.where(CaseRecord.status.in_(list(statuses)))
+    query = query.order_by(CaseRecord.reference.desc()).offset(offset).options(*with_children())
+    if limit is not None:
+        query = query.limit(limit)
+    with session_factory(engine)() as session:
+        total = session.scalar(counting) or 0
+        records = session.scalars(query).all()
+        cases = tuple(
+            view_for(user, case_from_record(r)) for r in records if may_see(user, marking_of(r))
+        )
+    return CasePage(cases, total, offset, limit)
+
+
+def all_cases(engine: Engine, user: User) -> list[Case]:
+    """Every case `user` may see, as they may see it (for agendas, lists and metrics)."""
+    return list(list_cases(engine, user).cases)
+
+
+def get_case(engine: Engine, user: User, reference: str) -> Case:
+    """One case as `user` may see it. Raises `CaseNotFound`."""
+    with session_factory(engine)() as session:
+        return view_for(user, case_from_record(load_record(session, user, reference)))
+
+
+def transition_case(
+    engine: Engine,
+    user: User,
+    reference: str,
+    target: CaseStatus,
+    *,
+    reason: str,
+    outcome: CaseOutcome | None = None,
+    merged_into: str | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """Move a case to `target` with a reason (and outcome when closing).
+
+    Raises `CaseNotFound`, `NotPermitted`, `IllegalTransition`, `IncompleteTransition`.
+    """
+    with transaction(engine) as session:
+        record = load_record(session, user, reference)
+        return move_record(
+            session,
+            user,
+            record,
+            target,
+            reason=reason,
+            outcome=outcome,
+            merged_into=merged_into,
+            at=at,
+        )
+
+
+def link_cable(
+    engine: Engine, user: User, reference: str, cable_id: str, paragraph: int | None = None
+) -> Case:
+    """Link a stored cable, or one numbered paragraph of it, to a case (idempotent).
+
+    Raises `CaseNotFound`, `NotPermitted`, `InvalidCaseData` (unknown cable or paragraph).
+    """
+    require_writer(user, "link cables to cases")
+    link = CableLink(cable_id, paragraph)
+    with transaction(engine) as session:
+        record = load_record(session, user, reference)
+        _check_cable_link(session, link)
+        if all((c.cable_id, c.paragraph) != (cable_id, paragraph) for c in record.cable_links):
+            record.cable_links.append(
+                CaseCableLink(cable_id=cable_id, paragraph=paragraph, linked_by=user.username)
+            )
+        session.flush()
+        return case_from_record(record)
+
+
+def record_partner_response(
+    engine: Engine,
+    user: User,
+    reference: str,
+    text: str,
+    received_on: date,
+    *,
+    move_to_responded: bool = True,
+    at: datetime | None = None,
+) -> Case:
+    """Record what the partner said about a case, as a liaison or a home officer.
+
+    When `move_to_responded` and the case is raised or under investigation, it moves to
+    `partner_responded` with the reason "partner response received" (recorded under the
+    acting user; liaisons may make this one move). Returns the case as `user` sees it.
+    Raises `CaseNotFound`, `NotPermitted`, `IncompleteTransition` (blank text).
+    """
+    if not text.strip():
+        raise IncompleteTransition("a partner response needs its text")
+    with transaction(engine) as session:
+        record = load_record(session, user, reference)
+        if not may_respond(user, marking_of(record)):
+            raise NotPermitted(f"{user.username} may not record responses on {reference}")
+        record.responses.append(
+            PartnerResponseRecord(
+                received_on=received_on, text=text.strip(), recorded_by=user.username
+            )
+        )
+        case = case_from_record(record)
+        waiting = {CaseStatus.RAISED, CaseStatus.PARTNER_INVESTIGATING}
+        if move_to_responded and case.status in waiting:
+            moment = aware(at or datetime.combine(received_on, datetime.min.time(), UTC))
+            moved = apply_transition(
+                case,
+                CaseStatus.PARTNER_RESPONDED,
+                reason="partner response received",
+                actor=user.username,
+                at=moment,
+            )
+            record.status = moved.status
+            record.events.append(_event_record(moved.history[-1]))
+        session.flush()
+        return view_for(user, case_from_record(record))
+
+
+def update_marking(engine: Engine, user: User, reference: str, marking: Marking) -> Case:
+    """Change a case's marking (e.g. share it with the partner). Raises `CaseNotFound`,
+    `NotPermitted`, `InvalidCaseData` (NOFORN yet shared)."""
+    require_writer(user, "change a case's marking")
+    if marking.shared and marking.noforn:
+        raise InvalidCaseData("a NOFORN case cannot be shared with the partner")
+    with transaction(engine) as session:
+        record = load_record(session, user, reference)
+        set_marking(record, marking)
+        session.flush()
+        return case_from_record(record)
+
+
+def edit_case(
+    engine: Engine,
+    user: User,
+    reference: str,
+    *,
+    title: str | None = None,
+    releasable_summary: str | None = None,
+    allegation_summary: str | None = None,
+    priority: Priority | None = None,
+) -> Case:
+    """Change a case's text fields (None leaves a field as it is). Raises `CaseNotFound`,
+    `NotPermitted`, `InvalidCaseData` (blank title)."""
+    require_writer(user, "edit cases")
+    with transaction(engine) as session:
+        record = load_record(session, user, reference)
+        if title is not None:
+            if not title.strip():
+                raise InvalidCaseData("a case needs a title")
+            record.title = title.strip()
+        if releasable_summary is not None:
+            record.releasable_summary = releasable_summary
+        if allegation_summary is not None:
+            record.allegation_summary = allegation_summary
+        if priority is not None:
+            record.priority = priority
+        session.flush()
+        return case_from_record(record)
+
+
+__all__ = [
+    "CaseInput",
+    "CaseNotFound",
+    "CasePage",
+    "InvalidCaseData",
+    "NotPermitted",
+    "all_cases",
+    "create_case",
+    "edit_case",
+    "get_case",
+    "link_cable",
+    "list_cases",
+    "may_respond",
+    "may_see",
+    "may_write_cases",
+    "record_partner_response",
+    "transition_case",
+    "update_marking",
+]

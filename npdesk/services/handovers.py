@@ -1,0 +1,357 @@
+"""Handover list use cases: hand a numbered list to the partner, read lists, diff, export.
+
+Handing a case over releases it: the case is marked shared and REL TO the partner, which the
+policy allows only for cases a home officer may release at or below the partner's agreed level
+and never for NOFORN ones. Open cases on the list move to `raised`. Each entry snapshots the
+releasable text, and exports are built from the snapshot alone, so no home-only field can
+reach an export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, selectinload
+
+from npdesk.domain.cases import ACTIVE_STATUSES, CaseStatus
+from npdesk.domain.handover import (
+    HandoverDiff,
+    HandoverEntry,
+    HandoverList,
+    diff,
+    entry_from_case,
+    select_for_handover,
+)
+from npdesk.security import policy
+from npdesk.security.model import Level, Marking, User
+from npdesk.security.partners import agreed_level
+from npdesk.services.cases import (
+    InvalidCaseData,
+    NotPermitted,
+    case_from_record,
+    load_record,
+    marking_of,
+    may_see,
+    move_record,
+    require_writer,
+    set_marking,
+    with_children,
+)
+from npdesk.store.db import session_factory, transaction
+from npdesk.store.models.cases import CaseRecord, HandoverEntryRecord, HandoverListRecord
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
+CHROMIUM = "/usr/bin/chromium"
+
+
+class HandoverNotFound(LookupError):
+    def __init__(self, number: int) -> None:
+        super().__init__(f"no handover list number {number}")
+        self.number = number
+
+
+class ExportFailed(RuntimeError):
+    """The PDF renderer failed or is missing."""
+
+
+class ExportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    HTML = "html"
+    PDF = "pdf"
+
+
+MEDIA_TYPES = {
+    ExportFormat.JSON: "application/json",
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.HTML: "text/html; charset=utf-8",
+    ExportFormat.PDF: "application/pdf",
+}
+
+
+def documents() -> Environment:
+    """The Jinja environment for exported documents (standalone pages, autoescaped)."""
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def html_to_pdf(html: str, timeout: float = 90.0) -> bytes:
+    """Render an HTML document to PDF with headless Debian chromium (no network needed).
+
+    Raises `ExportFailed` when chromium is missing, fails, or produces no PDF.
+    """
+    if not Path(CHROMIUM).exists():
+        raise ExportFailed(f"{CHROMIUM} is not installed; PDF export needs it")
+    with tempfile.TemporaryDirectory(prefix="npdesk-pdf-") as tmp:
+        source = Path(tmp) / "document.html"
+        target = Path(tmp) / "document.pdf"
+        source.write_text(html, encoding="utf-8")
+        command = [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ]
+        try:
+            subprocess.run(command, capture_output=True, timeout=timeout, check=True)
+        except (subprocess.SubprocessError, OSError) as error:
+            raise ExportFailed(f"chromium could not render the PDF: {error}") from error
+        if not target.exists() or target.stat().st_size == 0:
+            raise ExportFailed("chromium produced no PDF")
+        return target.read_bytes()
+
+
+def list_banner(levels: Sequence[Level], partner_country: str) -> Marking:
+    """The marking of a list: its highest entry level, shared and REL TO the partner."""
+    return Marking(
+        level=max(levels, default=Level.U),
+        rel_to=frozenset({partner_country.upper()}),
+        shared=True,
+    )
+
+
+def _list_from_record(record: HandoverListRecord) -> HandoverList:
+    return HandoverList(
+        number=record.number,
+        title=record.title,
+        handed_over_on=record.handed_over_on,
+        handed_over_by=record.handed_over_by,
+        handed_over_to=record.handed_over_to,
+        entries=tuple(
+            HandoverEntry(
+                reference=e.reference,
+                title=e.title,
+                status=e.status,
+                releasable_summary=e.releasable_summary,
+                **{key: tuple(e.details.get(key, ())) for key in _DETAIL_KEYS},
+            )
+            for e in record.entries
+        ),
+        banner=marking_of(record).banner(),
+        fictional=record.fictional,
+    )
+
+
+_DETAIL_KEYS = ("subjects", "items", "regimes", "origin_countries", "destination_countries")
+
+
+def _load_list(session: Session, user: User, number: int) -> HandoverListRecord:
+    record = session.scalar(
+        select(HandoverListRecord)
+        .where(HandoverListRecord.number == number)
+        .options(selectinload(HandoverListRecord.entries))
+    )
+    if record is None or not may_see(user, marking_of(record)):
+        raise HandoverNotFound(number)
+    return record
+
+
+def create_handover_list(
+    engine: Engine,
+    user: User,
+    *,
+    title: str,
+    handed_over_on: date,
+    handed_over_by: str,
+    handed_over_to: str,
+    partner_country: str,
+    references: Sequence[str] | None = None,
+    raise_open_cases: bool = True,
+    fictional: bool = False,
+) -> HandoverList:
+    """Record a new numbered list handed to the partner.
+
+    `references` default to every active case the user may see. Each case is released to
+    the partner (shared, REL TO `partner_country`); open ones move to `raised` on the day of
+    handover when `raise_open_cases`. Raises `NotPermitted`, `CaseNotFound`, and
+    `InvalidCaseData` (empty list, an inactive case, or a case that may not be released).
+    """
+    require_writer(user, "hand lists over")
+    if not title.strip():
+        raise InvalidCaseData("a handover list needs a title")
+    partner = partner_country.upper()
+    agreed = agreed_level(partner)
+    moment = datetime.combine(handed_over_on, time(12, 0), UTC)
+    with transaction(engine) as session:
+        number = (session.scalar(select(func.max(HandoverListRecord.number))) or 0) + 1
+        if references is None:
+            visible = [
+                r
+                for r in session.scalars(
+                    select(CaseRecord)
+                    .where(CaseRecord.status.in_([s.value for s in ACTIVE_STATUSES]))
+                    .options(*with_children())
+                )
+                if may_see(user, marking_of(r))
+            ]
+            chosen_refs = [c.reference for c in select_for_handover(map(case_from_record, visible))]
+        else:
+            chosen_refs = list(dict.fromkeys(references))
+        if not chosen_refs:
+            raise InvalidCaseData("a handover list needs at least one active case")
+        records = [load_record(session, user, ref) for ref in chosen_refs]
+        entries: list[HandoverEntryRecord] = []
+        levels: list[Level] = []
+        for position, record in enumerate(records, start=1):
+            case = case_from_record(record)
+            if not case.is_active:
+                raise InvalidCaseData(f"case {case.reference} is {case.status}, not on the list")
+            marking = case.marking
+            decision = policy.may_release(user, marking, agreed)
+            if not decision:
+                raise InvalidCaseData(
+                    f"case {case.reference} cannot be handed over: {decision.reason}"
+                )
+            set_marking(record, replace(marking, shared=True, rel_to=marking.rel_to | {partner}))
+            levels.append(marking.level)
+            if raise_open_cases and case.status is CaseStatus.OPEN:
+                case = move_record(
+                    session,
+                    user,
+                    record,
+                    CaseStatus.RAISED,
+                    reason=f"handed over on list {number} ({handed_over_on.isoformat()})",
+                    at=moment,
+                )
+            entry = entry_from_case(case)
+            entries.append(
+                HandoverEntryRecord(
+                    case_id=record.id,
+                    position=position,
+                    reference=entry.reference,
+                    title=entry.title,
+                    status=entry.status,
+                    releasable_summary=entry.releasable_summary,
+                    details={key: list(getattr(entry, key)) for key in _DETAIL_KEYS},
+                )
+            )
+        listing = HandoverListRecord(
+            number=number,
+            title=title.strip(),
+            handed_over_on=handed_over_on,
+            handed_over_by=handed_over_by,
+            handed_over_to=handed_over_to,
+            fictional=fictional,
+            created_by=user.username,
+            entries=entries,
+        )
+        set_marking(listing, list_banner(levels, partner))
+        session.add(listing)
+        session.flush()
+        return _list_from_record(listing)
+
+
+def list_handover_lists(engine: Engine, user: User) -> list[HandoverList]:
+    """Every list the user may see, newest number first."""
+    with session_factory(engine)() as session:
+        records = session.scalars(
+            select(HandoverListRecord)
+            .order_by(HandoverListRecord.number.desc())
+            .options(selectinload(HandoverListRecord.entries))
+        ).all()
+        return [_list_from_record(r) for r in records if may_see(user, marking_of(r))]
+
+
+def get_handover_list(engine: Engine, user: User, number: int) -> HandoverList:
+    """One list. Raises `HandoverNotFound` (also when the user may not see it)."""
+    with session_factory(engine)() as session:
+        return _list_from_record(_load_list(session, user, number))
+
+
+def diff_handover_lists(engine: Engine, user: User, old: int, new: int) -> HandoverDiff:
+    """What changed from list `old` to list `new`. Raises `HandoverNotFound`."""
+    with session_factory(engine)() as session:
+        return diff(
+            _list_from_record(_load_list(session, user, old)),
+            _list_from_record(_load_list(session, user, new)),
+        )
+
+
+def export_handover_list(engine: Engine, user: User, number: int, fmt: ExportFormat) -> bytes:
+    """The list as the partner receives it, in `fmt`, carrying the marking banner.
+
+    Built from the list's releasable snapshot only. Raises `HandoverNotFound`, `ExportFailed`.
+    """
+    listing = get_handover_list(engine, user, number)
+    return render_export(listing, fmt)
+
+
+def render_export(listing: HandoverList, fmt: ExportFormat) -> bytes:
+    """Serialise `listing` (already releasable) as JSON, CSV, HTML or PDF bytes."""
+    if fmt is ExportFormat.JSON:
+        data = {"banner": listing.banner, **asdict(listing)}
+        return (json.dumps(data, default=_iso, ensure_ascii=False, indent=2) + "\n").encode()
+    if fmt is ExportFormat.CSV:
+        return _csv(listing).encode("utf-8")
+    html = documents().get_template("cases/export_handover.html").render(listing=listing)
+    if fmt is ExportFormat.HTML:
+        return html.encode("utf-8")
+    return html_to_pdf(html)
+
+
+def _csv(listing: HandoverList) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    fictional = " (FICTIONAL)" if listing.fictional else ""
+    writer.writerow([listing.banner])
+    writer.writerow(
+        [
+            f"List {listing.number}{fictional}: {listing.title}",
+            f"handed over {listing.handed_over_on.isoformat()}",
+            f"by {listing.handed_over_by}",
+            f"to {listing.handed_over_to}",
+        ]
+    )
+    header = ["reference", "title", "status", "releasable_summary", *_DETAIL_KEYS]
+    writer.writerow(header)
+    for entry in listing.entries:
+        row = asdict(entry)
+        writer.writerow([row[k] if isinstance(row[k], str) else "; ".join(row[k]) for k in header])
+    writer.writerow([listing.banner])
+    return out.getvalue()
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+__all__ = [
+    "MEDIA_TYPES",
+    "ExportFailed",
+    "ExportFormat",
+    "HandoverNotFound",
+    "NotPermitted",
+    "create_handover_list",
+    "diff_handover_lists",
+    "export_handover_list",
+    "get_handover_list",
+    "html_to_pdf",
+    "list_handover_lists",
+    "render_export",
+]

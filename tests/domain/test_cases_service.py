@@ -1,0 +1,151 @@
+"""Case services on a real SQLite database: create, move, link, respond, and who sees what."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from npdesk.domain.cases import (
+    CaseOutcome,
+    CaseStatus,
+    ControlRegime,
+    IllegalTransition,
+    Item,
+    Subject,
+)
+from npdesk.services.cases import (
+    CaseInput,
+    CaseNotFound,
+    InvalidCaseData,
+    NotPermitted,
+    create_case,
+    get_case,
+    list_cases,
+    record_partner_response,
+    transition_case,
+    update_marking,
+)
+
+from ._desk_fixtures import (
+    HOME_ONLY,
+    LIAISON,
+    OFFICER,
+    OTHER_LIAISON,
+    REVIEWER,
+    SHARED,
+    at,
+    desk,
+)
+
+SECRET_TEXT = "HOME-ONLY allegation from sensitive reporting"
+
+
+def sample(marking=SHARED, **extra: object) -> CaseInput:  # type: ignore[no-untyped-def]
+    return CaseInput(
+        title="FICTIONAL: gyroscope transfer",
+        allegation_summary=SECRET_TEXT,
+        releasable_summary="Reported transfer of gyroscopes.",
+        subjects=(Subject("Fictional Gyro Co.", country="CHN"),),
+        items=(Item("gyroscopes", ControlRegime.MTCR, "Category II"),),
+        origin_countries=("chn",),
+        destination_countries=("IRN",),
+        marking=marking,
+        fictional=True,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_a_case_goes_through_its_life_and_keeps_its_history(tmp_path: Path) -> None:
+    engine = desk(tmp_path)
+    case = create_case(engine, OFFICER, sample(), at=at("2007-10-01"))
+    assert case.reference == "NPC-2007-001" and case.status is CaseStatus.DRAFT
+    ref = case.reference
+    transition_case(engine, OFFICER, ref, CaseStatus.OPEN, reason="vetted", at=at("2007-10-02"))
+    transition_case(engine, OFFICER, ref, CaseStatus.RAISED, reason="list 1", at=at("2007-11-20"))
+    with pytest.raises(IllegalTransition, match="'raised' to 'draft'"):
+        transition_case(engine, OFFICER, ref, CaseStatus.DRAFT, reason="oops")
+    record_partner_response(engine, LIAISON, ref, "We are looking into it.", date(2008, 2, 1))
+    closed = transition_case(
+        engine,
+        OFFICER,
+        ref,
+        CaseStatus.CLOSED,
+        reason="review 1",
+        outcome=CaseOutcome.RESOLVED,
+        at=at("2008-04-16"),
+    )
+    assert [e.to_status for e in closed.history] == [
+        CaseStatus.DRAFT,
+        CaseStatus.OPEN,
+        CaseStatus.RAISED,
+        CaseStatus.PARTNER_RESPONDED,
+        CaseStatus.CLOSED,
+    ]
+    assert closed.history[3].actor == "liaison"
+    assert closed.responses[0].text == "We are looking into it."
+    assert closed.origin_countries == ("CHN",)
+    assert get_case(engine, OFFICER, ref) == closed
+
+
+def test_a_liaison_sees_only_shared_cases_and_only_releasable_fields(tmp_path: Path) -> None:
+    engine = desk(tmp_path)
+    shared = create_case(engine, OFFICER, sample())
+    hidden = create_case(engine, OFFICER, sample(marking=HOME_ONLY))
+
+    seen = list_cases(engine, LIAISON)
+    assert [c.reference for c in seen.cases] == [shared.reference]
+    assert seen.total == 1
+    view = seen.cases[0]
+    assert view.redacted and view.allegation_summary == "" and SECRET_TEXT not in repr(view)
+    assert all(e.reason == "" and e.actor == "" for e in view.history)
+    with pytest.raises(CaseNotFound):
+        get_case(engine, LIAISON, hidden.reference)
+    assert list_cases(engine, OTHER_LIAISON).total == 0
+    assert list_cases(engine, OFFICER).total == 2
+
+
+def test_liaisons_and_reviewers_cannot_change_cases(tmp_path: Path) -> None:
+    engine = desk(tmp_path)
+    ref = create_case(engine, OFFICER, sample()).reference
+    for user in (LIAISON, REVIEWER):
+        with pytest.raises(NotPermitted):
+            transition_case(engine, user, ref, CaseStatus.OPEN, reason="x")
+        with pytest.raises(NotPermitted):
+            create_case(engine, user, sample())
+    with pytest.raises(CaseNotFound):
+        record_partner_response(
+            engine,
+            LIAISON,
+            create_case(engine, OFFICER, sample(marking=HOME_ONLY)).reference,
+            "hi",
+            date(2008, 1, 1),
+        )
+
+
+def test_bad_input_is_refused_clearly(tmp_path: Path) -> None:
+    engine = desk(tmp_path)
+    with pytest.raises(InvalidCaseData, match="title"):
+        create_case(engine, OFFICER, CaseInput(title="  "))
+    ref = create_case(engine, OFFICER, sample(), at=at("2008-01-01")).reference
+    with pytest.raises(InvalidCaseData, match="already exists"):
+        create_case(engine, OFFICER, sample(reference=ref))
+    with pytest.raises(InvalidCaseData, match="NOFORN"):
+        update_marking(
+            engine,
+            OFFICER,
+            ref,
+            HOME_ONLY.__class__(HOME_ONLY.level, HOME_ONLY.caveats, shared=True),
+        )
+    transition_case(engine, OFFICER, ref, CaseStatus.OPEN, reason="go")
+    with pytest.raises(CaseNotFound):
+        transition_case(
+            engine,
+            OFFICER,
+            ref,
+            CaseStatus.CLOSED,
+            reason="dup",
+            outcome=CaseOutcome.MERGED,
+            merged_into="NPC-1999-999",
+        )
