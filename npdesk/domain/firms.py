@@ -52,7 +52,11 @@ class Firm:
         out = [self.name, *self.aliases]
         for alias in self.aliases:
             if re.search(r"[\u3400-\u9fff]", alias):
-                out.append(" ".join(lazy_pinyin(alias)))
+                syllables = lazy_pinyin(alias)
+                # Romanized names write two-character words as one ("Zhongguo Beifang"); most
+                # words in firm names have two characters, so pair the syllables.
+                pairs = ["".join(syllables[i : i + 2]) for i in range(0, len(syllables), 2)]
+                out.append(" ".join(pairs))
         return list(dict.fromkeys(out))
 
     def gazetteer_entry(self) -> GazetteerEntry:
