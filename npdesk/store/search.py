@@ -91,36 +91,84 @@ def audience_for(user: User) -> str:
 # --- indexing -------------------------------------------------------------------------------
 
 
-def index_cable(session: Session, record: CableRecord) -> None:
-    """(Re)write both index rows of `record`. Call inside the transaction that changes it."""
+@dataclass(frozen=True)
+class MarkingColumns:
+    """The `MarkedMixin` columns of a row, detached from any session."""
+
+    classification: str
+    caveats: str
+    rel_to: str
+    shared_with_partner: bool
+
+
+@dataclass
+class IndexDocument:
+    """What the index needs of a cable: its subject, marking and marked paragraph texts."""
+
+    id: str
+    subject: str | None
+    marking: MarkingColumns
+    paragraphs: list[tuple[str, MarkingColumns]]
+
+    @classmethod
+    def of(cls, record: CableRecord) -> IndexDocument:
+        """From a loaded record (e.g. after an officer released paragraphs)."""
+
+        def columns(row: Any) -> MarkingColumns:
+            return MarkingColumns(
+                row.classification, row.caveats, row.rel_to, row.shared_with_partner
+            )
+
+        return cls(
+            id=record.id,
+            subject=record.subject,
+            marking=columns(record),
+            paragraphs=[(p.text, columns(p)) for p in record.paragraphs],
+        )
+
+
+def index_cable(session: Session, document: IndexDocument, *, new: bool = False) -> None:
+    """(Re)write both index rows of a cable. Call inside the transaction that changes it.
+    `new` skips removing old rows: on SQLite that removal scans the FTS table (the cable id is
+    not an FTS key), so first ingests, the common case, must not pay for it."""
     partner = partner_reader()
-    full_body = "\n\n".join(p.text for p in record.paragraphs)
-    if readable_row(record, partner):
-        partner_subject = record.subject or ""
-        partner_body = "\n\n".join(p.text for p in record.paragraphs if readable_row(p, partner))
+    full_body = "\n\n".join(text for text, _ in document.paragraphs)
+    if readable_row(document.marking, partner):
+        partner_subject = document.subject or ""
+        partner_body = "\n\n".join(
+            text for text, marking in document.paragraphs if readable_row(marking, partner)
+        )
     else:
         partner_subject, partner_body = "", ""
     rows = [
-        {"audience": "all", "subject": record.subject or "", "body": full_body},
-        {"audience": "partner", "subject": partner_subject, "body": partner_body},
+        {
+            "cable_id": document.id,
+            "audience": "all",
+            "subject": document.subject or "",
+            "body": full_body,
+        },
+        {
+            "cable_id": document.id,
+            "audience": "partner",
+            "subject": partner_subject,
+            "body": partner_body,
+        },
     ]
-    for row in rows:
-        row["cable_id"] = record.id
     if _is_sqlite(session):
-        session.execute(delete(_fts).where(_fts.c.cable_id == record.id))
+        if not new:
+            session.execute(delete(_fts).where(_fts.c.cable_id == document.id))
         session.execute(insert(_fts), rows)
     else:
-        session.execute(delete(_pg).where(_pg.c.cable_id == record.id))
-        for row in rows:
-            session.execute(
-                text(
-                    "INSERT INTO cable_search (cable_id, audience, subject, body, tsv) VALUES "
-                    "(:cable_id, :audience, :subject, :body, "
-                    "setweight(to_tsvector('english', :subject), 'A') || "
-                    "setweight(to_tsvector('english', :body), 'B'))"
-                ),
-                row,
-            )
+        session.execute(delete(_pg).where(_pg.c.cable_id == document.id))
+        session.execute(
+            text(
+                "INSERT INTO cable_search (cable_id, audience, subject, body, tsv) VALUES "
+                "(:cable_id, :audience, :subject, :body, "
+                "setweight(to_tsvector('english', :subject), 'A') || "
+                "setweight(to_tsvector('english', :body), 'B'))"
+            ),
+            rows,
+        )
 
 
 # --- querying -------------------------------------------------------------------------------
