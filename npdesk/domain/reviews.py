@@ -128,6 +128,7 @@ class Minutes:
     partner_participants: tuple[Participant, ...]
     entries: tuple[MinutesEntry, ...]
     fictional: bool = False
+    banner: str = ""
 
 
 def generate_agenda(

@@ -1,0 +1,472 @@
+"""Review session use cases: schedule, confirm, build and edit the agenda, record outcomes,
+produce minutes (HTML and PDF, releasable and home-only).
+
+Reviews are joint meetings, so a session is marked shared with the partner; liaisons see its
+agenda restricted to cases they may see, without home-only notes, and only the releasable
+minutes. Officers, admins and reviewers write reviews; changing a case's status from an outcome
+also needs the right to change cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, selectinload
+
+from npdesk.domain.cases import CaseOutcome, CaseStatus, Priority
+from npdesk.domain.reviews import (
+    AgendaItem,
+    ChangeNote,
+    Minutes,
+    MinutesVariant,
+    Participant,
+    ReviewLevel,
+    ReviewOutcome,
+    ReviewSession,
+    ReviewState,
+    build_minutes,
+    generate_agenda,
+)
+from npdesk.security import policy
+from npdesk.security.model import NOFORN, Level, Marking, Party, User
+from npdesk.security.partners import agreed_level
+from npdesk.services.cases import (
+    InvalidCaseData,
+    NotPermitted,
+    all_cases,
+    load_record,
+    marking_of,
+    may_see,
+    move_record,
+    set_marking,
+)
+from npdesk.services.handovers import documents, html_to_pdf
+from npdesk.store.db import session_factory, transaction, utcnow
+from npdesk.store.models.cases import (
+    AgendaItemRecord,
+    CaseRecord,
+    ReviewOutcomeRecord,
+    ReviewParticipantRecord,
+    ReviewSessionRecord,
+)
+
+REVIEW_KIND = "review"
+
+
+class ReviewNotFound(LookupError):
+    def __init__(self, number: int) -> None:
+        super().__init__(f"no review session number {number}")
+        self.number = number
+
+
+class MinutesFormat(StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+
+
+@dataclass(frozen=True)
+class ReviewDetail:
+    """A session with its agenda and outcomes, as the user may see them."""
+
+    session: ReviewSession
+    agenda: tuple[AgendaItem, ...]
+    outcomes: tuple[ReviewOutcome, ...]
+    banner: str
+
+
+def require_reviewer(user: User, action: str) -> None:
+    """Raise `NotPermitted` unless `user` may write review records."""
+    if not policy.may_write_kind(user, REVIEW_KIND):
+        raise NotPermitted(f"{user.username} ({user.role}) may not {action}")
+
+
+def _session_of(record: ReviewSessionRecord) -> ReviewSession:
+    return ReviewSession(
+        number=record.number,
+        level=ReviewLevel(record.level),
+        proposed_on=record.proposed_on,
+        confirmed_on=record.confirmed_on,
+        state=ReviewState(record.state),
+        venue=record.venue,
+        title=record.title,
+        participants=tuple(Participant(p.name, Party(p.side), p.role) for p in record.participants),
+        fictional=record.fictional,
+    )
+
+
+def _agenda_of(record: AgendaItemRecord) -> AgendaItem:
+    return AgendaItem(
+        position=record.position,
+        reference=record.reference,
+        title=record.title,
+        status=CaseStatus(record.status),
+        priority=Priority(record.priority),
+        age_days=record.age_days,
+        releasable_summary=record.releasable_summary,
+        changes=tuple(ChangeNote(date.fromisoformat(c["on"]), c["text"]) for c in record.changes),
+        note=record.note,
+    )
+
+
+def _outcome_of(record: ReviewOutcomeRecord) -> ReviewOutcome:
+    return ReviewOutcome(
+        reference=record.reference,
+        partner_statement=record.partner_statement,
+        next_step=record.next_step,
+        home_note=record.home_note,
+        new_status=CaseStatus(record.new_status) if record.new_status else None,
+        outcome=CaseOutcome(record.outcome) if record.outcome else None,
+        merged_into=record.merged_into,
+    )
+
+
+def _load(session: Session, user: User, number: int) -> ReviewSessionRecord:
+    record = session.scalar(
+        select(ReviewSessionRecord)
+        .where(ReviewSessionRecord.number == number)
+        .options(
+            selectinload(ReviewSessionRecord.participants),
+            selectinload(ReviewSessionRecord.agenda),
+            selectinload(ReviewSessionRecord.outcomes),
+        )
+    )
+    if record is None or not may_see(user, marking_of(record)):
+        raise ReviewNotFound(number)
+    return record
+
+
+def _detail(session: Session, user: User, record: ReviewSessionRecord) -> ReviewDetail:
+    agenda = [_agenda_of(item) for item in record.agenda]
+    outcomes = [_outcome_of(item) for item in record.outcomes]
+    if user.party is not Party.HOME:
+        visible = _visible_references(session, user, [i.reference for i in agenda])
+        visible |= _visible_references(session, user, [o.reference for o in outcomes])
+        agenda = [
+            AgendaItem(**{**item.__dict__, "note": "", "priority": Priority.MEDIUM})
+            for item in agenda
+            if item.reference in visible
+        ]
+        outcomes = [
+            ReviewOutcome(**{**o.__dict__, "home_note": ""})
+            for o in outcomes
+            if o.reference in visible
+        ]
+    return ReviewDetail(
+        session=_session_of(record),
+        agenda=tuple(agenda),
+        outcomes=tuple(outcomes),
+        banner=marking_of(record).banner(),
+    )
+
+
+def _visible_references(session: Session, user: User, references: Sequence[str]) -> set[str]:
+    if not references:
+        return set()
+    records = session.scalars(select(CaseRecord).where(CaseRecord.reference.in_(references)))
+    return {r.reference for r in records if may_see(user, marking_of(r))}
+
+
+def schedule_review(
+    engine: Engine,
+    user: User,
+    *,
+    level: ReviewLevel,
+    proposed_on: date,
+    partner_country: str,
+    venue: str = "",
+    title: str = "",
+    participants: Sequence[Participant] = (),
+    confirmed_on: date | None = None,
+    fictional: bool = False,
+) -> ReviewDetail:
+    """Propose a review (it awaits the partner's answer unless `confirmed_on` is given).
+
+    The session is marked unclassified, shared and REL TO `partner_country`. Raises
+    `NotPermitted`.
+    """
+    require_reviewer(user, "schedule reviews")
+    with transaction(engine) as session:
+        number = (session.scalar(select(func.max(ReviewSessionRecord.number))) or 0) + 1
+        record = ReviewSessionRecord(
+            number=number,
+            level=level,
+            state=ReviewState.CONFIRMED if confirmed_on else ReviewState.PROPOSED,
+            proposed_on=proposed_on,
+            confirmed_on=confirmed_on,
+            venue=venue,
+            title=title,
+            fictional=fictional,
+            created_by=user.username,
+            participants=[
+                ReviewParticipantRecord(position=n, side=p.side, name=p.name, role=p.role)
+                for n, p in enumerate(participants)
+            ],
+            agenda=[],
+            outcomes=[],
+        )
+        set_marking(
+            record, Marking(Level.U, rel_to=frozenset({partner_country.upper()}), shared=True)
+        )
+        session.add(record)
+        session.flush()
+        return _detail(session, user, record)
+
+
+def confirm_review(engine: Engine, user: User, number: int, confirmed_on: date) -> ReviewDetail:
+    """Record the partner's agreement to meet on `confirmed_on`. Raises `ReviewNotFound`,
+    `NotPermitted`, `InvalidCaseData` (a cancelled or already held session)."""
+    require_reviewer(user, "confirm reviews")
+    with transaction(engine) as session:
+        record = _load(session, user, number)
+        if record.state in (ReviewState.CANCELLED, ReviewState.HELD):
+            raise InvalidCaseData(f"review {number} is {record.state} and cannot be confirmed")
+        record.confirmed_on = confirmed_on
+        record.state = ReviewState.CONFIRMED
+        return _detail(session, user, record)
+
+
+def _previous_meeting(session: Session, record: ReviewSessionRecord) -> date | None:
+    others = session.scalars(
+        select(ReviewSessionRecord).where(
+            ReviewSessionRecord.number != record.number,
+            ReviewSessionRecord.state.in_([ReviewState.CONFIRMED, ReviewState.HELD]),
+        )
+    ).all()
+    meeting = record.confirmed_on or record.proposed_on
+    earlier = [
+        (o.confirmed_on or o.proposed_on)
+        for o in others
+        if (o.confirmed_on or o.proposed_on) < meeting
+    ]
+    return max(earlier, default=None)
+
+
+def build_agenda(engine: Engine, user: User, number: int) -> ReviewDetail:
+    """(Re)generate the agenda from the cases active on the meeting day, ordered by age then
+    priority, with changes since the previous confirmed or held review. Notes already written
+    on cases that stay on the agenda are kept. Raises `ReviewNotFound`, `NotPermitted`."""
+    require_reviewer(user, "build agendas")
+    cases = all_cases(engine, user)
+    with transaction(engine) as session:
+        record = _load(session, user, number)
+        meeting = record.confirmed_on or record.proposed_on
+        items = generate_agenda(cases, meeting, _previous_meeting(session, record))
+        notes = {item.reference: item.note for item in record.agenda}
+        ids = {
+            reference: case_id
+            for reference, case_id in session.execute(
+                select(CaseRecord.reference, CaseRecord.id).where(
+                    CaseRecord.reference.in_([i.reference for i in items])
+                )
+            )
+        }
+        record.agenda.clear()
+        session.flush()
+        for item in items:
+            record.agenda.append(
+                AgendaItemRecord(
+                    case_id=ids.get(item.reference),
+                    position=item.position,
+                    reference=item.reference,
+                    title=item.title,
+                    status=item.status,
+                    priority=item.priority,
+                    age_days=item.age_days,
+                    releasable_summary=item.releasable_summary,
+                    changes=[{"on": c.on.isoformat(), "text": c.text} for c in item.changes],
+                    note=notes.get(item.reference, ""),
+                )
+            )
+        session.flush()
+        return _detail(session, user, record)
+
+
+def edit_agenda_item(
+    engine: Engine,
+    user: User,
+    number: int,
+    reference: str,
+    *,
+    note: str | None = None,
+    position: int | None = None,
+    remove: bool = False,
+) -> ReviewDetail:
+    """Edit one agenda line: its note, its place (1-based), or remove it. Positions are
+    renumbered 1..n afterwards. Raises `ReviewNotFound`, `NotPermitted`, `InvalidCaseData`
+    (the case is not on the agenda)."""
+    require_reviewer(user, "edit agendas")
+    with transaction(engine) as session:
+        record = _load(session, user, number)
+        agenda = record.agenda
+        item = next((i for i in agenda if i.reference == reference), None)
+        if item is None:
+            raise InvalidCaseData(f"case {reference} is not on the agenda of review {number}")
+        if note is not None:
+            item.note = note
+        index = agenda.index(item)
+        agenda.pop(index)  # delete-orphan: removal deletes the row
+        if not remove:
+            place = index if position is None else max(0, min(position - 1, len(agenda)))
+            agenda.insert(place, item)
+        for new_position, kept in enumerate(agenda, start=1):
+            kept.position = new_position
+        session.flush()
+        return _detail(session, user, record)
+
+
+def record_outcome(
+    engine: Engine,
+    user: User,
+    number: int,
+    reference: str,
+    *,
+    partner_statement: str = "",
+    next_step: str = "",
+    home_note: str = "",
+    new_status: CaseStatus | None = None,
+    reason: str = "",
+    outcome: CaseOutcome | None = None,
+    merged_into: str | None = None,
+) -> ReviewDetail:
+    """Record what the meeting concluded on a case (replacing an earlier outcome for it), and
+    apply `new_status` to the case on the meeting day with `reason` (default: "review N").
+    The session becomes held. Raises `ReviewNotFound`, `CaseNotFound`, `NotPermitted`,
+    `IllegalTransition`, `IncompleteTransition`, `InvalidCaseData` (cancelled session)."""
+    require_reviewer(user, "record review outcomes")
+    with transaction(engine) as session:
+        record = _load(session, user, number)
+        if record.state == ReviewState.CANCELLED:
+            raise InvalidCaseData(f"review {number} was cancelled")
+        case = load_record(session, user, reference)
+        meeting = record.confirmed_on or record.proposed_on
+        if new_status is not None:
+            move_record(
+                session,
+                user,
+                case,
+                new_status,
+                reason=reason or f"review {number} ({meeting.isoformat()})",
+                outcome=outcome,
+                merged_into=merged_into,
+                at=datetime.combine(meeting, time(15, 0), UTC),
+            )
+        existing = next((o for o in record.outcomes if o.reference == reference), None)
+        if existing is not None:
+            record.outcomes.remove(existing)
+            session.flush()
+        record.outcomes.append(
+            ReviewOutcomeRecord(
+                case_id=case.id,
+                reference=reference,
+                partner_statement=partner_statement,
+                next_step=next_step,
+                home_note=home_note,
+                new_status=new_status,
+                outcome=outcome,
+                merged_into=merged_into.strip() if merged_into else None,
+                recorded_by=user.username,
+                recorded_at=utcnow(),
+            )
+        )
+        record.state = ReviewState.HELD
+        if record.confirmed_on is None:
+            record.confirmed_on = record.proposed_on
+        session.flush()
+        return _detail(session, user, record)
+
+
+def cancel_review(engine: Engine, user: User, number: int) -> ReviewDetail:
+    """Cancel a session that has not been held. Raises `ReviewNotFound`, `NotPermitted`,
+    `InvalidCaseData`."""
+    require_reviewer(user, "cancel reviews")
+    with transaction(engine) as session:
+        record = _load(session, user, number)
+        if record.state == ReviewState.HELD:
+            raise InvalidCaseData(f"review {number} was held and cannot be cancelled")
+        record.state = ReviewState.CANCELLED
+        return _detail(session, user, record)
+
+
+def get_review(engine: Engine, user: User, number: int) -> ReviewDetail:
+    """One session as `user` may see it. Raises `ReviewNotFound`."""
+    with session_factory(engine)() as session:
+        return _detail(session, user, _load(session, user, number))
+
+
+def list_reviews(engine: Engine, user: User) -> list[ReviewSession]:
+    """Every session `user` may see, by meeting date."""
+    with session_factory(engine)() as session:
+        records = session.scalars(
+            select(ReviewSessionRecord).options(selectinload(ReviewSessionRecord.participants))
+        ).all()
+        sessions = [_session_of(r) for r in records if may_see(user, marking_of(r))]
+    return sorted(sessions, key=lambda s: (s.meeting_on, s.number))
+
+
+def review_dates(engine: Engine, user: User) -> list[date]:
+    """Meeting dates of held reviews (the boundaries of review cycles)."""
+    return [s.meeting_on for s in list_reviews(engine, user) if s.state is ReviewState.HELD]
+
+
+def minutes(engine: Engine, user: User, number: int, variant: MinutesVariant) -> Minutes:
+    """The minutes of a session, with their banner.
+
+    The releasable variant covers only cases releasable to the session's partner (shared or
+    REL TO it, never NOFORN, at or below the agreed level), whoever asks; its banner is their
+    highest level REL TO the partner. The home variant covers every case the user may see and
+    is marked NOFORN. Liaisons get only the releasable variant. Raises `ReviewNotFound`,
+    `NotPermitted` (a partner user asking for home minutes).
+    """
+    if variant is MinutesVariant.HOME and user.party is not Party.HOME:
+        raise NotPermitted("home-only minutes are not available to partner users")
+    with session_factory(engine)() as session:
+        record = _load(session, user, number)
+        detail = _detail(session, user, record)
+        session_marking = marking_of(record)
+        references = [i.reference for i in detail.agenda] + [o.reference for o in detail.outcomes]
+        markings = {
+            r.reference: marking_of(r)
+            for r in session.scalars(select(CaseRecord).where(CaseRecord.reference.in_(references)))
+        }
+    agenda, outcomes = list(detail.agenda), list(detail.outcomes)
+    if variant is MinutesVariant.RELEASABLE:
+        partner = min(session_marking.rel_to, default="")
+        agreed = agreed_level(partner) if partner else None
+
+        def releasable(reference: str) -> bool:
+            marking = markings.get(reference)
+            return (
+                marking is not None
+                and agreed is not None
+                and marking.level <= agreed
+                and policy.releasable_to(marking, partner)
+            )
+
+        agenda = [i for i in agenda if releasable(i.reference)]
+        outcomes = [o for o in outcomes if releasable(o.reference)]
+        included = {i.reference for i in agenda} | {o.reference for o in outcomes}
+        level = max([session_marking.level, *(markings[r].level for r in included)])
+        banner = Marking(level, rel_to=frozenset({partner}) if partner else frozenset()).banner()
+    else:
+        included = {i.reference for i in agenda} | {o.reference for o in outcomes}
+        level = max(
+            [session_marking.level, *(markings[r].level for r in included if r in markings)]
+        )
+        banner = Marking(level, caveats=frozenset({NOFORN})).banner()
+    built = build_minutes(detail.session, agenda, outcomes, variant)
+    return replace(built, banner=banner)
+
+
+def render_minutes(
+    engine: Engine, user: User, number: int, variant: MinutesVariant, fmt: MinutesFormat
+) -> bytes:
+    """The minutes as an HTML or PDF document with their banner. Raises as `minutes`, and
+    `ExportFailed` for a PDF that cannot be rendered."""
+    document = minutes(engine, user, number, variant)
+    html = documents().get_template("cases/export_minutes.html").render(minutes=document)
+    return html.encode("utf-8") if fmt is MinutesFormat.HTML else html_to_pdf(html)
