@@ -101,6 +101,82 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_cases_status"), ["status"], unique=False)
 
     op.create_table(
+        "desk_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("start", sa.Date(), nullable=True),
+        sa.Column("end", sa.Date(), nullable=True),
+        sa.Column("place", sa.Text(), nullable=True),
+        sa.Column("agencies", sa.JSON(), nullable=False),
+        sa.Column("firms", sa.JSON(), nullable=False),
+        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.Column("follow_ups", sa.JSON(), nullable=False),
+        sa.Column("source_cable", sa.String(length=64), nullable=True),
+        sa.Column("fictional", sa.Boolean(), nullable=False),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_events")),
+    )
+    with op.batch_alter_table("desk_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_desk_events_source_cable"), ["source_cable"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_desk_events_start"), ["start"], unique=False)
+
+    op.create_table(
+        "desk_firms",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("country", sa.String(length=3), nullable=True),
+        sa.Column("sector", sa.String(length=200), nullable=True),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("fictional", sa.Boolean(), nullable=False),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["desk_firms.id"],
+            name=op.f("fk_desk_firms_parent_id_desk_firms"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_firms")),
+        sa.UniqueConstraint("key", name=op.f("uq_desk_firms_key")),
+    )
+    with op.batch_alter_table("desk_firms", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_desk_firms_parent_id"), ["parent_id"], unique=False)
+
+    op.create_table(
+        "desk_letters",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sender", sa.Text(), nullable=False),
+        sa.Column("recipient", sa.Text(), nullable=False),
+        sa.Column("date", sa.Date(), nullable=True),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("cable", sa.String(length=64), nullable=True),
+        sa.Column("fictional", sa.Boolean(), nullable=False),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_letters")),
+    )
+    with op.batch_alter_table("desk_letters", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_desk_letters_cable"), ["cable"], unique=False)
+
+    op.create_table(
         "handover_lists",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
@@ -430,6 +506,127 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_case_subjects_case_id"), ["case_id"], unique=False)
 
     op.create_table(
+        "desk_commitments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_side", sa.String(length=8), nullable=False),
+        sa.Column("owner", sa.String(length=300), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("due", sa.Date(), nullable=True),
+        sa.Column("soft_due", sa.String(length=100), nullable=True),
+        sa.Column("made_on", sa.Date(), nullable=True),
+        sa.Column("made_in", sa.String(length=16), nullable=False),
+        sa.Column("made_in_ref", sa.String(length=100), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("closed_by", sa.String(length=100), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("firm_id", sa.Integer(), nullable=True),
+        sa.Column("fictional", sa.Boolean(), nullable=False),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["firm_id"],
+            ["desk_firms.id"],
+            name=op.f("fk_desk_commitments_firm_id_desk_firms"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_commitments")),
+    )
+    with op.batch_alter_table("desk_commitments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_desk_commitments_due"), ["due"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_desk_commitments_owner_side"), ["owner_side"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_desk_commitments_status"), ["status"], unique=False)
+
+    op.create_table(
+        "desk_dialogues",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("firm_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("date", sa.Date(), nullable=True),
+        sa.Column("home_participants", sa.JSON(), nullable=False),
+        sa.Column("partner_participants", sa.JSON(), nullable=False),
+        sa.Column("venue", sa.Text(), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("follow_ups", sa.JSON(), nullable=False),
+        sa.Column("source_cable", sa.String(length=64), nullable=True),
+        sa.Column("fictional", sa.Boolean(), nullable=False),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["firm_id"],
+            ["desk_firms.id"],
+            name=op.f("fk_desk_dialogues_firm_id_desk_firms"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_dialogues")),
+    )
+    with op.batch_alter_table("desk_dialogues", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_desk_dialogues_date"), ["date"], unique=False)
+        batch_op.create_index(batch_op.f("ix_desk_dialogues_firm_id"), ["firm_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_desk_dialogues_source_cable"), ["source_cable"], unique=False
+        )
+
+    op.create_table(
+        "desk_firm_aliases",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("firm_id", sa.Integer(), nullable=False),
+        sa.Column("alias", sa.String(length=300), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["firm_id"],
+            ["desk_firms.id"],
+            name=op.f("fk_desk_firm_aliases_firm_id_desk_firms"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_firm_aliases")),
+        sa.UniqueConstraint("firm_id", "alias", name=op.f("uq_desk_firm_aliases_firm_id_alias")),
+    )
+    with op.batch_alter_table("desk_firm_aliases", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_desk_firm_aliases_alias"), ["alias"], unique=False)
+        batch_op.create_index(batch_op.f("ix_desk_firm_aliases_firm_id"), ["firm_id"], unique=False)
+
+    op.create_table(
+        "desk_proposals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cable_id", sa.String(length=64), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("record_kind", sa.String(length=32), nullable=True),
+        sa.Column("record_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cable_id"],
+            ["cables.id"],
+            name=op.f("fk_desk_proposals_cable_id_cables"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_proposals")),
+        sa.UniqueConstraint(
+            "cable_id", "position", name=op.f("uq_desk_proposals_cable_id_position")
+        ),
+    )
+    with op.batch_alter_table("desk_proposals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_desk_proposals_cable_id"), ["cable_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_desk_proposals_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_desk_proposals_state"), ["state"], unique=False)
+
+    op.create_table(
         "handover_entries",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("list_id", sa.Integer(), nullable=False),
@@ -558,11 +755,134 @@ def upgrade() -> None:
             batch_op.f("ix_review_participants_review_id"), ["review_id"], unique=False
         )
 
+    op.create_table(
+        "desk_icp_assessments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("firm_id", sa.Integer(), nullable=False),
+        sa.Column("framework_id", sa.String(length=40), nullable=False),
+        sa.Column("framework_version", sa.String(length=20), nullable=False),
+        sa.Column("assessed_on", sa.Date(), nullable=False),
+        sa.Column("assessor", sa.String(length=200), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("dialogue_id", sa.Integer(), nullable=True),
+        sa.Column("fictional", sa.Boolean(), nullable=False),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["dialogue_id"],
+            ["desk_dialogues.id"],
+            name=op.f("fk_desk_icp_assessments_dialogue_id_desk_dialogues"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["firm_id"],
+            ["desk_firms.id"],
+            name=op.f("fk_desk_icp_assessments_firm_id_desk_firms"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_icp_assessments")),
+    )
+    with op.batch_alter_table("desk_icp_assessments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_desk_icp_assessments_firm_id"), ["firm_id"], unique=False
+        )
+
+    op.create_table(
+        "desk_partner_notices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("dialogue_id", sa.Integer(), nullable=False),
+        sa.Column("informed_on", sa.Date(), nullable=False),
+        sa.Column("channel", sa.Text(), nullable=False),
+        sa.Column("informed_by", sa.String(length=200), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("source_cable", sa.String(length=64), nullable=True),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["dialogue_id"],
+            ["desk_dialogues.id"],
+            name=op.f("fk_desk_partner_notices_dialogue_id_desk_dialogues"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_partner_notices")),
+    )
+    with op.batch_alter_table("desk_partner_notices", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_desk_partner_notices_dialogue_id"), ["dialogue_id"], unique=False
+        )
+
+    op.create_table(
+        "desk_proposal_decisions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("proposal_id", sa.Integer(), nullable=False),
+        sa.Column("decision", sa.String(length=16), nullable=False),
+        sa.Column("username", sa.String(length=100), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("values", sa.JSON(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["proposal_id"],
+            ["desk_proposals.id"],
+            name=op.f("fk_desk_proposal_decisions_proposal_id_desk_proposals"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_proposal_decisions")),
+    )
+    with op.batch_alter_table("desk_proposal_decisions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_desk_proposal_decisions_proposal_id"), ["proposal_id"], unique=False
+        )
+
+    op.create_table(
+        "desk_icp_scores",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("assessment_id", sa.Integer(), nullable=False),
+        sa.Column("element", sa.String(length=80), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("evidence", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assessment_id"],
+            ["desk_icp_assessments.id"],
+            name=op.f("fk_desk_icp_scores_assessment_id_desk_icp_assessments"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_icp_scores")),
+        sa.UniqueConstraint(
+            "assessment_id", "element", name=op.f("uq_desk_icp_scores_assessment_id_element")
+        ),
+    )
+    with op.batch_alter_table("desk_icp_scores", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_desk_icp_scores_assessment_id"), ["assessment_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("desk_icp_scores", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_desk_icp_scores_assessment_id"))
+
+    op.drop_table("desk_icp_scores")
+    with op.batch_alter_table("desk_proposal_decisions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_desk_proposal_decisions_proposal_id"))
+
+    op.drop_table("desk_proposal_decisions")
+    with op.batch_alter_table("desk_partner_notices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_desk_partner_notices_dialogue_id"))
+
+    op.drop_table("desk_partner_notices")
+    with op.batch_alter_table("desk_icp_assessments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_desk_icp_assessments_firm_id"))
+
+    op.drop_table("desk_icp_assessments")
     with op.batch_alter_table("review_participants", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_review_participants_review_id"))
 
@@ -582,6 +902,29 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_handover_entries_case_id"))
 
     op.drop_table("handover_entries")
+    with op.batch_alter_table("desk_proposals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_desk_proposals_state"))
+        batch_op.drop_index(batch_op.f("ix_desk_proposals_kind"))
+        batch_op.drop_index(batch_op.f("ix_desk_proposals_cable_id"))
+
+    op.drop_table("desk_proposals")
+    with op.batch_alter_table("desk_firm_aliases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_desk_firm_aliases_firm_id"))
+        batch_op.drop_index(batch_op.f("ix_desk_firm_aliases_alias"))
+
+    op.drop_table("desk_firm_aliases")
+    with op.batch_alter_table("desk_dialogues", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_desk_dialogues_source_cable"))
+        batch_op.drop_index(batch_op.f("ix_desk_dialogues_firm_id"))
+        batch_op.drop_index(batch_op.f("ix_desk_dialogues_date"))
+
+    op.drop_table("desk_dialogues")
+    with op.batch_alter_table("desk_commitments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_desk_commitments_status"))
+        batch_op.drop_index(batch_op.f("ix_desk_commitments_owner_side"))
+        batch_op.drop_index(batch_op.f("ix_desk_commitments_due"))
+
+    op.drop_table("desk_commitments")
     with op.batch_alter_table("case_subjects", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_case_subjects_case_id"))
 
@@ -640,6 +983,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_handover_lists_handed_over_on"))
 
     op.drop_table("handover_lists")
+    with op.batch_alter_table("desk_letters", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_desk_letters_cable"))
+
+    op.drop_table("desk_letters")
+    with op.batch_alter_table("desk_firms", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_desk_firms_parent_id"))
+
+    op.drop_table("desk_firms")
+    with op.batch_alter_table("desk_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_desk_events_start"))
+        batch_op.drop_index(batch_op.f("ix_desk_events_source_cable"))
+
+    op.drop_table("desk_events")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cases_status"))
 
