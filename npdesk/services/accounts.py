@@ -41,7 +41,7 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _COUNTRY = re.compile(r"^[A-Z]{3}$")
 
 
-class AccountError(Exception):
+class AccountError(ValueError):
     """A request about accounts that cannot be carried out; the message is one clear line."""
 
 
