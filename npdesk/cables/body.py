@@ -34,10 +34,10 @@ DTG = re.compile(
     r"^(?P<prec>(?:[ZOPRM]{1,2}\s+){0,2})(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2})Z\s+"
     r"(?P<month>[A-Za-z]{3})\s+(?P<year>\d{2})\b"
 )
-_SECTION_MARKER = re.compile(
+SECTION_MARKER = re.compile(
     r"^[A-Za-z][A-Za-z .'\-]{0,40}?\s\d{8}\s{1,3}\d{3}(?:\.\d)?\s{1,3}OF\s{1,3}\d{3}$", re.I
 )
-_PAGE_HEADER = re.compile(r"^PAGE\s+\d{2,3}\b")
+PAGE_HEADER = re.compile(r"^PAGE\s+\d{2,3}\b")
 _DECORATION = re.compile(r"^[-=_*.~#\s]*$")
 _CLOSING = re.compile(
     r"^(?:NNNN|BT|END\s+(?:OF\s+)?CABLE\s+TEXT\.?|#\d{1,6}|\*{3,}.*|\.{1,3}|"
@@ -66,8 +66,13 @@ _NOT_SIGNER = frozenset(
     }
 )  # fmt: skip
 _HEADING_MAX = 90
+_REPEATED_HEADER = re.compile(
+    r"^(?:SUBJ(?:ECT)?\s*:|TAGS\s*:|E\.\s?O\.\s?1[12]\d{3}\s*:|CLASSIFIED\s+BY\s*:)", re.I
+)
 _TRAILER = re.compile(
-    r"https?://|www\.|@|Classified Web ?site|^SELECT \*|^.{0,60}\.\.\.$|^[A-Z]{3,}\d{5,}", re.I
+    r"https?://|www\.|@|Classified Web ?site|\.gov\b|Portal:|^SELECT \*|^.{0,60}\.\.\.$"
+    r"|^[A-Z]{3,}\d{5,}",
+    re.I,
 )
 _SPACED_DOTS = re.compile(r"\s+\.+$")
 _SIGNER_DATE = re.compile(r"\s+\d{4}-\d{2}-\d{2}$")
@@ -138,7 +143,9 @@ def _clean(lines: list[str], header_lines: set[str], serial: str | None) -> list
 def _is_noise(bare: str, serial: str | None) -> bool:
     if len(bare) > 120:
         return False
-    if _SECTION_MARKER.match(bare) or _PAGE_HEADER.match(bare) or _CLOSING.match(bare):
+    if SECTION_MARKER.match(bare) or PAGE_HEADER.match(bare) or _CLOSING.match(bare):
+        return True
+    if _REPEATED_HEADER.match(bare):  # a later section repeats E.O., TAGS and SUBJECT
         return True
     if read_marking_line(bare) is not None:
         return True
@@ -199,7 +206,9 @@ def _take_signers(cleaned: list[str]) -> list[str]:
 
 
 def _is_signer(text: str) -> bool:
-    if len(text) > 40 or not _SIGNER.match(text) or not text[0].isupper():
+    if len(text) > 40 or not _SIGNER.match(text):
+        return False
+    if not all(word[0].isupper() for word in text.replace("/", " ").split()):
         return False
     if text.endswith(".") and len(text.split()[-1]) > 3:  # a sentence end, not an initial
         return False
@@ -209,14 +218,25 @@ def _is_signer(text: str) -> bool:
     return not upper.startswith("END ")
 
 
-def _paragraph_start(line: str, expected: int | None) -> re.Match[str] | None:
+def _paragraph_start(
+    line: str, expected: int | None, block_start: bool, previous_ends: bool
+) -> re.Match[str] | None:
     anchored = line.startswith("¶")
     bare = line.lstrip("¶ ")
     match = PARAGRAPH_START.match(bare)
     if match is None:
         return None
     number = int(match.group("number"))
-    if anchored or number == (expected or 1) or (expected is None and number <= 3):
+    if number == (expected or 1) or (expected is None and number <= 3):
+        return match
+    portion = match.group("portion")
+    marked = portion is not None and normalize_portion(portion) is not None
+    # "12. (S/NF) ..." at a block start: a portion marking makes a paragraph, in any order.
+    # The release's anchors are not always right ("on September ¶15. Charge told..."): an
+    # anchor counts when the number is marked or the line before ended a sentence.
+    if marked and (block_start or anchored):
+        return match
+    if anchored and previous_ends:
         return match
     return None
 
@@ -224,6 +244,8 @@ def _paragraph_start(line: str, expected: int | None) -> re.Match[str] | None:
 def _is_heading(line: str, next_line: str | None) -> bool:
     text = line.strip("/ ")
     if not text or len(text) > _HEADING_MAX or len(text.split()) > 12:
+        return False
+    if "://" in text or "@" in text:
         return False
     if text[-1] in ".,;" or not text[0].isalpha() or not text[0].isupper():
         return False
@@ -242,13 +264,17 @@ def _paragraphs(cleaned: list[str]) -> list[Paragraph]:
     current: _Draft | None = None
     expected: int | None = None
     block_start = True
+    skip = 0
     for index, line in enumerate(cleaned):
+        if skip:
+            skip -= 1
+            continue
         if not line:
             block_start = True
             continue
         previous_ends = current is None or _ends_sentence(current)
         start = (
-            _paragraph_start(line, expected)
+            _paragraph_start(line, expected, block_start, previous_ends)
             if (block_start or previous_ends or line.startswith("¶"))
             else None
         )
@@ -272,8 +298,15 @@ def _paragraphs(cleaned: list[str]) -> list[Paragraph]:
             current.heading = bool(rest) and _is_heading(rest, next_line)
             drafts.append(current)
         elif block_start and previous_ends and _is_heading(bare, next_line):
-            current = _Draft(None, None, [[bare.strip("/ ").rstrip(":- ").strip()]], heading=True)
+            current = _Draft(None, None, [[bare.rstrip(":- ")]], heading=True)
             drafts.append(current)
+        elif block_start and previous_ends and _is_two_line_heading(cleaned, index):
+            # A heading wrapped over two lines ("Beni on Venezuelan Mystery Flights:" /
+            # "We're Not Gonna Take It, Anymore").
+            joined = f"{bare} {cleaned[index + 1].lstrip('¶ ')}"
+            current = _Draft(None, None, [[joined.rstrip(":- ")]], heading=True)
+            drafts.append(current)
+            skip = 1
         elif current is None or current.heading:
             current = _Draft(None, None, [[bare]])
             drafts.append(current)
@@ -283,6 +316,16 @@ def _paragraphs(cleaned: list[str]) -> list[Paragraph]:
             current.blocks[-1].append(bare)
         block_start = False
     return [Paragraph(d.number, d.portion, d.text()) for d in drafts if d.text() or d.number]
+
+
+def _is_two_line_heading(cleaned: list[str], index: int) -> bool:
+    if index + 1 >= len(cleaned) or not cleaned[index + 1]:
+        return False
+    second = cleaned[index + 1]
+    if second.startswith("¶") or PARAGRAPH_START.match(second) or _BULLET.match(second):
+        return False
+    after = cleaned[index + 2] if index + 2 < len(cleaned) else None
+    return _is_heading(f"{cleaned[index].lstrip('¶ ')} {second}", after)
 
 
 def _after_number(bare: str) -> str:

@@ -40,6 +40,7 @@ _LEVEL = (
 _BANNER = re.compile(r"^\s*" + _LEVEL + r"(?=\s|$|//)(?P<rest>[^\n]{0,200})$", re.I)
 _SECTION = re.compile(r"\bSECTION\s+0*(\d{1,3})\s+OF\s+0*(\d{1,3})\b", re.I)
 _PORTION = re.compile(r"^(TS|S|C|U|SBU|LOU|FOUO)((?:/{1,2}[A-Z][A-Z ,]{0,40})*)$")
+_MARKING_SPLIT = re.compile(r"[\s,;/]+")
 _PORTION_CAVEAT = {"NOFORN": "NF", "FOUO": "FOUO", "NF": "NF"}
 
 
@@ -128,7 +129,7 @@ def read_marking_line(line: str) -> tuple[list[str], list[str]] | None:
     Caveats are returned as written-normalized (``SENSITIVE`` → ``FOR OFFICIAL USE ONLY``); the
     caller decides whether the level admits them.
     """
-    tokens = line.upper().replace("//", " ").replace(",", " ").split()
+    tokens = [t.strip(".") for t in _MARKING_SPLIT.split(line.upper()) if t.strip(".")]
     if not tokens or len(tokens) > 8:
         return None
     caveats: list[str] = []

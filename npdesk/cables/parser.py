@@ -26,7 +26,14 @@ from npdesk.cables.authority import (
     parse_reasons,
     split_classified_by,
 )
-from npdesk.cables.body import DTG, PARAGRAPH_START, PORTION_START, read_body
+from npdesk.cables.body import (
+    DTG,
+    PAGE_HEADER,
+    PARAGRAPH_START,
+    PORTION_START,
+    SECTION_MARKER,
+    read_body,
+)
 from npdesk.cables.markings import (
     FOUO,
     marking_caveats,
@@ -63,6 +70,7 @@ _STATION_PREFIX = re.compile(
     r"^(?:AMEMBASSY|AMCONSUL|USMISSION|USDEL|AMEMB|US\s+MISSION|US\s+EMBASSY)\s+", re.I
 )
 _WEB_DECORATION = re.compile(r"¶")
+_REDACTED = re.compile(r"^[Xx]{4,}\.?$")
 _MID_LINE_FIELD = re.compile(r"(?<=[.;,)\s])\s*(?=(?:\(U\)\s*)?Classified\s+By\b|SUBJECT:)", re.I)
 
 
@@ -119,6 +127,8 @@ def _parse(text: str) -> Cable:
         )
     body = read_body(lines[body_at:], header.lines, header.serial)
     cable = Cable(source_format=source.source_format)
+    if source.page is not None and header.dtg is None:
+        header.body_date = _page_created(source.page.created) or header.body_date
     _fill_header(cable, header)
     cable.paragraphs = body.paragraphs
     cable.summary = body.summary
@@ -141,6 +151,10 @@ def _read_header(lines: list[str], header: _Header) -> int:
         raw = lines[index]
         line = " ".join(_WEB_DECORATION.sub(" ", raw).split())
         anchored = raw.lstrip().startswith("¶")
+        if SECTION_MARKER.match(line) or PAGE_HEADER.match(line) or _REDACTED.match(line):
+            # Section markers, teletype page headers and redaction lines interrupt the header.
+            index += 1
+            continue
         if not line:
             if field_name == "ref" and _next_is_ref_label(lines, index):
                 index += 1
@@ -293,10 +307,10 @@ def _read_banner(line: str, header: _Header) -> None:
 def _next_is_reason(lines: list[str], index: int, header: _Header) -> bool:
     if parse_reasons(" ".join(header.classified_by)):
         return False
-    for raw in lines[index + 1 : index + 3]:
+    for raw in lines[index + 1 : index + 6]:
         line = raw.strip()
         if line:
-            return bool(re.match(r"^1\.\s?[4-6]\b", line))
+            return bool(re.match(r"^(?:\(?[a-hA-H][).]|1\.\s?[4-6]\b)", line))
     return False
 
 
@@ -310,7 +324,7 @@ def _continues(field_name: str, line: str, header: _Header, anchored: bool) -> b
     if field_name == "subject":
         return read_marking_line(line) is None and len(header.subject) < 4
     if field_name == "ref":
-        return len(header.refs) < 40
+        return len(header.refs) < 40 and read_marking_line(line) is None
     if field_name == "tags":
         last = header.tags_text[-1].rstrip() if header.tags_text else ""
         if last.endswith(",") or (last.count("(") > last.count(")")):

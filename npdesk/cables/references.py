@@ -15,11 +15,12 @@ from npdesk.cables.model import Reference
 
 _HEAD = re.compile(r"^\s*(?:REFS?|REFTELS?|REFERENCES?)\b\s*[:.]?\s*", re.I)
 # A label: "A." "(A)" "A)" "A:" at the start or after whitespace/;/, — accepted only in sequence.
-_LABEL = re.compile(r"(?:^|(?<=[\s;,]))\(?([A-Za-z])(?:\.|\)|:)(?=\s|$|\(|\d)")
+_LABEL = re.compile(r"(?:^|(?<=[\s;,]))(?:\(([A-Za-z])\)|([A-Za-z])(?:\.|\)|:)(?=\s|$|\(|\d))")
 _DOUBLE_LABEL = re.compile(r"^\(?[A-Za-z][.):]\s+")
 _CABLE = re.compile(
-    r"^(?:(?P<year>\d{2}|\d{4})\s+)?(?P<station>[A-Z][A-Z'\-]*(?:\s+[A-Z][A-Z'\-]*){0,3})"
-    r"\s+(?P<serial>\d{1,7})(?![\d/.\-:]\d)"
+    r"^(?:(?P<year>\d{2}|\d{4})\s+)?"
+    r"(?P<station>[A-Z](?:[A-Z'\-]*[A-Z])?(?:\s+[A-Z](?:[A-Z'\-]*[A-Z])?){0,3})"
+    r"\s*(?P<serial>\d{1,7})(?![\d/.\-:]\d)"
 )
 _NOT_STATION = frozenset(
     {
@@ -43,7 +44,8 @@ def parse_references(block: str, cable_year: str | None) -> list[Reference]:
     `cable_year` (two digits) completes references that give no year. Never raises.
     """
     text = " ".join(_HEAD.sub("", block, count=1).split())
-    if not text:
+    text = _HEAD.sub("", text, count=1)  # "REF: REF (A) ..."
+    if not text or text.upper().strip(" .") in {"NONE", "N/A", "NA"}:
         return []
     items = _split_labelled(text)
     if items is None:
@@ -62,7 +64,7 @@ def _split_labelled(text: str) -> list[tuple[str | None, str]] | None:
     cuts: list[tuple[int, int, str]] = []
     expected = "A"
     for match in _LABEL.finditer(text):
-        letter = match.group(1).upper()
+        letter = (match.group(1) or match.group(2)).upper()
         if letter != expected:
             continue
         if not cuts and text[: match.start()].strip():
