@@ -46,5 +46,5 @@ def partner_agreed_level() -> str:
     return os.environ.get("NPDESK_PARTNER_LEVEL", "CONFIDENTIAL").upper()
 
 
-MAX_CABLE_BYTES = 2 * 1024 * 1024
+MAX_CABLE_BYTES = 2_000_000
 """A single cable larger than this is refused at ingest (the largest real cables are ~200 KB)."""

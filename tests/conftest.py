@@ -8,9 +8,15 @@ except under `CI=true`, where a missing dependency is a failure, never a skip.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
+
+from npdesk.store.db import make_engine
+from npdesk.store.schema import upgrade
+from npdesk.testing.postgres import PostgresCluster, PostgresUnavailable, start_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -43,3 +49,54 @@ def corpus_dir(shared_dir: Path) -> Path:
     path = shared_dir / "corpus" / "cablegate-2010"
     require(path.is_dir(), f"cable corpus {path}")
     return path
+
+
+# --- databases: every store test runs on SQLite and on a real PostgreSQL ---------------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL cluster for the whole run, with a migrated template database."""
+    try:
+        cluster = start_cluster()
+    except PostgresUnavailable as exc:
+        require(False, f"PostgreSQL server ({exc})")
+        raise  # unreachable: require() skipped or failed
+    try:
+        url = cluster.create_database("npdesk_template")
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, migrated database URL: a SQLite file, or a copy of the PostgreSQL template."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'npdesk.sqlite3'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        return url
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    return cluster.create_database(template="npdesk_template")
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on `db_url` (both backends)."""
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated SQLite engine, for tests about SQLite itself."""
+    eng = make_engine(f"sqlite:///{tmp_path / 'npdesk.sqlite3'}")
+    upgrade(eng)
+    yield eng
+    eng.dispose()

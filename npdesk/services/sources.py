@@ -108,8 +108,8 @@ def _from_archive(path: Path) -> Iterator[SourceFile]:
 
 def _too_large(size: int) -> str:
     return (
-        f"file too large for one cable: {size / 1_048_576:.1f} MB "
-        f"(limit {MAX_CABLE_BYTES / 1_048_576:.0f} MB)"
+        f"file too large for one cable: {size / 1_000_000:.1f} MB "
+        f"(limit {MAX_CABLE_BYTES / 1_000_000:.0f} MB)"
     )
 
 
