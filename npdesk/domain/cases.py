@@ -132,6 +132,10 @@ class IncompleteTransition(TransitionError):
     """The move is legal but lacks what it needs (a reason, an outcome, a merge target)."""
 
 
+class OutOfOrderTransition(TransitionError):
+    """The move is dated before the case's latest recorded change."""
+
+
 def legal_targets(current: CaseStatus) -> frozenset[CaseStatus]:
     """The statuses a case in `current` may move to."""
     return TRANSITIONS.get(current, frozenset())
@@ -342,9 +346,15 @@ def apply_transition(
     """Move `case` to `requested`, returning the new case with the event in its history.
 
     Reopening (`closed -> open`) clears the outcome. A case cannot be merged into itself.
-    Raises `IllegalTransition` or `IncompleteTransition` (see `check_transition`).
+    Raises `IllegalTransition` or `IncompleteTransition` (see `check_transition`), and
+    `OutOfOrderTransition` when `at` is before the latest event (history stays in time order).
     """
     check_transition(case.status, requested, reason, outcome, merged_into)
+    if case.history and at < case.history[-1].at:
+        raise OutOfOrderTransition(
+            f"a change dated {at.isoformat()} cannot precede the case's latest change "
+            f"({case.history[-1].at.isoformat()})"
+        )
     target = merged_into.strip() if merged_into else None
     if target == case.reference:
         raise IncompleteTransition(f"case {case.reference} cannot be merged into itself")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.engine import Engine
@@ -518,7 +518,9 @@ def record_partner_response(
         case = case_from_record(record)
         waiting = {CaseStatus.RAISED, CaseStatus.PARTNER_INVESTIGATING}
         if move_to_responded and case.status in waiting:
-            moment = aware(at or datetime.combine(received_on, datetime.min.time(), UTC))
+            # Dated on the day received, but never before the case's latest change.
+            noon = datetime.combine(received_on, time(12, 0), UTC)
+            moment = aware(at) if at else max(noon, case.history[-1].at)
             moved = apply_transition(
                 case,
                 CaseStatus.PARTNER_RESPONDED,

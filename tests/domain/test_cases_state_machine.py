@@ -15,6 +15,7 @@ from npdesk.domain.cases import (
     CaseStatus,
     IllegalTransition,
     IncompleteTransition,
+    OutOfOrderTransition,
     apply_transition,
     check_transition,
     is_legal,
@@ -137,6 +138,14 @@ def test_merge_names_the_other_case_and_not_itself() -> None:
             outcome=CaseOutcome.MERGED,
             merged_into="C-1",
         )
+
+
+def test_a_move_cannot_be_dated_before_the_latest_change() -> None:
+    case = apply_transition(
+        drafted("C-1", "2008-01-10"), CaseStatus.OPEN, reason="go", actor="a", at=at("2008-01-10")
+    )
+    with pytest.raises(OutOfOrderTransition, match="cannot precede"):
+        apply_transition(case, CaseStatus.RAISED, reason="late", actor="a", at=at("2007-11-20"))
 
 
 def test_reopening_clears_the_outcome_and_keeps_history() -> None:
