@@ -8,11 +8,14 @@ exist. Every sign-in, account change and token issue is audited in the same tran
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -35,7 +38,7 @@ from npdesk.security.throttle import (
 from npdesk.security.tokens import NewSecret, digest, new_api_token, new_session_id
 from npdesk.services import audit
 from npdesk.store.db import transaction, utcnow
-from npdesk.store.models.security import BearerSecret, UserAccount
+from npdesk.store.models.security import BearerSecret, ServerSecret, UserAccount
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _COUNTRY = re.compile(r"^[A-Z]{3}$")
@@ -395,3 +398,19 @@ def cli_actor(engine: Engine, username: str | None) -> User:
         if account is None or account.disabled:
             raise AccountError(f"no active user named {username!r}")
         return to_user(account)
+
+
+def server_secret(engine: Engine, name: str = "signing") -> str:
+    """The server's own secret called `name` (cookie and CSRF signing), made on first use and
+    kept in the database so every worker and restart shares it. Racing first users agree:
+    the loser's insert does nothing and both read the winner's value."""
+    with transaction(engine) as session:
+        values = {"name": name, "value": secrets.token_urlsafe(48), "created_at": utcnow()}
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(pg_insert(ServerSecret).values(values).on_conflict_do_nothing())
+        else:
+            session.execute(sqlite_insert(ServerSecret).values(values).on_conflict_do_nothing())
+        value = session.scalar(select(ServerSecret.value).where(ServerSecret.name == name))
+    if value is None:
+        raise RuntimeError(f"server secret {name!r} could not be created")
+    return value
