@@ -8,17 +8,7 @@ from alembic import context
 
 import npdesk.store.models  # noqa: F401  (fills Base.metadata)
 from npdesk.store.db import Base, make_engine
-
-# Tables that migrations create by hand per dialect (full-text search) and that the models
-# deliberately do not describe.
-HAND_MADE = {"cable_fts", "cable_search"}
-
-
-def include_object(
-    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
-) -> bool:
-    hand_made = name is not None and (name in HAND_MADE or name.startswith("cable_fts_"))
-    return not (type_ == "table" and hand_made)
+from npdesk.store.schema import include_object
 
 
 def run() -> None:
