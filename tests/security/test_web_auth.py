@@ -83,7 +83,7 @@ def sign_in(client: TestClient, username: str = "olivia", password: str = PASSWO
         "/login",
         data={"username": username, "password": password, "csrf_token": token, "next": "/whoami"},
     )
-    return response.status_code
+    return int(response.status_code)
 
 
 def test_pages_redirect_to_login_and_api_answers_401(client: TestClient) -> None:
