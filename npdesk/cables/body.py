@@ -41,7 +41,7 @@ PAGE_HEADER = re.compile(r"^PAGE\s+\d{2,3}\b")
 _DECORATION = re.compile(r"^[-=_*.~#\s]*$")
 _CLOSING = re.compile(
     r"^(?:NNNN|BT|END\s+(?:OF\s+)?CABLE\s+TEXT\.?|#\d{1,6}|\*{3,}.*|\.{1,3}|"
-    r"NOTE:\s*BY\s+.*|CONFIDENTIAL|SECRET|UNCLASSIFIED|\d{4}[A-Z]{2,10}\d{5}\s+-\s+[A-Z ]+)$",
+    r"NOTE:\s*BY\s+.*|GP-\d|CONFIDENTIAL|SECRET|UNCLASSIFIED|\d{4}[A-Z]{2,10}\d{5}\s+-\s+[A-Z ]+)$",
     re.I,
 )
 _BULLET = re.compile(r"^(?:--?|\*|•|\([A-Za-z0-9]{1,3}\)\s|[A-Za-z0-9]{1,2}\)\s)")
@@ -131,10 +131,10 @@ def _clean(lines: list[str], header_lines: set[str], serial: str | None) -> list
         if not bare or _DECORATION.match(bare):
             out.append("")
             continue
-        if bare in header_lines or _is_noise(bare, serial):
-            continue
         if DTG.match(bare) and _routing_follows(lines, index):
             skip_routing = _routing_span(lines, index)
+            continue
+        if bare in header_lines or _is_noise(bare, serial):
             continue
         out.append(line if line.startswith("¶") else bare)
     return out
@@ -307,6 +307,17 @@ def _paragraphs(cleaned: list[str]) -> list[Paragraph]:
             current = _Draft(None, None, [[joined.rstrip(":- ")]], heading=True)
             drafts.append(current)
             skip = 1
+        elif (
+            not block_start
+            and previous_ends
+            and next_line
+            and (next_line.startswith("¶") or PARAGRAPH_START.match(next_line))
+            and not bare.upper().startswith("END")
+            and _is_heading(bare, next_line)
+        ):
+            # A heading on its own line between two paragraphs, without blank lines around.
+            current = _Draft(None, None, [[bare.rstrip(":- ")]], heading=True)
+            drafts.append(current)
         elif current is None or current.heading:
             current = _Draft(None, None, [[bare]])
             drafts.append(current)
@@ -365,7 +376,11 @@ def _summary(paragraphs: list[Paragraph]) -> str | None:
             following = paragraphs[index + 1 :]
             if not following:
                 return None
-            return _collect_summary([p.text for p in following], single=True)
+            texts = [p.text for p in following]
+            opening = _SUMMARY_START.match(texts[0])
+            if opening:  # "Summary" heading, then "1. (S) Summary: ..."
+                texts[0] = texts[0][opening.end() :]
+            return _collect_summary(texts, single=True)
         opening = _SUMMARY_START.match(text)
         if opening:
             rest = [text[opening.end() :]] + [p.text for p in paragraphs[index + 1 :]]

@@ -18,7 +18,7 @@ _HEAD = re.compile(r"^\s*(?:REFS?|REFTELS?|REFERENCES?)\b\s*[:.]?\s*", re.I)
 _LABEL = re.compile(r"(?:^|(?<=[\s;,]))(?:\(([A-Za-z])\)|([A-Za-z])(?:\.|\)|:)(?=\s|$|\(|\d))")
 _DOUBLE_LABEL = re.compile(r"^\(?[A-Za-z][.):]\s+")
 _CABLE = re.compile(
-    r"^(?:(?P<year>\d{2}|\d{4})\s+)?"
+    r"^(?:\(?(?P<year>\d{2}|\d{4})\)?\s+)?"
     r"(?P<station>[A-Z](?:[A-Z'\-]*[A-Z])?(?:\s+[A-Z](?:[A-Z'\-]*[A-Z])?){0,3})"
     r"\s*(?P<serial>\d{1,7})(?![\d/.\-:]\d)"
 )
