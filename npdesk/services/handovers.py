@@ -185,7 +185,8 @@ def create_handover_list(
 ) -> HandoverList:
     """Record a new numbered list handed to the partner.
 
-    `references` default to every active case the user may see. Each case is released to
+    `references` default to every active case the user may see and may release to the
+    partner (NOFORN and above-agreed-level cases stay off). Each case is released to
     the partner (shared, REL TO `partner_country`); open ones move to `raised` on the day of
     handover when `raise_open_cases`. Raises `NotPermitted`, `CaseNotFound`, and
     `InvalidCaseData` (empty list, an inactive case, or a case that may not be released).
@@ -206,7 +207,7 @@ def create_handover_list(
                     .where(CaseRecord.status.in_([s.value for s in ACTIVE_STATUSES]))
                     .options(*with_children())
                 )
-                if may_see(user, marking_of(r))
+                if may_see(user, marking_of(r)) and policy.may_release(user, marking_of(r), agreed)
             ]
             chosen_refs = [c.reference for c in select_for_handover(map(case_from_record, visible))]
         else:
