@@ -18,7 +18,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import HTTPException, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.routing import APIRoute, iter_route_contexts
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
@@ -261,11 +262,40 @@ def public_action(name: str) -> Callable[[], None]:
     return dependency
 
 
-def route_action(dependencies: list[Any]) -> str | None:
-    """The action name a route declares through `require_action`/`public_action` among its
-    dependency callables, or None."""
-    for call in dependencies:
-        name = getattr(call, "npdesk_action", None)
-        if isinstance(name, str):
-            return name
+def _declared_action(dependant: Any) -> str | None:
+    if dependant is None:
+        return None
+    name = getattr(dependant.call, "npdesk_action", None)
+    if isinstance(name, str):
+        return name
+    for sub in dependant.dependencies:
+        found = _declared_action(sub)
+        if found is not None:
+            return found
     return None
+
+
+def route_actions(app: FastAPI) -> dict[str, str | None]:
+    """Every API route of `app` ("METHOD /path") and the action it declares through
+    `require_action`/`public_action` (None when it declares none). The authorization-matrix
+    test is generated from this table."""
+    table: dict[str, str | None] = {}
+    for context in iter_route_contexts(app.routes):
+        if not isinstance(context.original_route, APIRoute):
+            continue
+        action = _declared_action(getattr(context, "dependant", None))
+        for method in sorted(context.methods or ()):
+            table[f"{method} {context.path_format}"] = action
+    return table
+
+
+def check_route_actions(app: FastAPI) -> None:
+    """Refuse to serve an app with a route that declares no registered action (default deny
+    at start-up). Raises LookupError naming the routes."""
+    missing = [
+        route
+        for route, action in route_actions(app).items()
+        if action is None or action not in REGISTRY
+    ]
+    if missing:
+        raise LookupError("routes without a registered action: " + ", ".join(sorted(missing)))
