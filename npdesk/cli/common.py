@@ -13,7 +13,8 @@ from rich.console import Console
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from npdesk.security.model import Level, Party, Role, User
+from npdesk.security.model import User
+from npdesk.services.accounts import AccountError, cli_actor
 from npdesk.settings import database_url
 from npdesk.store.db import make_engine
 from npdesk.store.schema import upgrade
@@ -34,12 +35,6 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 err = Console(stderr=True)
 out = Console()
-
-LOCAL_OPERATOR = User(
-    username="local-operator", party=Party.HOME, role=Role.ADMIN, clearance=Level.TS
-)
-"""Whoever runs the CLI without --user holds the database file anyway: they act as a home
-admin with top clearance, and their actions are audited under this name."""
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -63,16 +58,11 @@ def open_db(db: str | None) -> Engine:
 
 
 def acting_user(engine: Engine, username: str | None) -> User:
-    """The user a command acts as (see `LOCAL_OPERATOR`)."""
-    if not username:
-        return LOCAL_OPERATOR
-    try:
-        from npdesk.services.accounts import cli_actor
-    except ImportError:
-        fail("user accounts are not available in this build")
+    """The user a command acts as: `--user`/`NPDESK_USER`, else the local operator (home,
+    admin, top clearance: whoever runs the CLI holds the database file anyway)."""
     try:
         return cli_actor(engine, username)
-    except (LookupError, PermissionError, ValueError) as exc:
+    except AccountError as exc:
         fail(str(exc))
 
 

@@ -1,10 +1,11 @@
-"""Root Typer app: wires the sub-commands together."""
+"""Root Typer app: wires the sub-commands together. Each concern keeps its commands in its own
+module; this is the only place that knows them all."""
 
 from __future__ import annotations
 
 import typer
 
-from npdesk.cli import cables, store
+from npdesk.cli import audit, cables, cases, store, users
 
 app = typer.Typer(
     name="npdesk",
@@ -19,3 +20,9 @@ app.add_typer(store.db_app, name="db")
 app.command("ingest")(store.ingest)
 app.command("search")(store.search)
 app.command("serve")(store.serve)
+app.add_typer(users.app, name="users")
+app.add_typer(audit.app, name="audit")
+app.add_typer(cases.cases_app, name="cases")
+app.add_typer(cases.handovers_app, name="handovers")
+app.add_typer(cases.reviews_app, name="reviews")
+app.command("metrics")(cases.metrics)

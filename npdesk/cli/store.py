@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,10 +20,13 @@ from npdesk.cli.common import (
     out,
     print_json,
 )
+from npdesk.security.audit import Outcome as AuditOutcome
+from npdesk.services import audit
 from npdesk.services import cables as cable_service
 from npdesk.services.ingest import FileResult, ingest_paths, list_quarantine
 from npdesk.services.sources import count_sources
-from npdesk.store.db import session_factory
+from npdesk.store.db import session_factory, transaction
+from npdesk.store.search import Sort
 from npdesk.store.search import search as run_search
 from npdesk.store.search_query import QueryError, parse_query
 
@@ -50,7 +53,7 @@ def ingest(
 ) -> None:
     """Ingest cables; files that fail are quarantined with their reason and the batch goes on."""
     engine = open_db(db)
-    acting_user(engine, user)
+    actor = acting_user(engine, user)
     if quarantine:
         with session_factory(engine)() as session:
             rows = list_quarantine(session)
@@ -83,7 +86,7 @@ def ingest(
             if result.outcome == "quarantined" and not as_json:
                 progress.console.print(f"[yellow]quarantined[/] {result.source}: {result.message}")
 
-        report = ingest_paths(engine, paths, on_file=advance)
+        report = ingest_paths(engine, paths, actor=actor, source="cli", on_file=advance)
     if as_json:
         print_json({**report.counts(), "problems": report.problems()})
     else:
@@ -113,12 +116,16 @@ def search(
         fail(str(exc))
     with session_factory(engine)() as session:
         result = run_search(
+            session, parsed, actor, sort=cast(Sort, sort), limit=limit, offset=offset
+        )
+    with transaction(engine) as session:
+        audit.record(
             session,
-            parsed,
             actor,
-            sort=sort,
-            limit=limit,
-            offset=offset,  # type: ignore[arg-type]
+            "cables.search",
+            outcome=AuditOutcome.ALLOWED,
+            source="cli",
+            detail={"q": query[:500], "total": result.total},
         )
     if as_json:
         data = result.to_dict()
@@ -143,6 +150,16 @@ def show(
     actor = acting_user(engine, user)
     with session_factory(engine)() as session:
         view = cable_service.cable_view(session, cable_id, actor)
+    with transaction(engine) as session:
+        audit.record(
+            session,
+            actor,
+            "cables.read",
+            outcome=AuditOutcome.ALLOWED if view else AuditOutcome.DENIED,
+            source="cli",
+            record_kind="cable",
+            record_id=cable_service.normalize_id(cable_id)[:64],
+        )
     if view is None:
         fail(f"no cable {cable_service.normalize_id(cable_id)}")
     if as_json:

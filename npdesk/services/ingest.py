@@ -25,8 +25,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from npdesk.cables import Cable, CableParseError, parse_cable
+from npdesk.security.audit import Outcome as AuditOutcome
 from npdesk.security.markings import paragraph_marking, parse_rel_to
-from npdesk.security.model import Level, Marking
+from npdesk.security.model import LOCAL_OPERATOR, Level, Marking, User
+from npdesk.services import audit
 from npdesk.services.sources import SourceFile, iter_sources
 from npdesk.settings import MAX_CABLE_BYTES
 from npdesk.store.db import session_factory
@@ -85,16 +87,23 @@ def ingest_paths(
     engine: Engine,
     paths: Iterable[Path],
     *,
+    actor: User = LOCAL_OPERATOR,
+    source: str = "cli",
     on_file: Callable[[FileResult], None] | None = None,
 ) -> IngestReport:
-    """Ingest every file under `paths` (files, directories, .zip/.tar.gz archives)."""
-    return ingest_sources(engine, iter_sources(list(paths)), on_file=on_file)
+    """Ingest every file under `paths` (files, directories, .zip/.tar.gz archives) as
+    `actor`; every stored or quarantined file is audited with the change itself."""
+    return ingest_sources(
+        engine, iter_sources(list(paths)), actor=actor, source=source, on_file=on_file
+    )
 
 
 def ingest_sources(
     engine: Engine,
     sources: Iterable[SourceFile],
     *,
+    actor: User = LOCAL_OPERATOR,
+    source: str = "cli",
     on_file: Callable[[FileResult], None] | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> IngestReport:
@@ -111,21 +120,42 @@ def ingest_sources(
     def flush_batch() -> None:
         results: list[FileResult] = []
         with make_session() as session, session.begin():
-            for source in batch:
-                results.append(_ingest_isolated(session, source))
+            for item in batch:
+                result = _ingest_isolated(session, item)
+                if result.outcome != "unchanged":
+                    _audit(session, result, actor, source)
+                results.append(result)
         for result in results:  # reported only once committed
             report.add(result)
             if on_file is not None:
                 on_file(result)
         batch.clear()
 
-    for source in sources:
-        batch.append(source)
+    for item in sources:
+        batch.append(item)
         if len(batch) >= batch_size:
             flush_batch()
     if batch:
         flush_batch()
     return report
+
+
+def _audit(session: Session, result: FileResult, actor: User, source: str) -> None:
+    """The audit entry of one ingested file, written in the same transaction."""
+    audit.record(
+        session,
+        actor,
+        "cables.ingest",
+        outcome=AuditOutcome.DENIED if result.outcome == "quarantined" else AuditOutcome.OK,
+        source=source,
+        record_kind="cable" if result.cable_id else "quarantine",
+        record_id=result.cable_id,
+        detail={
+            "file": result.source[-300:],
+            "outcome": result.outcome,
+            "message": (result.message or "")[:300],
+        },
+    )
 
 
 def _ingest_isolated(session: Session, source: SourceFile) -> FileResult:

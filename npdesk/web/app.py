@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 
 from npdesk import __version__
 from npdesk.store.db import session_factory
-from npdesk.web.routes import cables
+from npdesk.web.auth import public_action
+from npdesk.web.routes import auth, cables
 from npdesk.web.templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -35,12 +36,12 @@ def create_app(engine: Engine) -> FastAPI:
     app.state.sessions = session_factory(engine)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], dependencies=[Depends(public_action("health"))])
     def health() -> dict[str, str]:
         """Liveness check (no login needed)."""
         return {"status": "ok"}
 
-    for router in (cables.router, cables.api):
+    for router in (auth.router, auth.api, cables.router, cables.api):
         app.include_router(router)
 
     _error_handlers(app)

@@ -4,14 +4,24 @@ is untrusted input and must render as text, never as markup."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from npdesk.store.search import MARK_END, MARK_START
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def _auth_context(request: Request) -> dict[str, Any]:
+    from npdesk.web.auth import template_context
+
+    return template_context(request)
+
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[_auth_context])
 
 
 def highlight(snippet: str | None) -> Markup:

@@ -11,12 +11,16 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Upl
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from npdesk.security.audit import Outcome
 from npdesk.security.model import User
+from npdesk.services import audit
 from npdesk.services import cables as cable_service
 from npdesk.services.ingest import ingest_paths
+from npdesk.store.db import transaction
 from npdesk.store.search import search as run_search
 from npdesk.store.search_query import QueryError, parse_query
-from npdesk.web.deps import db_session, viewer
+from npdesk.web.auth import client_source, require_action
+from npdesk.web.deps import db_session
 from npdesk.web.graph import reference_svg
 from npdesk.web.schemas import CableOut, ErrorOut, FacetsOut, IngestOut, SearchOut
 from npdesk.web.templating import templates
@@ -26,7 +30,6 @@ api = APIRouter(prefix="/api/v1", tags=["cables"])
 
 PAGE_SIZE = 20
 SessionDep = Annotated[Session, Depends(db_session)]
-ViewerDep = Annotated[User, Depends(viewer)]
 SortParam = Annotated[Literal["relevance", "date"], Query()]
 
 
@@ -37,11 +40,26 @@ def _parse_or_400(q: str) -> Any:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
 
 
+def _audit_read(request: Request, user: User, cable_id: str, *, found: bool) -> None:
+    """Every read of a cable is audited; asking for one the user may not read (or that does
+    not exist: the answer is the same) is audited as denied."""
+    with transaction(request.app.state.engine) as session:
+        audit.record(
+            session,
+            user,
+            "cables.read",
+            outcome=Outcome.ALLOWED if found else Outcome.DENIED,
+            source=client_source(request),
+            record_kind="cable",
+            record_id=cable_service.normalize_id(cable_id)[:64],
+        )
+
+
 # --- pages ----------------------------------------------------------------------------------
 
 
 @router.get("/", include_in_schema=False)
-def home() -> RedirectResponse:
+def home(user: Annotated[User, Depends(require_action("home"))]) -> RedirectResponse:
     return RedirectResponse("/search", status_code=303)
 
 
@@ -49,7 +67,7 @@ def home() -> RedirectResponse:
 def search_page(
     request: Request,
     session: SessionDep,
-    user: ViewerDep,
+    user: Annotated[User, Depends(require_action("cables.search"))],
     q: str = "",
     sort: SortParam = "relevance",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -78,8 +96,14 @@ def search_page(
 
 
 @router.get("/cables/{cable_id}", response_class=HTMLResponse, include_in_schema=False)
-def cable_page(request: Request, cable_id: str, session: SessionDep, user: ViewerDep) -> Response:
+def cable_page(
+    request: Request,
+    cable_id: str,
+    session: SessionDep,
+    user: Annotated[User, Depends(require_action("cables.read"))],
+) -> Response:
     view = cable_service.cable_view(session, cable_id, user)
+    _audit_read(request, user, cable_id, found=view is not None)
     if view is None:
         return templates.TemplateResponse(
             request,
@@ -94,7 +118,11 @@ def cable_page(request: Request, cable_id: str, session: SessionDep, user: Viewe
 
 
 @router.get("/browse", response_class=HTMLResponse, include_in_schema=False)
-def browse_page(request: Request, session: SessionDep, user: ViewerDep) -> Response:
+def browse_page(
+    request: Request,
+    session: SessionDep,
+    user: Annotated[User, Depends(require_action("cables.list"))],
+) -> Response:
     months = cable_service.months(session, user)
     years: dict[str, list[tuple[str, int]]] = {}
     for month, count in months:
@@ -103,7 +131,12 @@ def browse_page(request: Request, session: SessionDep, user: ViewerDep) -> Respo
 
 
 @router.get("/browse/{month}", response_class=HTMLResponse, include_in_schema=False)
-def month_page(request: Request, month: str, session: SessionDep, user: ViewerDep) -> Response:
+def month_page(
+    request: Request,
+    month: str,
+    session: SessionDep,
+    user: Annotated[User, Depends(require_action("cables.list"))],
+) -> Response:
     cables = cable_service.cables_in_month(session, month, user)
     return templates.TemplateResponse(
         request, "cables/month.html", {"month": month, "cables": cables, "user": user}
@@ -116,7 +149,7 @@ def month_page(request: Request, month: str, session: SessionDep, user: ViewerDe
 @api.get("/search", response_model=SearchOut, responses={400: {"model": ErrorOut}})
 def api_search(
     session: SessionDep,
-    user: ViewerDep,
+    user: Annotated[User, Depends(require_action("cables.search"))],
     q: str = "",
     sort: SortParam = "relevance",
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
@@ -131,16 +164,26 @@ def api_search(
 
 
 @api.get("/facets", response_model=FacetsOut, responses={400: {"model": ErrorOut}})
-def api_facets(session: SessionDep, user: ViewerDep, q: str = "") -> dict[str, Any]:
+def api_facets(
+    session: SessionDep,
+    user: Annotated[User, Depends(require_action("cables.facets"))],
+    q: str = "",
+) -> dict[str, Any]:
     """Facet counts (tag, origin, marking, year) over the cables matching `q`."""
     result = run_search(session, _parse_or_400(q), user, limit=1)
     return {"total": result.total, "facets": result.facets}
 
 
 @api.get("/cables/{cable_id}", response_model=CableOut, responses={404: {"model": ErrorOut}})
-def api_cable(cable_id: str, session: SessionDep, user: ViewerDep) -> dict[str, Any]:
+def api_cable(
+    request: Request,
+    cable_id: str,
+    session: SessionDep,
+    user: Annotated[User, Depends(require_action("cables.read"))],
+) -> dict[str, Any]:
     """One stored cable with its references (`resolved`) and `cited_by`."""
     view = cable_service.cable_view(session, cable_id, user)
+    _audit_read(request, user, cable_id, found=view is not None)
     if view is None:
         raise HTTPException(status_code=404, detail="no such cable")
     return view
@@ -149,7 +192,7 @@ def api_cable(cable_id: str, session: SessionDep, user: ViewerDep) -> dict[str, 
 @api.post("/ingest", response_model=IngestOut, responses={403: {"model": ErrorOut}})
 def api_ingest(
     request: Request,
-    user: ViewerDep,
+    user: Annotated[User, Depends(require_action("cables.ingest"))],
     files: Annotated[list[UploadFile], File(description="Cable files or .zip/.tar.gz archives")],
 ) -> dict[str, Any]:
     """Ingest uploaded cable files or archives (same rules as `npdesk ingest`)."""
@@ -161,7 +204,9 @@ def api_ingest(
             with target.open("wb") as handle:
                 shutil.copyfileobj(upload.file, handle)
             paths.append(target)
-        report = ingest_paths(request.app.state.engine, paths)
+        report = ingest_paths(
+            request.app.state.engine, paths, actor=user, source=client_source(request)
+        )
     prefix = len(tmp) + 1
     problems = [
         {
