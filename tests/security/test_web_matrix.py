@@ -1,0 +1,156 @@
+"""The authorization matrix: every role × every route × every marking, generated from the
+app's route table. A route that declares no registered action fails here, and so does a route
+whose path parameters this test does not know how to fill (add them to `PATH_VALUES`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from npdesk.security.actions import REGISTRY, Rule, permits
+from npdesk.security.model import Marking, User
+from npdesk.store.db import make_engine
+from npdesk.store.schema import upgrade
+from npdesk.web.app import create_app
+from npdesk.web.auth import check_route_actions, route_actions
+from tests.security._web_world import MARKINGS, MONTH, USERS, World, build_world, cable_id
+
+ROLES = [None, *USERS]  # None: not signed in
+# Path parameters whose value decides which record a route touches, and how to fill them.
+RECORD_PARAMS = {"cable_id"}
+PATH_VALUES = {"month": MONTH}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    tmp = tmp_path_factory.mktemp("matrix")
+    engine = make_engine(f"sqlite:///{tmp / 'npdesk.sqlite3'}")
+    upgrade(engine)
+    app, tokens = build_world(engine, tmp)
+    with TestClient(app, follow_redirects=False) as client:
+        yield World(engine, app, client, tokens)
+    engine.dispose()
+
+
+def _routes() -> list[tuple[str, str | None]]:
+    app = create_app(make_engine("sqlite://"))
+    return sorted(route_actions(app).items())
+
+
+ROUTES = _routes()
+
+
+def test_every_route_declares_a_registered_action() -> None:
+    undeclared = [route for route, action in ROUTES if action not in REGISTRY]
+    assert undeclared == []
+    check_route_actions(create_app(make_engine("sqlite://")))
+
+
+def test_the_route_table_covers_sign_in_and_the_reading_room() -> None:
+    table = dict(ROUTES)
+    assert table["GET /healthz"] == "health"
+    assert table["POST /api/v1/auth/token"] == "auth.token.create"
+    assert table["GET /api/v1/cables/{cable_id}"] == "cables.read"
+
+
+def _url(path: str, marking_name: str) -> str:
+    serial, _ = MARKINGS[marking_name]
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in RECORD_PARAMS:
+            return cable_id(serial)
+        if name not in PATH_VALUES:
+            pytest.fail(f"no value for path parameter {{{name}}} in {path}: add it to PATH_VALUES")
+        return PATH_VALUES[name]
+
+    return re.sub(r"\{(\w+)(?::\w+)?\}", fill, path)
+
+
+def _call(world: World, route: str, who: str | None, marking_name: str) -> Response:
+    method, path = route.split(" ", 1)
+    url = _url(path, marking_name)
+    headers = world.headers(who)
+    if route == "DELETE /api/v1/auth/token" and who is not None:
+        # Revoke a token made for this call, not the one the rest of the matrix uses.
+        fresh = world.client.post(
+            "/api/v1/auth/token", json={"username": who, "password": "a long enough passphrase"}
+        )
+        headers = {"Authorization": f"Bearer {fresh.json()['access_token']}"}
+    if method == "GET":
+        return world.client.get(url, params={"q": "export"}, headers=headers)
+    return world.client.request(method, url, headers=headers, json={})
+
+
+def _denied(response: Response) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    location = response.headers.get("location", "")
+    # The sign-in guard sends pages to /login?next=...; logging out lands on a bare /login.
+    return response.status_code == 303 and location.startswith("/login?next=")
+
+
+def _expected(user: User | None, action: str, marking: Marking, route: str) -> bool:
+    return permits(user, action, marking if _has_record(route) else None)
+
+
+def _has_record(route: str) -> bool:
+    return any(f"{{{name}}}" in route for name in RECORD_PARAMS)
+
+
+def _markings_for(route: str) -> list[str]:
+    # A route without a record parameter answers the same whatever the markings in the store,
+    # so one marking stands for all there (listings are checked cable by cable below).
+    return list(MARKINGS) if _has_record(route) else ["U"]
+
+
+MATRIX = [
+    pytest.param(route, action, who, marking, id=f"{route}-{who or 'anonymous'}-{marking}")
+    for route, action in ROUTES
+    for who in ROLES
+    for marking in _markings_for(route)
+]
+
+
+@pytest.mark.parametrize(("route", "action", "who", "marking_name"), MATRIX)
+def test_matrix(world: World, route: str, action: str, who: str | None, marking_name: str) -> None:
+    if route == "POST /login":
+        # A sign-in form post is refused without its CSRF token, whoever sends it.
+        assert _call(world, route, who, marking_name).status_code == 403
+        return
+    user = USERS[who] if who else None
+    _, marking = MARKINGS[marking_name]
+    response = _call(world, route, who, marking_name)
+    assert response.status_code < 500, response.text
+    expected = _expected(user, action, marking, route)
+    assert _denied(response) is not expected, (response.status_code, response.text[:300])
+    if REGISTRY[action].rule is not Rule.PUBLIC and user is None:
+        assert response.status_code in (401, 303)
+
+
+@pytest.mark.parametrize("who", list(USERS))
+@pytest.mark.parametrize(
+    "route", [route for route, _ in ROUTES if route.startswith("GET ")], ids=str
+)
+def test_no_route_shows_an_unreadable_cable_id(world: World, route: str, who: str) -> None:
+    user = USERS[who]
+    unreadable = [
+        cable_id(serial)
+        for serial, marking in MARKINGS.values()
+        if not permits(user, "cables.read", marking)
+    ]
+    for marking_name in _markings_for(route):
+        body = _call(world, route, who, marking_name).text
+        assert [cable for cable in unreadable if cable in body] == [], marking_name
+
+
+@pytest.mark.parametrize("who", list(USERS))
+@pytest.mark.parametrize("route", ["GET /search", "GET /api/v1/search", "GET /browse/{month}"])
+def test_listings_show_exactly_the_readable_cables(world: World, route: str, who: str) -> None:
+    body = _call(world, route, who, "U").text
+    for serial, marking in MARKINGS.values():
+        assert (cable_id(serial) in body) is permits(USERS[who], "cables.read", marking), serial
