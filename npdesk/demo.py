@@ -1,25 +1,132 @@
-"""`make demo`: for now, parse the seed cable and print it."""
+"""`make demo`: a populated desk on a fresh SQLite database, then the web server.
+
+Loads the seed cable and the 2010 corpus from the shared folder when it is there (else the
+project's own fictional sample cables), the fictional sample program (cases, handover lists,
+reviews; firms, dialogues, ICP scores, events, commitments), and three demo accounts.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
-from rich.pretty import Pretty
+from rich.table import Table
+from sqlalchemy.engine import Engine
 
-from npdesk.cables import parse_cable
+from npdesk.security.model import LOCAL_OPERATOR, Level, Party, Role
+from npdesk.services import accounts
+from npdesk.services.ingest import ingest_paths
+from npdesk.store.db import make_engine, transaction
+from npdesk.store.schema import upgrade
+
+SAMPLE_CABLES = Path(__file__).resolve().parent / "sample_data" / "cables"
+DEMO_USERS = (
+    ("officer", Party.HOME, Role.OFFICER, Level.TS, None),
+    ("reviewer", Party.HOME, Role.REVIEWER, Level.S, None),
+    ("liaison", Party.PARTNER, Role.LIAISON, Level.C, "CHN"),
+)
+# Optional fictional programs, loaded when their module is present in this build.
+DEMO_LOADERS = (
+    ("npdesk.demo_program", "load_demo_program"),
+    ("npdesk.demo_desk", "load_demo_desk"),
+)
+
+console = Console()
+
+
+def cable_sources(shared: Path) -> list[Path]:
+    """The seed and corpus when the shared folder has them, else the fictional sample."""
+    seed = shared / "seeds"
+    corpus = shared / "corpus" / "cablegate-2010"
+    found = [p for p in (seed, corpus) if p.is_dir()]
+    return found or [SAMPLE_CABLES]
+
+
+def fresh_database(url: str) -> Engine:
+    """An empty, migrated database at `url` (a SQLite file is recreated)."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
+def demo_users(engine: Engine) -> list[tuple[str, str, str]]:
+    """Create the demo accounts, passwords `npdesk-demo-<name>`: (username, password, who)."""
+    created = []
+    with transaction(engine) as session:
+        for name, party, role, clearance, country in DEMO_USERS:
+            password = f"npdesk-demo-{name}"
+            accounts.add_user(
+                session,
+                LOCAL_OPERATOR,
+                username=name,
+                password=password,
+                party=party,
+                role=role,
+                clearance=clearance,
+                country=country,
+                source="demo",
+            )
+            who = f"{party.value} {role.value}, clearance {clearance.name}"
+            created.append((name, password, who + (f", {country}" if country else "")))
+    return created
+
+
+def load_fictional_programs(engine: Engine) -> list[str]:
+    loaded = []
+    for module_name, function in DEMO_LOADERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        loader: Callable[[Engine], None] = getattr(module, function)
+        loader(engine)
+        loaded.append(module_name)
+    return loaded
+
+
+def prepare(url: str, shared: Path) -> tuple[Engine, list[tuple[str, str, str]]]:
+    """Build the demo database; returns the engine and the demo accounts."""
+    engine = fresh_database(url)
+    sources = cable_sources(shared)
+    with console.status(f"ingesting cables from {', '.join(map(str, sources))}"):
+        report = ingest_paths(engine, sources, source="demo")
+    console.print(f"cables: {report.counts()}")
+    with console.status("loading the fictional sample program"):
+        loaded = load_fictional_programs(engine)
+    console.print(f"fictional program loaded: {', '.join(loaded) or 'none'}")
+    return engine, demo_users(engine)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", default="../shared")
-    parser.add_argument("--db", default=None)
+    parser.add_argument("--db", default="sqlite:///var/demo.sqlite3")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--no-serve", action="store_true", help="build the database and stop")
     args = parser.parse_args()
-    seed = Path(args.shared) / "seeds" / "000_b040fb51b219b52c.txt"
-    Console().print(Pretty(parse_cable(seed.read_text(encoding="utf-8")).to_dict()))
+    engine, users = prepare(args.db, Path(args.shared))
+    table = Table("username", "password", "who", title="Demo accounts (demo only)")
+    for row in users:
+        table.add_row(*row)
+    console.print(table)
+    url = f"http://{args.host}:{args.port}/"
+    console.print(f"[bold green]npdesk demo:[/] {url}  (database {args.db})")
+    if args.no_serve:
+        return
+    import uvicorn
+
+    from npdesk.web.app import create_app
+
+    uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":
