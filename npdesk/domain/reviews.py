@@ -65,7 +65,7 @@ class ReviewSession:
         return self.confirmed_on or self.proposed_on
 
     def side(self, party: Party) -> tuple[Participant, ...]:
-        return tuple(p for p in self.participants if p.side is party)
+        return tuple(p for p in self.participants if p.side == party)
 
 
 @dataclass(frozen=True)
