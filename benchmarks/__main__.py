@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHMARKS: list[str] = []
+BENCHMARKS: list[str] = ["screening"]
 
 
 def main() -> None:
