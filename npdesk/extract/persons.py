@@ -242,6 +242,13 @@ _PERSON = re.compile(
     rf"(?<![\w/])(?P<title>{_TITLE_RE})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
 )
 _OFFICE = re.compile(r"(?<![\w/])(?P<office>" + "|".join(map(re.escape, HOME_OFFICES)) + r")\b")
+# Officer abbreviations are written in any case ("poloff", "PolOff", "POLOFF"); words such as
+# "Charge" or "Ambassador" only count capitalized.
+_OFFICE_ANY_CASE = re.compile(
+    r"(?<![\w/])(?P<office>(?:pol|econ|emb|con|polecon|polmil|esth)offs?|polcouns|econcouns"
+    r"|polmincouns|econmincouns|dcm)\b",
+    re.IGNORECASE,
+)
 _ORG_WORD = re.compile(r"[A-Z][\w/&.'’-]*$")
 _CONNECTORS = frozenset({"and", "of", "for", "on"})
 # Honorifics carry no office and accept a one-word name ("Mr. Wang").
@@ -329,6 +336,9 @@ def find_people(text: str) -> list[EntityMention]:
 
 def find_offices(text: str) -> list[EntityMention]:
     """Home offices named without a person ("PolMinCouns", "the DCM")."""
+    found = {m.start(): m for m in _OFFICE.finditer(text)}
+    for match in _OFFICE_ANY_CASE.finditer(text):
+        found.setdefault(match.start(), match)
     return [
         EntityMention(
             name=m.group("office"),
@@ -338,7 +348,7 @@ def find_offices(text: str) -> list[EntityMention]:
             end=m.end(),
             side="home",
         )
-        for m in _OFFICE.finditer(text)
+        for _, m in sorted(found.items())
     ]
 
 
@@ -349,6 +359,8 @@ def short_names(full_name: str) -> list[str]:
     if len(words) < 2:
         return []
     names = [words[-1]]
-    if _PINYIN_SYLLABLE.match(words[0].lower()):
+    # Chinese names put the family name first ("Li Song" → "Li"); many others are referred to
+    # by the first of two names as well ("Prawit Wongsuwan" → "Prawit"). Initials never are.
+    if len(words[0]) > 2 or _PINYIN_SYLLABLE.match(words[0].lower()):
         names.append(words[0])
     return names

@@ -21,12 +21,18 @@ _MEETING = re.compile(
     r"|consultations? with|demarched|conversation with|paid a courtesy call)\b",
     re.IGNORECASE,
 )
+_CONVERSATION = re.compile(
+    r"\b(?:told|briefed|informed|(?:introductory|courtesy|phone|telephone) call|called"
+    r"|breakfast|lunch|dinner|readout|spoke|raised)\b",
+    re.IGNORECASE,
+)
 _FIRM_DIALOGUE = re.compile(
     r"\b(?:dialogues?|discussions?|talks|meetings?|consultations?)\b", re.IGNORECASE
 )
 _EVENT = re.compile(
-    r"\b(?P<noun>workshops?|seminars?|trainings?|training courses?|conferences?|symposi(?:um|a)"
-    r"|exercises?|exchanges?|roundtables?|round tables?|forums?|outreach events?"
+    r"(?<!to )\b(?P<noun>workshops?|seminars?|trainings?|training courses?|conferences?"
+    r"|symposi(?:um|a)|exercises?|exchanges?|roundtables?|round tables?|forums?|summits?"
+    r"|consultations|contact group|outreach events?"
     r"|[A-Z][a-z]+ Dialogue|Dialogue)\b"
 )
 _DETERMINERS = frozenset(
@@ -84,10 +90,13 @@ _RECIPIENT_CUE = re.compile(
     re.IGNORECASE,
 )
 _VISIT = re.compile(
-    r"\b(?:visit(?:s|ed|ing)?|trip to|travel(?:l?ed|s)? to|toured|tour of|arrived? in"
-    r"|came to)\b",
+    r"\b(?:visit(?:s|ed|ing)?|trips?(?: to)?|travel(?:l?ed|s|ing)? to|toured|tour of"
+    r"|arrived? in|came to)\b",
     re.IGNORECASE,
 )
+# "Visit Embassy Rabat's Classified Website: http://...": a footer, not a visit.
+_WEB_FOOTER = re.compile(r"https?://|\bweb ?site\b|\bWeb Site\b", re.IGNORECASE)
+_POSSESSOR = re.compile(r"([A-Z][\w-]+)['’]s\s+(?:[a-z-]+\s+){0,2}$")
 _PRESENCE = re.compile(
     r"\b(?:is|are|was|were)\s+(?:presently\s+|currently\s+|now\s+)?in\s+"
     r"(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s+to\s+(?:meet|discuss|attend|consult)\b"
@@ -160,7 +169,14 @@ def meetings(s: Sentence) -> list[Proposal]:
     out: list[Proposal] = []
     people = s.people()
     match = _MEETING.search(s.text)
-    strong = match is not None and re.match(r"met|called on|meeting", match.group(0), re.I)
+    strong = match is not None and bool(re.match(r"met|called on|meeting", match.group(0), re.I))
+    offices = [p for p in people if p.kind == "office"]
+    if match is None and offices and s.dates:
+        # "Pearl told Polcouns February 4", "briefed poloff on August 12": a conversation with
+        # one of our officers on a given day is a meeting even without a meeting verb.
+        match = _CONVERSATION.search(s.text)
+        near = match is not None and any(abs(d.start - match.start()) <= 60 for d in s.dates)
+        match, strong = (match, True) if near else (None, False)
     if match and (len(people) >= 2 or (people and s.dates and strong)):
         participants: dict[str, list[str]] = {"home": [], "partner": [], "unknown": []}
         for person in people:
@@ -268,6 +284,8 @@ def visits(s: Sentence) -> list[Proposal]:
     26"), or is somewhere to meet people ("CGWIC representatives are presently in
     Washington to meet U.S. officials")."""
     out: list[Proposal] = []
+    if _WEB_FOOTER.search(s.text):
+        return out
     presence = _PRESENCE.search(s.text)
     if presence:
         visitors = [e for e in s.entities if e.end <= presence.start()]
@@ -300,19 +318,13 @@ def visits(s: Sentence) -> list[Proposal]:
         ]
         after = [e for e in s.entities if e.start >= match.end()]
         involved = before[-1:] + after[:1]
-        if not involved:
+        place = _visited_place(s.text, match.end())
+        possessor = _POSSESSOR.search(s.text[: match.start()])
+        if not involved and not place:
             continue
-        place = next(
-            (
-                m.group("place")
-                for m in _PLACE.finditer(s.text, match.end())
-                if m.group("place").split()[0].lower() not in MONTHS
-            ),
-            None,
-        )
         firm = next((e for e in after[:1] if e.kind == "firm"), None)
-        mention = s.nearest_date(match.end(), after_only=True)
-        if mention is not None and mention.start - match.end() > 60:
+        mention = s.nearest_date(match.start())
+        if mention is not None and not -40 <= mention.start - match.start() <= 80:
             mention = None
         out.append(
             _dated(
@@ -320,7 +332,9 @@ def visits(s: Sentence) -> list[Proposal]:
                     kind="visit",
                     text=clean(s.text),
                     paragraph=s.paragraph,
-                    entities=_names(involved) + ([place] if place else []),
+                    entities=_names(involved)
+                    + ([possessor.group(1)] if possessor else [])
+                    + ([place] if place else []),
                     title="Visit"
                     + (f" to {firm.name}" if firm else (f" to {place}" if place else "")),
                     place=place,
@@ -331,6 +345,18 @@ def visits(s: Sentence) -> list[Proposal]:
         )
         break
     return out
+
+
+def _visited_place(text: str, position: int) -> str | None:
+    """The capitalized place right after a visit word ("visit to Iran", "trip to Damascus",
+    "visited Rio de Janeiro's airport", "in Washington"), or None."""
+    match = re.match(
+        r"\s+(?:to\s+|in\s+|of\s+)?(?:the\s+)?(?P<place>[A-Z][a-z]+(?:\s+(?:de\s+)?[A-Z][a-z]+)?)",
+        text[position:],
+    )
+    if match is None or match.group("place").split()[0].lower() in MONTHS:
+        return None
+    return match.group("place")
 
 
 def reviews(s: Sentence) -> list[Proposal]:
@@ -414,14 +440,15 @@ def commitments(s: Sentence) -> list[Proposal]:
             due = s.nearest_date(match.end(), after_only=True)
             if due is not None and due.start - match.end() > 60:
                 due = None
-        if owner is None or not (
-            soft
-            or due
-            or past_agreement
-            or re.match(
-                r"pledged|promised|committed|undertook|vowed", match.group(0), re.IGNORECASE
-            )
-        ):
+        pledged = re.match(
+            r"pledged|promised|committed|undertook|vowed|assured|offered",
+            match.group(0),
+            re.IGNORECASE,
+        )
+        # A bare "would provide" counts only in reported speech ("Yu said the ROK would
+        # provide ..."); the cable's own forecasts ("the road ahead will be hard") do not.
+        reported = re.search(r"\b(?:said|told|assured|noted|stated|promised|agreed)\b", s.text)
+        if owner is None or not (soft or due or past_agreement or pledged or reported):
             continue
         proposal = Proposal(
             kind="commitment",

@@ -167,12 +167,18 @@ def _mergeable(a: Proposal, b: Proposal) -> bool:
     if not same_time:
         return False
     if a.kind == "commitment":
+        # The same promise retold in the summary and the body shares its owner and soft due;
+        # different promises of one side must not collapse, so without a soft due the
+        # wording has to be nearly the same.
+        wanted = 60 if a.soft_due else 90
         return (
             a.owner == b.owner
             and a.soft_due == b.soft_due
             and a.status == b.status
-            and fuzz.token_set_ratio(a.title, b.title) >= 60
+            and fuzz.token_set_ratio(a.title, b.title) >= wanted
         )
+    if a.kind == "event":
+        return fuzz.token_set_ratio(a.title.lower(), b.title.lower()) >= 80
     if a.kind == "letter":
         return a.participants == b.participants
     if not dated:

@@ -77,6 +77,8 @@ def test_names_stop_at_lowercase_and_function_words() -> None:
     assert [(p.title, p.name) for p in found] == [("Ambassador", "Randt"), ("Mr.", "Wang")]
 
 
-def test_short_names_put_pinyin_family_names_first() -> None:
+def test_short_names_are_either_name_but_never_an_initial() -> None:
     assert short_names("Li Song") == ["Song", "Li"]
-    assert short_names("Patricia McNerney") == ["McNerney"]
+    assert short_names("Prawit Wongsuwan") == ["Wongsuwan", "Prawit"]
+    assert short_names("J. Sukhee") == ["Sukhee"]
+    assert short_names("Randt") == []
