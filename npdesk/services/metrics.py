@@ -48,6 +48,7 @@ def case_histories(engine: Engine, user: User) -> list[Case]:
     )
     if condition is not None:
         query = query.where(condition)
+    query = query.order_by(CaseRecord.reference)
     events: dict[int, list[CaseEvent]] = defaultdict(list)
     responses: dict[int, list[PartnerResponse]] = defaultdict(list)
     with session_factory(engine)() as session:
