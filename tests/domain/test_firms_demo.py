@@ -20,7 +20,7 @@ def test_demo_desk_is_fictional_idempotent_and_useful(tmp_path: Path) -> None:
     firms = desk.list_firms(engine, DEMO_USER)
     assert len(firms) == 3 and all(f.fictional and "fictional" in f.name for f in firms)
     profile = desk.get_firm(engine, DEMO_USER, "demo-hsp", dt.date(2009, 1, 1))
-    history = [a.normalized for a in profile.assessments]
+    history = [a.normalized or 0.0 for a in profile.assessments]
     assert len(history) == 3 and history == sorted(history)
     assert profile.dialogues[0].partner_informed
     events = desk.list_events(engine, DEMO_USER)
