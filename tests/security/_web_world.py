@@ -50,10 +50,11 @@ MARKINGS: dict[str, tuple[int, Marking]] = {
     "S shared": (909, Marking(Level.S, shared=True)),
 }
 # Paragraph markings inside every cable: one releasable, three never releasable to the partner.
+# The releasable one is not first, so a gap in the numbering would show.
 PARAGRAPHS: list[tuple[str, Marking]] = [
-    ("RELEASED", Marking(Level.U, rel_to=CHN)),
     ("HOMEONLYNOFORN", Marking(Level.C, NF, rel_to=CHN)),
     ("HOMEONLYUNMARKED", Marking(Level.U)),
+    ("RELEASED", Marking(Level.U, rel_to=CHN)),
     ("HOMEONLYSECRET", Marking(Level.S, rel_to=CHN)),
 ]
 

@@ -81,9 +81,12 @@ def _call(world: World, route: str, who: str | None, marking_name: str) -> Respo
             "/api/v1/auth/token", json={"username": who, "password": "a long enough passphrase"}
         )
         headers = {"Authorization": f"Bearer {fresh.json()['access_token']}"}
+    response: Response
     if method == "GET":
-        return world.client.get(url, params={"q": "export"}, headers=headers)
-    return world.client.request(method, url, headers=headers, json={})
+        response = world.client.get(url, params={"q": "export"}, headers=headers)
+    else:
+        response = world.client.request(method, url, headers=headers, json={})
+    return response
 
 
 def _denied(response: Response) -> bool:
