@@ -8,12 +8,13 @@ from collections.abc import Iterable
 
 from rapidfuzz.distance import Indel, Levenshtein
 
-from npdesk.screening.chinese import VARIANT_SIMILARITY, other_spellings
+from npdesk.screening.chinese import VARIANT_SIMILARITY, other_spellings, pinyin_syllable
 from npdesk.screening.index import MAX_MERGE, ScreeningIndex, deletes_of
 
 # Tokens held by more names than this only add to names other tokens already found.
 COMMON_TOKEN_LIMIT = 1500
 MIN_FUZZY_LENGTH = 4
+RELATIVE_FLOOR = 0.3
 
 
 def similar_tokens(index: ScreeningIndex, token: str) -> dict[str, float]:
@@ -46,10 +47,14 @@ def similar_tokens(index: ScreeningIndex, token: str) -> dict[str, float]:
 
 
 def _query_keys(tokens: tuple[str, ...]) -> Iterable[str]:
+    """Tokens, and runs of adjacent tokens joined as written and with Wade-Giles/Cantonese
+    syllables in pinyin ("hsiao ming" -> "hsiaoming", "xiaoming")."""
     yield from tokens
     for size in range(2, MAX_MERGE + 1):
         for start in range(len(tokens) - size + 1):
-            yield "".join(tokens[start : start + size])
+            run = tokens[start : start + size]
+            yield "".join(run)
+            yield "".join(pinyin_syllable(t) for t in run)
 
 
 def candidate_names(index: ScreeningIndex, tokens: tuple[str, ...], limit: int) -> list[int]:
@@ -75,11 +80,24 @@ def candidate_names(index: ScreeningIndex, tokens: tuple[str, ...], limit: int) 
         for name_id in ids:
             if name_id in scores:
                 scores[name_id] += gain
-    return sorted(scores, key=scores.__getitem__, reverse=True)[:limit]
+    best = sorted(scores, key=scores.__getitem__, reverse=True)[:limit]
+    if not best:
+        return best
+    # Names sharing far less weight than the best cannot score near it.
+    floor = scores[best[0]] * RELATIVE_FLOOR
+    return [name_id for name_id in best if scores[name_id] >= floor]
+
+
+def looks_like_acronym(text: str) -> bool:
+    """Whether a raw query reads as an acronym: one word of 3-10 letters, dots allowed
+    ("CGWIC", "C.P.M.I.E.C."), in capitals. "ABB Ltd" or "Kia Corporation" do not: a short
+    word beside a legal form is a name, and three letters name too many firms to alert on."""
+    word = text.strip().replace(".", "")
+    return 3 <= len(word) <= 10 and word.isalpha() and word.isupper()
 
 
 def acronym_names(index: ScreeningIndex, tokens: tuple[str, ...]) -> list[int]:
     """Ids of firm names whose acronym is the query's single token (e.g. "cgwic")."""
-    if len(tokens) != 1 or not 3 <= len(tokens[0]) <= 10 or not tokens[0].isalpha():
+    if len(tokens) != 1:
         return []
     return index.acronyms.get(tokens[0], [])

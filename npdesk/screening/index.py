@@ -99,14 +99,17 @@ class ScreeningIndex:
             ]
         if not self.entry_years:
             self.entry_years = [dob_years(e.dates_of_birth) for e in self.entries]
-        self._max_idf = math.log(1 + len(self.names))
+        count = len(self.names)
+        self._max_idf = math.log(1 + count)
+        self._idf = {token: math.log(1 + count / (1 + df)) for token, df in self.df.items()}
 
     def idf(self, token: str) -> float:
         """Rarity of `token` among the indexed names (unknown tokens are the rarest)."""
-        return math.log(1 + len(self.names) / (1 + self.df.get(token, 0)))
+        return self._idf.get(token, self._max_idf)
 
     def weight(self, token: str, kind: TokenKind) -> float:
-        return self.idf(token) * KIND_FACTOR[kind]
+        """What `token` counts for in a name score: rarity times its kind's factor."""
+        return self._idf.get(token, self._max_idf) * KIND_FACTOR[kind]
 
     def save(self, path: Path) -> None:
         """Write the index to `path` (plain data only, see `load_index`)."""

@@ -37,8 +37,6 @@ LEGAL_TOKENS = frozenset(
         "ooo",
         "oao",
         "zao",
-        "ao",
-        "pao",
         "fze",
         "fzco",
         "fzc",

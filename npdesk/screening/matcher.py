@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from npdesk.screening.candidates import acronym_names, candidate_names
+from npdesk.screening.candidates import acronym_names, candidate_names, looks_like_acronym
 from npdesk.screening.countries import country_code
 from npdesk.screening.evidence import (
+    MAX_BONUS,
     Adjustment,
     country_adjustment,
     dob_adjustment,
@@ -136,11 +137,14 @@ class Screener:
         if not forms:
             raise QueryError(f"nothing to screen in {query.name!r}")
         best: dict[int, Hit] = {}
+        acronym_query = looks_like_acronym(query.name)
         for form in forms:
             for name_id in candidate_names(self.index, form.tokens, CANDIDATE_LIMIT):
-                hit = self._score(query, form, name_id, country, year)
-                self._keep(best, hit, name_id)
-            for name_id in acronym_names(self.index, form.tokens):
+                hit = self._score(query, form, name_id, country, year, floor)
+                if hit is not None:
+                    self._keep(best, hit, name_id)
+            acronym_ids = acronym_names(self.index, form.tokens) if acronym_query else []
+            for name_id in acronym_ids:
                 self._keep(best, self._acronym_hit(query, form, name_id), name_id)
         hits = sorted(
             (h for h in best.values() if h.score >= floor),
@@ -160,11 +164,16 @@ class Screener:
         name_id: int,
         country: str | None,
         year: int | None,
-    ) -> Hit:
+        floor: float,
+    ) -> Hit | None:
+        """The hit for one candidate name, or None when it cannot reach `floor` even with
+        every bonus (explanations are built only for hits that can)."""
         row = self.index.names[name_id]
         comparison = compare_tokens(
             form.tokens, form.kinds, row.tokens, row.kinds, self.index.weight
         )
+        if comparison.score + MAX_BONUS < floor:
+            return None
         reasons = list(comparison.reasons)
         score = comparison.score
         if row.strength is AliasStrength.WEAK and score > WEAK_ALIAS_CAP:

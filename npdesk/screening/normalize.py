@@ -124,17 +124,21 @@ def normalize_name(name: str) -> tuple[NormalizedName, ...]:
 
 
 def acronyms(name: str) -> frozenset[str]:
-    """Acronyms a firm is likely known by, from the initials of its words: with the legal form
-    ("CGWIC" for China Great Wall Industry Corp.) and without it. Only names of three or more
-    words yield acronyms; the empty set otherwise."""
+    """Acronyms a firm is likely known by, from the initials of its words, counted the ways
+    firms count them: every word ("CGWIC" for China Great Wall Industry Corp.), without
+    "and/of/the", without any stop word or legal form. Only names of three or more words yield
+    acronyms; the empty set otherwise."""
     if has_chinese(name):
         return frozenset()
-    words = [w for w in _words(name) if w not in STOP_WORDS]
-    if len(words) < 3:
+    raw = [re.sub(r"[^a-z0-9]", "", w) for w in re.split(r"[\s/]+", _to_latin(name).lower())]
+    raw = [w for w in raw if w]
+    if len(raw) < 3:
         return frozenset()
-    initials = "".join(w[0] for w in words)
-    without_legal = "".join(w[0] for w in words if w not in LEGAL_TOKENS)
-    found = {initials}
-    if len(without_legal) >= 3:
-        found.add(without_legal)
-    return frozenset(found)
+    found = {
+        "".join(w[0] for w in raw),
+        "".join(w[0] for w in raw if w not in {"and", "of", "the"}),
+    }
+    words = [w for w in _words(name) if w not in STOP_WORDS]
+    found.add("".join(w[0] for w in words))
+    found.add("".join(w[0] for w in words if w not in LEGAL_TOKENS))
+    return frozenset(a for a in found if len(a) >= 3)

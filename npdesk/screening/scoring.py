@@ -10,16 +10,22 @@ from enum import StrEnum
 
 from rapidfuzz.distance import Indel
 
-from npdesk.screening.chinese import VARIANT_SIMILARITY, other_spellings
+from npdesk.screening.chinese import VARIANT_SIMILARITY, other_spellings, pinyin_syllable
 from npdesk.screening.normalize import TokenKind
 
 MIN_TOKEN_SIMILARITY = 0.72
 MERGE_SIMILARITY = 0.85
+SHORT_WORD = 5
+SHORT_WORD_PENALTY = 0.1
 DISTINCTIVE_CAP = 0.6
 ONE_SIDED_DISTINCTIVE_CAP = 0.85
 BRAND_CAP = 0.7
 WEAK_ALIAS_CAP = 0.89
 ACRONYM_SCORE = 0.8
+
+
+# Kinds that pair only when equal: "western" is not a misspelt "eastern".
+EXACT_ONLY = frozenset({TokenKind.NUMBER, TokenKind.DISTINCTIVE})
 
 
 class Band(StrEnum):
@@ -68,7 +74,13 @@ Weigher = Callable[[str, TokenKind], float]
 
 
 def _similarity(a: str, b: str) -> float:
-    return Indel.normalized_similarity(a, b, score_cutoff=MIN_TOKEN_SIMILARITY)
+    """Indel similarity of two tokens, 0 below MIN_TOKEN_SIMILARITY. One letter off in a short
+    word changes it more than the ratio says (Intel/Inter, Acer/Acex), so short words lose
+    SHORT_WORD_PENALTY."""
+    similarity = Indel.normalized_similarity(a, b, score_cutoff=MIN_TOKEN_SIMILARITY)
+    if similarity and min(len(a), len(b)) <= SHORT_WORD and similarity < 1.0:
+        similarity = max(0.0, similarity - SHORT_WORD_PENALTY)
+    return similarity
 
 
 def compare_tokens(
@@ -112,11 +124,13 @@ def compare_tokens(
             pair([i], [free[0]], 1.0)
     for i, token in enumerate(query):
         spellings = other_spellings(token) if q_free[i] else frozenset()
-        free = [j for j, other in enumerate(listed) if l_free[j] and other in spellings]
-        if free:
-            pair([i], [free[0]], VARIANT_SIMILARITY)
-    _merge(query, listed, q_free, l_free, lambda a, b, s: pair(a, b, s))
-    _merge(listed, query, l_free, q_free, lambda a, b, s: pair(b, a, s))
+        if spellings:
+            free = [j for j, other in enumerate(listed) if l_free[j] and other in spellings]
+            if free:
+                pair([i], [free[0]], VARIANT_SIMILARITY)
+    if any(q_free) and any(l_free):
+        _merge(query, listed, q_free, l_free, lambda a, b, s: pair(a, b, s))
+        _merge(listed, query, l_free, q_free, lambda a, b, s: pair(b, a, s))
     fuzzy = sorted(
         (
             (s, i, j)
@@ -124,8 +138,8 @@ def compare_tokens(
             if q_free[i]
             for j, lt in enumerate(listed)
             if l_free[j]
-            if query_kinds[i] is not TokenKind.NUMBER
-            and listed_kinds[j] is not TokenKind.NUMBER
+            if query_kinds[i] not in EXACT_ONLY
+            and listed_kinds[j] not in EXACT_ONLY
             and (s := _similarity(qt, lt)) > 0
         ),
         reverse=True,
@@ -157,18 +171,25 @@ def _merge(
     pair: Callable[[list[int], list[int], float], None],
 ) -> None:
     """Pair runs of free adjacent tokens on `side` with a free token of `other` they spell."""
+    if sum(side_free) < 2 or not any(other_free):
+        return
     for size in (3, 2):
         for start in range(len(side) - size + 1):
             run = list(range(start, start + size))
             if not all(side_free[k] for k in run):
                 continue
-            joined = "".join(side[k] for k in run)
+            # Joined as written and with Wade-Giles/Cantonese syllables in pinyin, so
+            # "hsiao ming" meets "xiaoming".
+            joins = {"".join(side[k] for k in run), "".join(pinyin_syllable(side[k]) for k in run)}
             best, best_j = 0.0, -1
             for j, token in enumerate(other):
-                if other_free[j] and abs(len(token) - len(joined)) <= 2:
-                    similarity = 1.0 if token == joined else _similarity(joined, token)
-                    if similarity > best:
-                        best, best_j = similarity, j
+                if not other_free[j]:
+                    continue
+                for joined in joins:
+                    if abs(len(token) - len(joined)) <= 2:
+                        similarity = 1.0 if token == joined else _similarity(joined, token)
+                        if similarity > best:
+                            best, best_j = similarity, j
             if best >= MERGE_SIMILARITY:
                 pair(run, [best_j], best)
 
