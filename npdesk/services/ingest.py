@@ -191,7 +191,7 @@ def ingest_one(session: Session, source: SourceFile) -> FileResult:
         )
     ).one_or_none()
     if existing is None:
-        rows = _rows(cable, parsed, digest, version=1)
+        rows = _rows(cable, digest, version=1)
         session.execute(insert(CableRecord), [rows.record])
         _write_parts(session, rows, text, source.name, parsed, new=True)
         return FileResult(source.name, "ingested", cable.id)
@@ -203,7 +203,7 @@ def ingest_one(session: Session, source: SourceFile) -> FileResult:
         )
         return _quarantine(session, source, digest, reason)
     version = existing.version + 1
-    rows = _rows(cable, parsed, digest, version=version)
+    rows = _rows(cable, digest, version=version)
     record_values = {k: v for k, v in rows.record.items() if k not in ("id", "shared_with_partner")}
     session.execute(update(CableRecord).where(CableRecord.id == cable.id).values(record_values))
     for part in (CableRecipient, CableTag, CableReference, CableParagraph):
@@ -274,7 +274,7 @@ def _marking_row(values: dict[str, Any], shared: bool) -> MarkingColumns:
     return MarkingColumns(values["classification"], values["caveats"], values["rel_to"], shared)
 
 
-def _rows(cable: Cable, parsed: dict[str, Any], digest: str, version: int) -> _Rows:
+def _rows(cable: Cable, digest: str, version: int) -> _Rows:
     marking = record_marking(cable)
     level, caveats, rel_to, _ = marking.to_columns()
     created = _parse_created(cable.created)
@@ -290,12 +290,10 @@ def _rows(cable: Cable, parsed: dict[str, Any], digest: str, version: int) -> _R
         "reasons": " ".join(cable.reasons),
         "declassify_on": cable.declassify_on,
         "declassify_raw": cable.declassify_raw,
-        "summary": cable.summary,
         "signers": " ".join(cable.signers),
         "source_format": cable.source_format,
         "version": version,
         "content_hash": digest,
-        "parsed": parsed,
         "classification": level,
         "caveats": caveats,
         "rel_to": rel_to,

@@ -19,7 +19,6 @@ from sqlalchemy import (
     column,
     delete,
     desc,
-    exists,
     func,
     insert,
     literal_column,
@@ -238,8 +237,10 @@ def search(
 
 def _filters(query: SearchQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    # IN (uncorrelated subquery) rather than EXISTS: SQLite would otherwise walk every
+    # cable carrying the tag once per candidate cable.
     for tag in query.tags:
-        conditions.append(exists().where(CableTag.cable_id == CableRecord.id, CableTag.tag == tag))
+        conditions.append(CableRecord.id.in_(select(CableTag.cable_id).where(CableTag.tag == tag)))
     if query.origins:
         conditions.append(or_(*(func.upper(CableRecord.origin).contains(o) for o in query.origins)))
     if query.classes:
@@ -256,9 +257,8 @@ def _filters(query: SearchQuery) -> list[ColumnElement[bool]]:
             )
         )
     for ref in query.refs:
-        conditions.append(
-            exists().where(CableReference.cable_id == CableRecord.id, CableReference.ref_id == ref)
-        )
+        cited = select(CableReference.cable_id).where(CableReference.ref_id == ref)
+        conditions.append(CableRecord.id.in_(cited))
     if query.date_from:
         conditions.append(
             CableRecord.created >= datetime.combine(query.date_from, time.min, tzinfo=UTC)

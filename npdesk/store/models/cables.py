@@ -38,13 +38,20 @@ class CableRecord(MarkedMixin, Base):
     reasons: Mapped[str] = mapped_column(String(200), default="")
     declassify_on: Mapped[str | None] = mapped_column(String(10))
     declassify_raw: Mapped[str | None] = mapped_column(String(200))
-    summary: Mapped[str | None] = mapped_column(Text)
     signers: Mapped[str] = mapped_column(String(200), default="")
     source_format: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
-    parsed: Mapped[dict[str, Any]] = mapped_column(JSON)
 
+    # Large values (the parsed form, the original text) live only in `cable_versions`: the
+    # cables table stays small, so scans for counts and facets read a few pages, not megabytes.
+    current: Mapped[CableVersion] = relationship(
+        primaryjoin="and_(CableVersion.cable_id == CableRecord.id, "
+        "CableVersion.version == CableRecord.version)",
+        viewonly=True,
+        uselist=False,
+        lazy="select",
+    )
     recipients: Mapped[list[CableRecipient]] = relationship(
         cascade="all, delete-orphan", order_by="CableRecipient.position"
     )
@@ -60,6 +67,16 @@ class CableRecord(MarkedMixin, Base):
     versions: Mapped[list[CableVersion]] = relationship(
         cascade="all, delete-orphan", order_by="CableVersion.version"
     )
+
+    @property
+    def parsed(self) -> dict[str, Any]:
+        """The `Cable.to_dict()` of the current version."""
+        return self.current.parsed if self.current is not None else {}
+
+    @property
+    def summary(self) -> str | None:
+        value = self.parsed.get("summary")
+        return value if isinstance(value, str) else None
 
     @property
     def marking(self) -> str:
