@@ -1,0 +1,396 @@
+"""The desk on the web: firms (profile with dialogues, ICP score chart, screening status),
+cooperation events, commitments with overdue highlighting, and the proposals panel of a cable
+page — as pages and as the JSON API under /api/v1.
+
+Routes are thin: they gate on an action, call `npdesk.services.desk` / `.proposals` (which
+apply the access policy to every record) and map refusals to HTTP answers. The clock is
+`app.state.today` when set (tests control it), else `?today=`, else the real date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
+from pydantic import BaseModel, Field
+from sqlalchemy.engine import Engine
+
+from npdesk.domain.icp import frameworks
+from npdesk.security.actions import REGISTRY
+from npdesk.security.model import Party, User
+from npdesk.services import desk
+from npdesk.services import proposals as proposal_service
+from npdesk.services.desk import ScoreView
+from npdesk.web.auth import current_user, require_action
+from npdesk.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1", tags=["desk"])
+
+NAV_ITEMS = (
+    {"href": "/firms", "label": "Firms"},
+    {"href": "/events", "label": "Events"},
+    {"href": "/commitments", "label": "Commitments"},
+)
+
+#: Actions this module needs registered in `npdesk.security.actions` (name, rule, kind).
+NEEDED_ACTIONS: tuple[tuple[str, str, str | None], ...] = (
+    ("desk.firms.list", "authenticated", None),
+    ("desk.firms.read", "read", None),
+    ("desk.events.list", "authenticated", None),
+    ("desk.commitments.list", "authenticated", None),
+    ("desk.commitments.close", "authenticated", None),
+    ("desk.proposals.list", "authenticated", None),
+    ("desk.proposals.decide", "write", "desk"),
+)
+
+
+def gate(name: str) -> Callable[..., Any]:
+    """`require_action(name)` once `name` is registered; until then the route signs the user
+    in and relies on the services' record checks, and the app's start-up check refuses to
+    serve an unregistered action (fails closed)."""
+    if name in REGISTRY:
+        return require_action(name)
+
+    async def signed_in(request: Request) -> User:
+        return await current_user(request)
+
+    signed_in.npdesk_action = name  # type: ignore[attr-defined]
+    return signed_in
+
+
+ListFirms = Annotated[User, Depends(gate("desk.firms.list"))]
+ReadFirm = Annotated[User, Depends(gate("desk.firms.read"))]
+ListEvents = Annotated[User, Depends(gate("desk.events.list"))]
+ListCommitments = Annotated[User, Depends(gate("desk.commitments.list"))]
+CloseCommitment = Annotated[User, Depends(gate("desk.commitments.close"))]
+ListProposals = Annotated[User, Depends(gate("desk.proposals.list"))]
+DecideProposal = Annotated[User, Depends(gate("desk.proposals.decide"))]
+
+
+def engine_of(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def today_of(request: Request, override: str | None = None) -> dt.date:
+    """The desk's clock: `app.state.today()` when tests set it, else `?today=`, else now."""
+    clock = getattr(request.app.state, "today", None)
+    if callable(clock):
+        value = clock()
+        if isinstance(value, dt.date):
+            return value
+    if override:
+        try:
+            return dt.date.fromisoformat(override)
+        except ValueError:
+            raise HTTPException(status_code=422, detail="today must be YYYY-MM-DD") from None
+    return dt.date.today()
+
+
+@contextmanager
+def answers() -> Iterator[None]:
+    """Map the services' refusals to HTTP answers (404, 403, 422)."""
+    try:
+        yield
+    except desk.DeskNotFound as error:
+        raise HTTPException(status_code=404, detail=str(error).strip("'\"")) from error
+    except desk.NotPermitted as error:
+        raise HTTPException(status_code=403, detail=str(error)) from error
+    except desk.InvalidDeskData as error:
+        raise HTTPException(status_code=422, detail=str(error)) from error
+
+
+def page(request: Request, name: str, user: User, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        f"desk/{name}",
+        {"user": user, "home": user.party is Party.HOME, "nav_items": NAV_ITEMS, **context},
+    )
+
+
+def back(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# --- the ICP chart -------------------------------------------------------------------------
+
+_COLOURS = ("#0b5cad", "#c8102e", "#007a33", "#7a4b00", "#5b2a86")
+
+
+def score_chart(points: list[ScoreView], width: int = 560, height: int = 220) -> Markup:
+    """An inline SVG line chart of ICP scores across time: one line per framework (normalized
+    0-100) and a dashed line of the cross-framework comparable score. Server-side, no script."""
+    dated = [p for p in points if p.normalized is not None]
+    if not dated:
+        return Markup('<p class="muted" data-testid="icp-chart-empty">No ICP assessments.</p>')
+    left, right, top, bottom = 40, 10, 10, 30
+    days = [p.assessed_on.toordinal() for p in dated]
+    first, last = min(days), max(days)
+    span = max(last - first, 1)
+
+    def x(day: dt.date) -> float:
+        if first == last:
+            return left + (width - left - right) / 2
+        return left + (day.toordinal() - first) / span * (width - left - right)
+
+    def y(value: float) -> float:
+        return top + (100 - value) / 100 * (height - top - bottom)
+
+    parts = [
+        f'<svg class="icp-chart" data-testid="icp-chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="ICP scores over time">'
+    ]
+    for tick in (0, 25, 50, 75, 100):
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
+            f'stroke="#e3e8ee"/><text x="{left - 6}" y="{y(tick) + 4:.1f}" font-size="10" '
+            f'text-anchor="end">{tick}</text>'
+        )
+    series: dict[str, list[ScoreView]] = {}
+    for point in dated:
+        series.setdefault(point.framework_id, []).append(point)
+    for index, (framework_id, items) in enumerate(sorted(series.items())):
+        colour = _COLOURS[index % len(_COLOURS)]
+        coords = " ".join(f"{x(p.assessed_on):.1f},{y(p.normalized or 0):.1f}" for p in items)
+        parts.append(
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{coords}"/>'
+        )
+        for p in items:
+            label = escape(f"{framework_id} {p.assessed_on.isoformat()}: {p.normalized}")
+            parts.append(
+                f'<circle class="icp-point" cx="{x(p.assessed_on):.1f}" '
+                f'cy="{y(p.normalized or 0):.1f}" r="4" fill="{colour}"><title>{label}</title>'
+                "</circle>"
+            )
+        parts.append(
+            f'<text x="{left + 4 + index * 140}" y="{height - 8}" font-size="11" '
+            f'fill="{colour}">{escape(framework_id)}</text>'
+        )
+    comparable = [p for p in dated if p.comparable is not None]
+    if len(comparable) > 1:
+        coords = " ".join(f"{x(p.assessed_on):.1f},{y(p.comparable or 0):.1f}" for p in comparable)
+        parts.append(
+            f'<polyline fill="none" stroke="#555" stroke-dasharray="4 3" points="{coords}"/>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+@router.get("/firms", response_class=HTMLResponse)
+def firms_page(request: Request, user: ListFirms) -> HTMLResponse:
+    firms = desk.list_firms(engine_of(request), user)
+    return page(request, "firms.html", user, firms=firms, fictional=any(f.fictional for f in firms))
+
+
+@router.get("/firms/{key}", response_class=HTMLResponse)
+def firm_page(
+    request: Request, user: ReadFirm, key: str, today: Annotated[str | None, Query()] = None
+) -> HTMLResponse:
+    day = today_of(request, today)
+    with answers():
+        profile = desk.get_firm(engine_of(request), user, key, day)
+    return page(
+        request,
+        "firm.html",
+        user,
+        profile=profile,
+        today=day,
+        chart=score_chart(profile.assessments),
+        frameworks=frameworks(),
+        fictional=profile.firm.fictional,
+    )
+
+
+@router.get("/events", response_class=HTMLResponse)
+def events_page(request: Request, user: ListEvents) -> HTMLResponse:
+    events = desk.list_events(engine_of(request), user)
+    letters = desk.list_letters(engine_of(request), user)
+    return page(
+        request,
+        "events.html",
+        user,
+        events=events,
+        letters=letters,
+        fictional=any(e["fictional"] for e in events),
+    )
+
+
+@router.get("/commitments", response_class=HTMLResponse)
+def commitments_page(
+    request: Request, user: ListCommitments, today: Annotated[str | None, Query()] = None
+) -> HTMLResponse:
+    day = today_of(request, today)
+    engine = engine_of(request)
+    everything = desk.list_commitments(engine, user, day)
+    return page(
+        request,
+        "commitments.html",
+        user,
+        today=day,
+        overdue=desk.list_commitments(engine, user, day, only_overdue=True),
+        we_owe=desk.list_commitments(engine, user, day, side="home"),
+        they_owe=desk.list_commitments(engine, user, day, side="partner"),
+        closed=[c for c in everything if c.status in ("done", "dropped")],
+        fictional=any("FICTIONAL" in c.description for c in everything),
+    )
+
+
+@router.post("/commitments/{commitment_id}/close")
+def close_commitment_form(
+    request: Request,
+    user: CloseCommitment,
+    commitment_id: int,
+    status: Annotated[Literal["done", "dropped"], Form()] = "done",
+    note: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    with answers():
+        desk.close_commitment(engine_of(request), user, commitment_id, status, note)
+    return back("/commitments")
+
+
+@router.get("/cables/{cable_id}/proposals", response_class=HTMLResponse)
+def proposals_panel(request: Request, user: ListProposals, cable_id: str) -> HTMLResponse:
+    """The proposals panel fragment for a cable page (htmx: `hx-get` this URL)."""
+    engine = engine_of(request)
+    views = proposal_service.list_proposals(engine, user, cable_id)
+    if not views and user.party is Party.HOME:
+        with answers():
+            proposal_service.suggest_for_cable(engine, cable_id)
+        views = proposal_service.list_proposals(engine, user, cable_id)
+    return templates.TemplateResponse(
+        request,
+        "desk/_proposals.html",
+        {
+            "user": user,
+            "cable_id": cable_id,
+            "proposals": views,
+            "may_decide": user.party is Party.HOME,
+        },
+    )
+
+
+@router.post("/proposals/{proposal_id}/decide")
+def decide_form(
+    request: Request,
+    user: DecideProposal,
+    proposal_id: int,
+    decision: Annotated[Literal["accept", "edit", "reject"], Form()],
+    cable_id: Annotated[str, Form()] = "",
+    date: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+    shared: Annotated[bool, Form()] = False,
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    values: dict[str, Any] = {}
+    if decision == "edit":
+        if date:
+            values["date"] = date
+        if text:
+            values["title"] = text
+    if shared:
+        values["shared_with_partner"] = True
+    with answers():
+        view = proposal_service.decide(
+            engine_of(request), user, proposal_id, decision, values, note
+        )
+    if request.headers.get("hx-request"):
+        return proposals_panel(request, user, view.cable_id)
+    return back(f"/cables/{cable_id or view.cable_id}")
+
+
+# --- JSON API ------------------------------------------------------------------------------
+
+
+class CloseIn(BaseModel):
+    status: Literal["done", "dropped"] = "done"
+    note: str = Field(default="", max_length=4000)
+
+
+class DecisionIn(BaseModel):
+    decision: Literal["accept", "edit", "reject"]
+    values: dict[str, Any] = Field(default_factory=dict)
+    note: str = Field(default="", max_length=4000)
+
+
+@api.get("/firms")
+def api_firms(request: Request, user: ListFirms) -> list[dict[str, Any]]:
+    """Firms the user may see."""
+    return [f.to_dict() for f in desk.list_firms(engine_of(request), user)]
+
+
+@api.get("/firms/{key}")
+def api_firm(
+    request: Request, user: ReadFirm, key: str, today: Annotated[str | None, Query()] = None
+) -> dict[str, Any]:
+    """A firm's profile: dialogues with partner notices, ICP score history, commitments,
+    screening status."""
+    with answers():
+        return desk.get_firm(engine_of(request), user, key, today_of(request, today)).to_dict()
+
+
+@api.get("/events")
+def api_events(request: Request, user: ListEvents) -> dict[str, Any]:
+    """Cooperation events and letters the user may see."""
+    engine = engine_of(request)
+    return {"events": desk.list_events(engine, user), "letters": desk.list_letters(engine, user)}
+
+
+@api.get("/commitments")
+def api_commitments(
+    request: Request,
+    user: ListCommitments,
+    side: Annotated[Literal["home", "partner"] | None, Query()] = None,
+    overdue: Annotated[bool, Query()] = False,
+    today: Annotated[str | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    """Commitments with `overdue` derived from the clock; `side=home` is what we owe them,
+    `side=partner` what they owe us; `overdue=true` the overdue list."""
+    with answers():
+        views = desk.list_commitments(
+            engine_of(request), user, today_of(request, today), side, overdue
+        )
+    return [v.to_dict() for v in views]
+
+
+@api.post("/commitments/{commitment_id}/close")
+def api_close_commitment(
+    request: Request, user: CloseCommitment, commitment_id: int, body: CloseIn
+) -> dict[str, Any]:
+    """Mark a commitment done or dropped with a note (a liaison: partner commitments shared
+    with them, done only, note required)."""
+    with answers():
+        return desk.close_commitment(
+            engine_of(request), user, commitment_id, body.status, body.note
+        ).to_dict()
+
+
+@api.get("/cables/{cable_id}/proposals")
+def api_proposals(request: Request, user: ListProposals, cable_id: str) -> list[dict[str, Any]]:
+    """The proposals read from a cable (read on first request), as the user may see them."""
+    engine = engine_of(request)
+    views = proposal_service.list_proposals(engine, user, cable_id)
+    if not views and user.party is Party.HOME:
+        with answers():
+            proposal_service.suggest_for_cable(engine, cable_id)
+        views = proposal_service.list_proposals(engine, user, cable_id)
+    return [v.to_dict() for v in views]
+
+
+@api.post("/proposals/{proposal_id}/decision")
+def api_decide(
+    request: Request, user: DecideProposal, proposal_id: int, body: DecisionIn
+) -> dict[str, Any]:
+    """Accept, edit or reject a proposal; accepting creates the desk record."""
+    with answers():
+        return proposal_service.decide(
+            engine_of(request), user, proposal_id, body.decision, body.values, body.note
+        ).to_dict()
