@@ -235,6 +235,50 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_review_sessions_state"), ["state"], unique=False)
 
     op.create_table(
+        "screened_subjects",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=True),
+        sa.Column("country", sa.String(length=64), nullable=True),
+        sa.Column("dob", sa.String(length=32), nullable=True),
+        sa.Column("source", sa.String(length=32), nullable=False),
+        sa.Column("reference", sa.String(length=200), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("added_by", sa.String(length=100), nullable=False),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_screened_subjects")),
+        sa.UniqueConstraint(
+            "source", "reference", "name", name=op.f("uq_screened_subjects_source_reference_name")
+        ),
+    )
+    op.create_table(
+        "screening_list_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("list_name", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("format", sa.String(length=16), nullable=False),
+        sa.Column("source_name", sa.Text(), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("loaded_by", sa.String(length=100), nullable=False),
+        sa.Column("entry_count", sa.Integer(), nullable=False),
+        sa.Column("counts", sa.JSON(), nullable=False),
+        sa.Column("problems", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_screening_list_versions")),
+        sa.UniqueConstraint(
+            "list_name", "version", name=op.f("uq_screening_list_versions_list_name_version")
+        ),
+    )
+    with op.batch_alter_table("screening_list_versions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_screening_list_versions_list_name"), ["list_name"], unique=False
+        )
+
+    op.create_table(
         "server_secrets",
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("value", sa.String(length=255), nullable=False),
@@ -754,6 +798,63 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "screening_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.String(length=64), nullable=False),
+        sa.Column("entry_type", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("entry", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["screening_list_versions.id"],
+            name=op.f("fk_screening_entries_version_id_screening_list_versions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_screening_entries")),
+        sa.UniqueConstraint(
+            "version_id", "source_id", name=op.f("uq_screening_entries_version_id_source_id")
+        ),
+    )
+    with op.batch_alter_table("screening_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_screening_entries_source_id"), ["source_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_screening_entries_version_id"), ["version_id"], unique=False
+        )
+
+    op.create_table(
+        "screenings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("origin", sa.String(length=32), nullable=False),
+        sa.Column("query_name", sa.Text(), nullable=False),
+        sa.Column("query_key", sa.Text(), nullable=False),
+        sa.Column("query_type", sa.String(length=16), nullable=True),
+        sa.Column("query_country", sa.String(length=64), nullable=True),
+        sa.Column("query_dob", sa.String(length=32), nullable=True),
+        sa.Column("list_versions", sa.JSON(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=True),
+        sa.Column("hit_count", sa.Integer(), nullable=False),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["subject_id"],
+            ["screened_subjects.id"],
+            name=op.f("fk_screenings_subject_id_screened_subjects"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_screenings")),
+    )
+    with op.batch_alter_table("screenings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_screenings_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_screenings_query_key"), ["query_key"], unique=False)
+        batch_op.create_index(batch_op.f("ix_screenings_subject_id"), ["subject_id"], unique=False)
+
+    op.create_table(
         "desk_icp_assessments",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("firm_id", sa.Integer(), nullable=False),
@@ -838,6 +939,71 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "screening_alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("list_name", sa.String(length=64), nullable=False),
+        sa.Column("source_id", sa.String(length=64), nullable=False),
+        sa.Column("entry_name", sa.Text(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("screening_id", sa.Integer(), nullable=True),
+        sa.Column("raised_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("acknowledged_by", sa.String(length=100), nullable=True),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["screening_id"],
+            ["screenings.id"],
+            name=op.f("fk_screening_alerts_screening_id_screenings"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"],
+            ["screened_subjects.id"],
+            name=op.f("fk_screening_alerts_subject_id_screened_subjects"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["screening_list_versions.id"],
+            name=op.f("fk_screening_alerts_version_id_screening_list_versions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_screening_alerts")),
+    )
+    with op.batch_alter_table("screening_alerts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_screening_alerts_subject_id"), ["subject_id"], unique=False
+        )
+
+    op.create_table(
+        "screening_hits",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("screening_id", sa.Integer(), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=False),
+        sa.Column("list_name", sa.String(length=64), nullable=False),
+        sa.Column("source_id", sa.String(length=64), nullable=False),
+        sa.Column("entry_name", sa.Text(), nullable=False),
+        sa.Column("matched_name", sa.Text(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("band", sa.String(length=16), nullable=True),
+        sa.Column("explanation", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["screening_id"],
+            ["screenings.id"],
+            name=op.f("fk_screening_hits_screening_id_screenings"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_screening_hits")),
+    )
+    with op.batch_alter_table("screening_hits", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_screening_hits_screening_id"), ["screening_id"], unique=False
+        )
+
+    op.create_table(
         "desk_icp_scores",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("assessment_id", sa.Integer(), nullable=False),
@@ -860,15 +1026,56 @@ def upgrade() -> None:
             batch_op.f("ix_desk_icp_scores_assessment_id"), ["assessment_id"], unique=False
         )
 
+    op.create_table(
+        "screening_decisions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("hit_id", sa.Integer(), nullable=False),
+        sa.Column("query_key", sa.Text(), nullable=False),
+        sa.Column("list_name", sa.String(length=64), nullable=False),
+        sa.Column("source_id", sa.String(length=64), nullable=False),
+        sa.Column("judgement", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("decided_by", sa.String(length=100), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("classification", sa.String(length=32), nullable=False),
+        sa.Column("caveats", sa.String(length=200), nullable=False),
+        sa.Column("rel_to", sa.String(length=200), nullable=False),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["hit_id"],
+            ["screening_hits.id"],
+            name=op.f("fk_screening_decisions_hit_id_screening_hits"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_screening_decisions")),
+    )
+    with op.batch_alter_table("screening_decisions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_screening_decisions_hit_id"), ["hit_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_screening_decisions_query_key"), ["query_key"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("screening_decisions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_screening_decisions_query_key"))
+        batch_op.drop_index(batch_op.f("ix_screening_decisions_hit_id"))
+
+    op.drop_table("screening_decisions")
     with op.batch_alter_table("desk_icp_scores", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_desk_icp_scores_assessment_id"))
 
     op.drop_table("desk_icp_scores")
+    with op.batch_alter_table("screening_hits", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_screening_hits_screening_id"))
+
+    op.drop_table("screening_hits")
+    with op.batch_alter_table("screening_alerts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_screening_alerts_subject_id"))
+
+    op.drop_table("screening_alerts")
     with op.batch_alter_table("desk_proposal_decisions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_desk_proposal_decisions_proposal_id"))
 
@@ -881,6 +1088,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_desk_icp_assessments_firm_id"))
 
     op.drop_table("desk_icp_assessments")
+    with op.batch_alter_table("screenings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_screenings_subject_id"))
+        batch_op.drop_index(batch_op.f("ix_screenings_query_key"))
+        batch_op.drop_index(batch_op.f("ix_screenings_at"))
+
+    op.drop_table("screenings")
+    with op.batch_alter_table("screening_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_screening_entries_version_id"))
+        batch_op.drop_index(batch_op.f("ix_screening_entries_source_id"))
+
+    op.drop_table("screening_entries")
     with op.batch_alter_table("review_participants", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_review_participants_review_id"))
 
@@ -972,6 +1190,11 @@ def downgrade() -> None:
     op.drop_table("bearer_secrets")
     op.drop_table("users")
     op.drop_table("server_secrets")
+    with op.batch_alter_table("screening_list_versions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_screening_list_versions_list_name"))
+
+    op.drop_table("screening_list_versions")
+    op.drop_table("screened_subjects")
     with op.batch_alter_table("review_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_review_sessions_state"))
 
