@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from npdesk.cli import audit, cables, cases, store, users
+from npdesk.cli import audit, cables, cases, desk, store, users
 
 app = typer.Typer(
     name="npdesk",
@@ -16,6 +16,7 @@ app = typer.Typer(
 )
 app.add_typer(cables.app, name="cables", help="Read and inspect cables.")
 cables.app.command("show")(store.show)
+cables.app.command("suggest")(desk.suggest)
 app.add_typer(store.db_app, name="db")
 app.command("ingest")(store.ingest)
 app.command("search")(store.search)
@@ -26,3 +27,6 @@ app.add_typer(cases.cases_app, name="cases")
 app.add_typer(cases.handovers_app, name="handovers")
 app.add_typer(cases.reviews_app, name="reviews")
 app.command("metrics")(cases.metrics)
+app.add_typer(desk.firms_app, name="firms")
+app.add_typer(desk.events_app, name="events")
+app.add_typer(desk.commitments_app, name="commitments")

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from npdesk import __version__
 from npdesk.store.db import session_factory
 from npdesk.web.auth import public_action
-from npdesk.web.routes import auth, cables
+from npdesk.web.routes import auth, cables, cases, desk
 from npdesk.web.templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -41,7 +41,8 @@ def create_app(engine: Engine) -> FastAPI:
         """Liveness check (no login needed)."""
         return {"status": "ok"}
 
-    for router in (auth.router, auth.api, cables.router, cables.api):
+    routers = (auth, cables, cases, desk)
+    for router in [r for module in routers for r in (module.router, module.api)]:
         app.include_router(router)
 
     _error_handlers(app)
