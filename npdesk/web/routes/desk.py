@@ -266,9 +266,13 @@ def proposals_panel(request: Request, user: ListProposals, cable_id: str) -> HTM
         with answers():
             proposal_service.suggest_for_cable(engine, cable_id)
         views = proposal_service.list_proposals(engine, user, cable_id)
+    # htmx asks for the fragment (the cable page embeds it); a plain visit gets a whole page.
+    name = (
+        "desk/_proposals.html" if request.headers.get("hx-request") else "desk/proposals_page.html"
+    )
     return templates.TemplateResponse(
         request,
-        "desk/_proposals.html",
+        name,
         {
             "user": user,
             "cable_id": cable_id,
@@ -304,7 +308,7 @@ def decide_form(
         )
     if request.headers.get("hx-request"):
         return proposals_panel(request, user, view.cable_id)
-    return back(f"/cables/{cable_id or view.cable_id}")
+    return back(f"/cables/{cable_id or view.cable_id}/proposals")
 
 
 # --- JSON API ------------------------------------------------------------------------------
