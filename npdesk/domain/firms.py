@@ -19,6 +19,7 @@ from typing import Literal
 from pypinyin import lazy_pinyin
 
 from npdesk.extract.entities import Gazetteer, GazetteerEntry
+from npdesk.screening.model import AliasStrength, EntryType, ListEntry
 
 DATA = Path(__file__).resolve().parent / "data" / "firms"
 DialogueKind = Literal["meeting", "visit"]
@@ -121,6 +122,28 @@ def load_reference_firms(path: Path | None = None) -> list[Firm]:
         ]
     except (KeyError, TypeError, json.JSONDecodeError) as error:
         raise FirmError(f"malformed firm registry {source}: {error}") from error
+
+
+def screening_names(entries: Iterable[ListEntry]) -> list[GazetteerEntry]:
+    """Gazetteer entries for screening-list parties: entities become firms, individuals
+    people; weak aliases are left out (they match too much prose)."""
+    out: list[GazetteerEntry] = []
+    for entry in entries:
+        if entry.type not in (EntryType.ENTITY, EntryType.INDIVIDUAL):
+            continue
+        aliases = tuple(
+            a.name for a in entry.aliases if a.strength is not AliasStrength.WEAK
+        ) + tuple(entry.original_script_names)
+        out.append(
+            GazetteerEntry(
+                name=entry.name,
+                kind="firm" if entry.type is EntryType.ENTITY else "person",
+                aliases=aliases,
+                key=f"{entry.list_name}:{entry.source_id}",
+                country=entry.countries[0] if entry.countries else None,
+            )
+        )
+    return out
 
 
 def gazetteer(firms: Iterable[Firm], extra: Iterable[GazetteerEntry] = ()) -> Gazetteer:

@@ -11,7 +11,7 @@ answers exactly like a record that does not exist. The clock (`today`) is always
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from npdesk.domain.commitments import Commitment, CommitmentError
 from npdesk.domain.events import EVENT_KINDS, EventError, Letter
 from npdesk.domain.firms import Firm, FirmError, gazetteer, load_reference_firms, slug
 from npdesk.domain.icp import Assessment, ElementScore, ICPError, framework
-from npdesk.extract.entities import Gazetteer
+from npdesk.extract.entities import Gazetteer, GazetteerEntry
 from npdesk.security import policy
 from npdesk.security.model import NOFORN, Level, Marking, User
 from npdesk.security.partners import agreed_level
@@ -487,8 +487,9 @@ def add_assessment(
         return record.id
 
 
-def registry_gazetteer(engine: Engine) -> Gazetteer:
-    """The stored firms with their aliases plus the shipped reference registry, as a
+def registry_gazetteer(engine: Engine, extra: Iterable[GazetteerEntry] = ()) -> Gazetteer:
+    """The stored firms with their aliases plus the shipped reference registry and `extra`
+    names (e.g. `npdesk.domain.firms.screening_names` of the loaded screening lists), as a
     gazetteer for reading cables."""
     with session_factory(engine)() as session:
         rows = session.scalars(select(FirmRecord).options(selectinload(FirmRecord.aliases))).all()
@@ -499,7 +500,7 @@ def registry_gazetteer(engine: Engine) -> Gazetteer:
             for r in rows
         ]
     known = {f.key for f in stored}
-    return gazetteer(stored + [f for f in load_reference_firms() if f.key not in known])
+    return gazetteer(stored + [f for f in load_reference_firms() if f.key not in known], extra)
 
 
 # --- events and letters ---------------------------------------------------------------------

@@ -82,3 +82,27 @@ def test_short_names_are_either_name_but_never_an_initial() -> None:
     assert short_names("Prawit Wongsuwan") == ["Wongsuwan", "Prawit"]
     assert short_names("J. Sukhee") == ["Sukhee"]
     assert short_names("Randt") == []
+
+
+def test_screening_list_entries_become_gazetteer_names() -> None:
+    from npdesk.domain.firms import screening_names
+    from npdesk.screening.model import Alias, AliasStrength, EntryType, ListEntry
+
+    entries = [
+        ListEntry(
+            "TEST",
+            "1",
+            EntryType.ENTITY,
+            "Fictional Rocket Parts Trading Co",
+            aliases=(Alias("FRPT"), Alias("Rocket", AliasStrength.WEAK)),
+            original_script_names=("虚构火箭零件贸易公司",),
+        ),
+        ListEntry("TEST", "2", EntryType.VESSEL, "Fictional Vessel"),
+    ]
+    gaz = gazetteer([], screening_names(entries))
+    assert names(gaz.find("trading co fictional rocket parts and FRPT")) == [
+        "Fictional Rocket Parts Trading Co",
+        "Fictional Rocket Parts Trading Co",
+    ]
+    assert names(gaz.find("虚构火箭零件贸易公司")) == ["Fictional Rocket Parts Trading Co"]
+    assert gaz.find("a rocket and a Fictional Vessel") == []
