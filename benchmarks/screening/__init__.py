@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
         parallel = screen_parallel(index_path, [Query(t) for t in texts], workers=args.workers)
         batch_qps = len(texts) / (time.perf_counter() - started)
         same = all(
-            {(h.entry.list_name, h.entry.source_id) for h in hits} == mine
+            {(h.list_name, h.source_id) for h in hits} == mine
             for hits, mine in zip(parallel, ours, strict=True)
         )
 

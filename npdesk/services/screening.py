@@ -1,0 +1,642 @@
+"""Screening use cases: load a list file as a new dated version (all or nothing), diff
+versions, screen one name or a batch with stored records, record decisions and show earlier
+ones, keep a registry of known firms and persons and re-screen them when a list loads.
+
+The matcher is the pure `npdesk.screening`; this module adds storage. The index over the newest
+version of every list is built once per set of versions and kept on disk (in the data
+directory) and in memory, so later processes start in about a second.
+
+Only home-side users screen: a partner user is refused with PermissionError."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from npdesk.screening import (
+    EntryType,
+    Hit,
+    ListDiff,
+    LoadedList,
+    Query,
+    Screener,
+    ScreeningIndex,
+    build_index,
+    diff_entries,
+    load_index,
+    load_list,
+)
+from npdesk.screening.index import IndexFileError
+from npdesk.screening.model import ListEntry, entry_from_json
+from npdesk.screening.normalize import normalize_name
+from npdesk.security.model import Party, User
+from npdesk.settings import data_dir
+from npdesk.store.db import session_factory, transaction, utcnow
+from npdesk.store.models.screening import (
+    ScreenedSubject,
+    ScreeningAlert,
+    ScreeningDecision,
+    ScreeningHitRecord,
+    ScreeningListEntry,
+    ScreeningListVersion,
+    ScreeningRecord,
+)
+
+JUDGEMENTS = ("true_match", "false_positive", "unsure")
+SUBJECT_SOURCES = ("case", "firm", "manual")
+
+
+class ScreeningError(ValueError):
+    """A request the screening service cannot carry out; the message says why."""
+
+
+class NoListsLoaded(ScreeningError):
+    """Screening needs at least one loaded list."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    list_name: str
+    version: int
+    version_id: int
+    format: str
+    counts: dict[str, int]
+    problems: tuple[str, ...]
+    alerts: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "list": self.list_name,
+            "version": self.version,
+            "format": self.format,
+            "counts": self.counts,
+            "problems": list(self.problems),
+            "alerts": self.alerts,
+        }
+
+
+@dataclass(frozen=True)
+class EarlierDecision:
+    judgement: str
+    reason: str
+    decided_by: str
+    decided_at: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "judgement": self.judgement,
+            "reason": self.reason,
+            "decided_by": self.decided_by,
+            "decided_at": self.decided_at,
+        }
+
+
+@dataclass(frozen=True)
+class StoredHit:
+    hit_id: int
+    hit: Hit
+    earlier_decisions: tuple[EarlierDecision, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "hit_id": self.hit_id,
+            **self.hit.to_json(),
+            "earlier_decisions": [d.to_json() for d in self.earlier_decisions],
+        }
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    screening_id: int
+    query: Query
+    list_versions: dict[str, int]
+    hits: tuple[StoredHit, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "screening_id": self.screening_id,
+            "query": {
+                "name": self.query.name,
+                "type": self.query.type.value if self.query.type else None,
+                "country": self.query.country,
+                "dob": self.query.dob,
+            },
+            "list_versions": self.list_versions,
+            "hits": [h.to_json() for h in self.hits],
+        }
+
+
+def _require_home(user: User) -> None:
+    if user.party is not Party.HOME:
+        raise PermissionError("screening is for home-side users")
+
+
+def query_key(name: str) -> str:
+    """What identifies "the same name" across screenings: its normalized words in sorted
+    order, so "Fangwei Li" and "LI, Fangwei" are one name."""
+    forms = normalize_name(name)
+    return " ".join(sorted(forms[0].tokens)) if forms else name.strip().casefold()
+
+
+# --- list versions ---------------------------------------------------------------------------
+
+
+def _content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def load_list_version(
+    engine: Engine,
+    user: User,
+    path: Path,
+    format: str | None = None,
+    name: str | None = None,
+    rescreen: bool = True,
+) -> LoadResult:
+    """Read the list file at `path` and store it as the next version of its list, with every
+    entry, in one transaction: a version is stored whole or not at all. Malformed rows are
+    skipped and reported in `problems`. Then, when `rescreen`, every known subject is screened
+    against the new lists and alerts are raised (see `rescreen_subjects`).
+    Raises PermissionError, FileNotFoundError, or ValueError (unknown format, unreadable file)."""
+    _require_home(user)
+    loaded = load_list(path, format=format, name=name)
+    if not loaded.entries:
+        raise ScreeningError(f"{path}: no entries could be read; nothing stored")
+    with transaction(engine) as session:
+        latest = session.scalar(
+            select(func.max(ScreeningListVersion.version)).where(
+                ScreeningListVersion.list_name == loaded.name
+            )
+        )
+        version = ScreeningListVersion(
+            list_name=loaded.name,
+            version=(latest or 0) + 1,
+            format=loaded.format,
+            source_name=str(path),
+            content_hash=_content_hash(path),
+            loaded_by=user.username,
+            entry_count=len(loaded.entries),
+            counts=dict(loaded.counts),
+            problems=[str(p) for p in loaded.problems],
+        )
+        session.add(version)
+        session.flush()
+        session.add_all(
+            ScreeningListEntry(
+                version_id=version.id,
+                source_id=e.source_id,
+                entry_type=e.type.value,
+                name=e.name,
+                entry=e.to_json(),
+            )
+            for e in loaded.entries
+        )
+        version_id, number = version.id, version.version
+    alerts = len(rescreen_subjects(engine, user, version_id)) if rescreen else 0
+    return LoadResult(
+        loaded.name,
+        number,
+        version_id,
+        loaded.format,
+        dict(loaded.counts),
+        tuple(str(p) for p in loaded.problems),
+        alerts,
+    )
+
+
+def list_versions(engine: Engine, name: str | None = None) -> list[dict[str, Any]]:
+    """Stored versions (newest first), of one list or all."""
+    with session_factory(engine)() as session:
+        query = select(ScreeningListVersion).order_by(
+            ScreeningListVersion.list_name, ScreeningListVersion.version.desc()
+        )
+        if name:
+            query = query.where(ScreeningListVersion.list_name == name)
+        return [
+            {
+                "list": v.list_name,
+                "version": v.version,
+                "format": v.format,
+                "loaded_at": v.loaded_at.isoformat(),
+                "loaded_by": v.loaded_by,
+                "counts": v.counts,
+                "problems": len(v.problems),
+            }
+            for v in session.scalars(query)
+        ]
+
+
+def _version_entries(session: Session, version_id: int) -> list[ListEntry]:
+    rows = session.scalars(
+        select(ScreeningListEntry.entry).where(ScreeningListEntry.version_id == version_id)
+    )
+    return [entry_from_json(row) for row in rows]
+
+
+def _version(session: Session, name: str, number: int) -> ScreeningListVersion:
+    version = session.scalar(
+        select(ScreeningListVersion).where(
+            ScreeningListVersion.list_name == name, ScreeningListVersion.version == number
+        )
+    )
+    if version is None:
+        raise ScreeningError(f"list {name!r} has no version {number}")
+    return version
+
+
+def diff_versions(
+    engine: Engine, name: str, old: int | None = None, new: int | None = None
+) -> tuple[int, int, ListDiff]:
+    """(old, new, diff) between two versions of list `name`; without numbers, the two newest.
+    Raises ScreeningError when the list has fewer than two versions or a number is unknown."""
+    with session_factory(engine)() as session:
+        numbers = list(
+            session.scalars(
+                select(ScreeningListVersion.version)
+                .where(ScreeningListVersion.list_name == name)
+                .order_by(ScreeningListVersion.version.desc())
+            )
+        )
+        if old is None or new is None:
+            if len(numbers) < 2:
+                raise ScreeningError(f"list {name!r} has {len(numbers)} version(s); a diff needs 2")
+            new, old = numbers[0], numbers[1]
+        before = _version_entries(session, _version(session, name, old).id)
+        after = _version_entries(session, _version(session, name, new).id)
+    return old, new, diff_entries(before, after)
+
+
+# --- the index over the newest versions ------------------------------------------------------
+
+_cache_lock = threading.Lock()
+_cached: dict[str, tuple[tuple[int, ...], Screener, dict[str, int]]] = {}
+
+
+def _newest_versions(session: Session) -> list[ScreeningListVersion]:
+    newest = (
+        select(ScreeningListVersion.list_name, func.max(ScreeningListVersion.version).label("v"))
+        .group_by(ScreeningListVersion.list_name)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(ScreeningListVersion)
+            .join(
+                newest,
+                (ScreeningListVersion.list_name == newest.c.list_name)
+                & (ScreeningListVersion.version == newest.c.v),
+            )
+            .order_by(ScreeningListVersion.list_name)
+        )
+    )
+
+
+def index_cache_dir() -> Path:
+    path = data_dir() / "screening-index"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def current_screener(
+    engine: Engine, cache_dir: Path | None = None
+) -> tuple[Screener, dict[str, int]]:
+    """A screener over the newest version of every stored list, and those versions
+    ({list name: version}). Built once per set of versions: kept in memory and as a file in
+    `cache_dir` (default: the data directory). Raises NoListsLoaded."""
+    with session_factory(engine)() as session:
+        versions = _newest_versions(session)
+        if not versions:
+            raise NoListsLoaded("no screening lists loaded; run `npdesk lists load FILE` first")
+        ids = tuple(v.id for v in versions)
+        labels = {v.list_name: v.version for v in versions}
+        key = engine.url.render_as_string(hide_password=True)
+        with _cache_lock:
+            cached = _cached.get(key)
+            if cached is not None and cached[0] == ids:
+                return cached[1], cached[2]
+            digest = hashlib.sha256(f"{key}|{ids}".encode()).hexdigest()[:20]
+            path = (cache_dir or index_cache_dir()) / f"{digest}.idx"
+            index: ScreeningIndex | None = None
+            if path.exists():
+                try:
+                    index = load_index(path)
+                except IndexFileError:
+                    index = None
+            if index is None:
+                lists = [
+                    LoadedList(
+                        v.list_name,
+                        v.format,
+                        Path(v.source_name),
+                        tuple(_version_entries(session, v.id)),
+                    )
+                    for v in versions
+                ]
+                index = build_index(lists, {n: str(x) for n, x in labels.items()})
+                index.save(path)
+            screener = Screener(index)
+            _cached[key] = (ids, screener, labels)
+            return screener, labels
+
+
+# --- screening and decisions -----------------------------------------------------------------
+
+
+def _earlier(session: Session, key: str, hit: Hit) -> tuple[EarlierDecision, ...]:
+    rows = session.scalars(
+        select(ScreeningDecision)
+        .where(
+            ScreeningDecision.query_key == key,
+            ScreeningDecision.list_name == hit.entry.list_name,
+            ScreeningDecision.source_id == hit.entry.source_id,
+        )
+        .order_by(ScreeningDecision.decided_at.desc(), ScreeningDecision.id.desc())
+    )
+    return tuple(
+        EarlierDecision(d.judgement, d.reason, d.decided_by, d.decided_at.isoformat()) for d in rows
+    )
+
+
+def _store(
+    session: Session,
+    user: User,
+    query: Query,
+    hits: Sequence[Hit],
+    versions: dict[str, int],
+    origin: str,
+    subject_id: int | None,
+) -> ScreeningResult:
+    key = query_key(query.name)
+    record = ScreeningRecord(
+        actor=user.username,
+        origin=origin,
+        query_name=query.name,
+        query_key=key,
+        query_type=query.type.value if query.type else None,
+        query_country=query.country,
+        query_dob=query.dob,
+        list_versions=versions,
+        subject_id=subject_id,
+        hit_count=len(hits),
+    )
+    record.hits = [
+        ScreeningHitRecord(
+            rank=rank,
+            list_name=h.entry.list_name,
+            source_id=h.entry.source_id,
+            entry_name=h.entry.name,
+            matched_name=h.matched_name,
+            score=h.score,
+            band=h.band.value if h.band else None,
+            explanation=h.explanation.to_json(),
+        )
+        for rank, h in enumerate(hits, 1)
+    ]
+    session.add(record)
+    session.flush()
+    stored = tuple(
+        StoredHit(row.id, hit, _earlier(session, key, hit))
+        for row, hit in zip(record.hits, hits, strict=True)
+    )
+    return ScreeningResult(record.id, query, versions, stored)
+
+
+def screen_name(
+    engine: Engine,
+    user: User,
+    query: Query,
+    top: int | None = None,
+    origin: str = "cli",
+    subject_id: int | None = None,
+) -> ScreeningResult:
+    """Screen one name against the newest lists and store the screening with its hits; each
+    hit carries the decisions recorded earlier for the same name and entry. Raises
+    PermissionError, NoListsLoaded, or QueryError (a ValueError) for an unusable query."""
+    _require_home(user)
+    screener, versions = current_screener(engine)
+    hits = screener.screen(query, top=top)
+    with transaction(engine) as session:
+        return _store(session, user, query, hits, versions, origin, subject_id)
+
+
+def screen_names(
+    engine: Engine,
+    user: User,
+    queries: Sequence[Query],
+    top: int | None = None,
+    origin: str = "batch",
+    progress: Callable[[int], None] | None = None,
+) -> list[ScreeningResult]:
+    """Screen many names (in order) and store every screening in one transaction. `progress`
+    is called with 1 after each name. Raises like `screen_name`; a bad query stores nothing."""
+    _require_home(user)
+    screener, versions = current_screener(engine)
+    found = []
+    for query in queries:
+        found.append(screener.screen(query, top=top))
+        if progress is not None:
+            progress(1)
+    with transaction(engine) as session:
+        return [
+            _store(session, user, q, hits, versions, origin, None)
+            for q, hits in zip(queries, found, strict=True)
+        ]
+
+
+def record_decision(
+    engine: Engine, user: User, hit_id: int, judgement: str, reason: str
+) -> EarlierDecision:
+    """Record an officer's judgement on hit `hit_id` (true_match, false_positive, unsure) with
+    a reason. Never replaces an earlier decision: each is kept. Raises PermissionError or
+    ScreeningError (unknown hit or judgement, empty reason)."""
+    _require_home(user)
+    if judgement not in JUDGEMENTS:
+        raise ScreeningError(f"judgement must be one of {', '.join(JUDGEMENTS)}")
+    if not reason.strip():
+        raise ScreeningError("a decision needs a reason")
+    with transaction(engine) as session:
+        hit = session.get(ScreeningHitRecord, hit_id)
+        if hit is None:
+            raise ScreeningError(f"no screening hit {hit_id}")
+        screening = session.get(ScreeningRecord, hit.screening_id)
+        assert screening is not None
+        decision = ScreeningDecision(
+            hit_id=hit.id,
+            query_key=screening.query_key,
+            list_name=hit.list_name,
+            source_id=hit.source_id,
+            judgement=judgement,
+            reason=reason.strip(),
+            decided_by=user.username,
+            decided_at=utcnow(),
+        )
+        session.add(decision)
+        session.flush()
+        return EarlierDecision(
+            decision.judgement,
+            decision.reason,
+            decision.decided_by,
+            decision.decided_at.isoformat(),
+        )
+
+
+# --- known subjects and re-screening ---------------------------------------------------------
+
+
+def register_subject(
+    engine: Engine,
+    user: User,
+    name: str,
+    kind: EntryType | None = None,
+    country: str | None = None,
+    dob: str | None = None,
+    source: str = "manual",
+    reference: str = "",
+) -> int:
+    """Add a firm or person to the registry re-screening covers (or return the id it already
+    has for the same source, reference and name). Raises PermissionError or ScreeningError."""
+    _require_home(user)
+    if source not in SUBJECT_SOURCES:
+        raise ScreeningError(f"source must be one of {', '.join(SUBJECT_SOURCES)}")
+    if not name.strip():
+        raise ScreeningError("a subject needs a name")
+    with transaction(engine) as session:
+        existing = session.scalar(
+            select(ScreenedSubject.id).where(
+                ScreenedSubject.source == source,
+                ScreenedSubject.reference == reference,
+                ScreenedSubject.name == name.strip(),
+            )
+        )
+        if existing is not None:
+            return int(existing)
+        subject = ScreenedSubject(
+            name=name.strip(),
+            kind=kind.value if kind else None,
+            country=country,
+            dob=dob,
+            source=source,
+            reference=reference,
+            added_by=user.username,
+        )
+        session.add(subject)
+        session.flush()
+        return subject.id
+
+
+def rescreen_subjects(engine: Engine, user: User, version_id: int) -> list[ScreeningAlert]:
+    """Screen every active subject against the newest lists after version `version_id` loaded,
+    store the screenings, and raise alerts: `new_hit` for an entry the subject's previous
+    screening did not hit, `entry_removed` for an entry of that list it hit before that the new
+    version no longer holds. Returns the alerts raised."""
+    _require_home(user)
+    screener, versions = current_screener(engine)
+    alerts: list[ScreeningAlert] = []
+    with transaction(engine) as session:
+        version = session.get(ScreeningListVersion, version_id)
+        if version is None:
+            raise ScreeningError(f"no list version {version_id}")
+        present = set(
+            session.scalars(
+                select(ScreeningListEntry.source_id).where(
+                    ScreeningListEntry.version_id == version_id
+                )
+            )
+        )
+        subjects = session.scalars(select(ScreenedSubject).where(ScreenedSubject.active))
+        for subject in subjects:
+            query = Query(
+                subject.name,
+                EntryType(subject.kind) if subject.kind else None,
+                subject.country,
+                subject.dob,
+            )
+            previous = session.scalar(
+                select(ScreeningRecord)
+                .where(ScreeningRecord.subject_id == subject.id)
+                .order_by(ScreeningRecord.at.desc(), ScreeningRecord.id.desc())
+                .limit(1)
+            )
+            before = {(h.list_name, h.source_id): h for h in previous.hits} if previous else {}
+            result = _store(
+                session, user, query, screener.screen(query), versions, "rescreen", subject.id
+            )
+            marking = {
+                "classification": subject.classification,
+                "caveats": subject.caveats,
+                "rel_to": subject.rel_to,
+            }
+            for stored in result.hits:
+                entry = stored.hit.entry
+                if (entry.list_name, entry.source_id) not in before:
+                    alerts.append(
+                        ScreeningAlert(
+                            subject_id=subject.id,
+                            kind="new_hit",
+                            list_name=entry.list_name,
+                            source_id=entry.source_id,
+                            entry_name=entry.name,
+                            score=stored.hit.score,
+                            version_id=version_id,
+                            screening_id=result.screening_id,
+                            **marking,
+                        )
+                    )
+            for (list_name, source_id), old_hit in before.items():
+                if list_name == version.list_name and source_id not in present:
+                    alerts.append(
+                        ScreeningAlert(
+                            subject_id=subject.id,
+                            kind="entry_removed",
+                            list_name=list_name,
+                            source_id=source_id,
+                            entry_name=old_hit.entry_name,
+                            score=None,
+                            version_id=version_id,
+                            screening_id=result.screening_id,
+                            **marking,
+                        )
+                    )
+        session.add_all(alerts)
+        session.flush()
+        for alert in alerts:
+            session.expunge(alert)
+    return alerts
+
+
+def open_alerts(engine: Engine, user: User) -> list[dict[str, Any]]:
+    """Alerts not yet acknowledged, newest first, with the subject's name."""
+    _require_home(user)
+    with session_factory(engine)() as session:
+        rows = session.execute(
+            select(ScreeningAlert, ScreenedSubject.name)
+            .join(ScreenedSubject, ScreenedSubject.id == ScreeningAlert.subject_id)
+            .where(ScreeningAlert.acknowledged_at.is_(None))
+            .order_by(ScreeningAlert.raised_at.desc(), ScreeningAlert.id.desc())
+        )
+        return [
+            {
+                "alert_id": a.id,
+                "subject": name,
+                "kind": a.kind,
+                "list": a.list_name,
+                "source_id": a.source_id,
+                "entry_name": a.entry_name,
+                "score": a.score,
+                "raised_at": a.raised_at.isoformat(),
+            }
+            for a, name in rows
+        ]
