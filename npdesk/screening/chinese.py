@@ -12,7 +12,6 @@ import re
 from functools import lru_cache
 
 import opencc
-from pypinyin import lazy_pinyin
 
 from npdesk.screening.legal_forms import CHINESE_LEGAL_FORMS
 
@@ -206,6 +205,15 @@ def has_chinese(text: str) -> bool:
 def to_simplified(text: str) -> str:
     """Traditional characters in `text` as simplified ones (others unchanged)."""
     return str(_TO_SIMPLIFIED.convert(text))
+
+
+def lazy_pinyin(text: str) -> list[str]:
+    """pypinyin's reading of `text`, one syllable per character. Imported on first use:
+    pypinyin's phrase tables take half a second to load, which Latin-only screening (and the
+    index's cold start) should not pay."""
+    from pypinyin import lazy_pinyin as read
+
+    return list(read(text))
 
 
 def _strip_chinese_legal_forms(text: str) -> str:

@@ -8,16 +8,18 @@ Tables (all plain dicts and lists, so a stored index is plain data):
   from (SymSpell), to find misspelt tokens without comparing a query with the whole
   vocabulary (strings, not lists, because they load much faster);
 - `acronyms`: acronym -> ids of the firm names it abbreviates;
-- `df`: how many names hold each token (rarity weighs tokens)."""
+- rarity of each token (from its postings) weighs tokens."""
 
 from __future__ import annotations
 
+import gc
 import io
+import json
 import math
 import pickle
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,54 +79,93 @@ def dob_years(values: Iterable[str]) -> frozenset[int]:
     return frozenset(years)
 
 
+class EntryTable:
+    """The indexed entries, kept as JSON text and turned into `ListEntry` objects on first
+    access: screening only ever looks at the few entries it reports, and parsing all of them
+    would take a third of the cold start."""
+
+    def __init__(self, texts: list[str], parsed: dict[int, ListEntry] | None = None) -> None:
+        self.texts = texts
+        self._parsed: dict[int, ListEntry] = parsed or {}
+
+    @classmethod
+    def of(cls, entries: Sequence[ListEntry]) -> EntryTable:
+        texts = [json.dumps(e.to_json(), ensure_ascii=False) for e in entries]
+        return cls(texts, dict(enumerate(entries)))
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, position: int) -> ListEntry:
+        entry = self._parsed.get(position)
+        if entry is None:
+            entry = entry_from_json(json.loads(self.texts[position]))
+            self._parsed[position] = entry
+        return entry
+
+    def __iter__(self) -> Iterator[ListEntry]:
+        return (self[i] for i in range(len(self.texts)))
+
+
+_KIND_CODES = {
+    TokenKind.BRAND: "b",
+    TokenKind.GENERIC: "g",
+    TokenKind.DISTINCTIVE: "d",
+    TokenKind.NUMBER: "n",
+}
+_KINDS_BY_CODE = {code: kind for kind, code in _KIND_CODES.items()}
+_STRENGTH_CODES = {AliasStrength.AKA: "a", AliasStrength.FKA: "f", AliasStrength.WEAK: "w"}
+_STRENGTHS_BY_CODE = {code: strength for strength, code in _STRENGTH_CODES.items()}
+
+
 @dataclass
 class ScreeningIndex:
     """Lists ready to screen against. Build with `build_index`, persist with `save`/`load_index`.
-    `versions` names the list versions inside (list name -> version label)."""
+    `versions` names the list versions inside (list name -> version label); `entry_countries`
+    (ISO codes) and `entry_years` (years of birth) are per entry, for evidence."""
 
-    entries: list[ListEntry]
+    entries: EntryTable
     names: list[NameRow]
     postings: dict[str, list[int]]
     deletes: dict[str, str]
     acronyms: dict[str, list[int]]
-    df: dict[str, int]
+    entry_countries: list[frozenset[str]]
+    entry_years: list[frozenset[int]]
     versions: dict[str, str] = field(default_factory=dict)
-    entry_countries: list[frozenset[str]] = field(default_factory=list)
-    entry_years: list[frozenset[int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        if not self.entry_countries:
-            self.entry_countries = [
-                frozenset(c for c in map(country_code, e.countries) if c) for e in self.entries
-            ]
-        if not self.entry_years:
-            self.entry_years = [dob_years(e.dates_of_birth) for e in self.entries]
-        count = len(self.names)
-        self._max_idf = math.log(1 + count)
-        self._idf = {token: math.log(1 + count / (1 + df)) for token, df in self.df.items()}
+        # Filled on first use of each token: computing all of them would slow the cold start.
+        self._idf: dict[str, float] = {}
 
     def idf(self, token: str) -> float:
         """Rarity of `token` among the indexed names (unknown tokens are the rarest)."""
-        return self._idf.get(token, self._max_idf)
+        value = self._idf.get(token)
+        if value is None:
+            holders = len(self.postings.get(token, ()))
+            value = math.log(1 + len(self.names) / (1 + holders))
+            self._idf[token] = value
+        return value
 
     def weight(self, token: str, kind: TokenKind) -> float:
         """What `token` counts for in a name score: rarity times its kind's factor."""
-        return self._idf.get(token, self._max_idf) * KIND_FACTOR[kind]
+        return self.idf(token) * KIND_FACTOR[kind]
 
     def save(self, path: Path) -> None:
         """Write the index to `path` (plain data only, see `load_index`)."""
         data = {
             "version": FORMAT_VERSION,
             "versions": self.versions,
-            "entries": [e.to_json() for e in self.entries],
-            "names": [
-                (n.entry, n.text, n.strength.value, n.tokens, tuple(k.value for k in n.kinds))
-                for n in self.names
-            ],
+            "entries": self.entries.texts,
+            "countries": [sorted(c) for c in self.entry_countries],
+            "years": [sorted(y) for y in self.entry_years],
+            "name_entries": [n.entry for n in self.names],
+            "name_texts": [n.text for n in self.names],
+            "name_strengths": "".join(_STRENGTH_CODES[n.strength] for n in self.names),
+            "name_tokens": [n.tokens for n in self.names],
+            "name_kinds": ["".join(_KIND_CODES[k] for k in n.kinds) for n in self.names],
             "postings": self.postings,
             "deletes": self.deletes,
             "acronyms": self.acronyms,
-            "df": self.df,
         }
         with path.open("wb") as handle:
             handle.write(MAGIC)
@@ -143,6 +184,18 @@ class _PlainDataUnpickler(pickle.Unpickler):
 def load_index(path: Path) -> ScreeningIndex:
     """Read an index written by `ScreeningIndex.save`. Raises IndexFileError for another file
     or another format version, FileNotFoundError when missing."""
+    # Loading creates some 300,000 objects none of which form cycles; the cyclic garbage
+    # collector would otherwise rescan the growing heap again and again (half the load time).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_index(path)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_index(path: Path) -> ScreeningIndex:
     raw = path.read_bytes()
     if not raw.startswith(MAGIC):
         raise IndexFileError(f"{path}: not a screening index")
@@ -152,18 +205,27 @@ def load_index(path: Path) -> ScreeningIndex:
         raise IndexFileError(f"{path}: damaged screening index ({error})") from error
     if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
         raise IndexFileError(f"{path}: screening index of another format version")
-    kinds = {k.value: k for k in TokenKind}
-    strengths = {s.value: s for s in AliasStrength}
+    # Few distinct kind patterns exist; share one tuple per pattern.
+    patterns = {code: tuple(_KINDS_BY_CODE[c] for c in code) for code in set(data["name_kinds"])}
+    names = [
+        NameRow(entry, text, _STRENGTHS_BY_CODE[strength], tokens, patterns[kinds])
+        for entry, text, strength, tokens, kinds in zip(
+            data["name_entries"],
+            data["name_texts"],
+            data["name_strengths"],
+            data["name_tokens"],
+            data["name_kinds"],
+            strict=True,
+        )
+    ]
     return ScreeningIndex(
-        entries=[entry_from_json(e) for e in data["entries"]],
-        names=[
-            NameRow(e, t, strengths[s], tokens, tuple(kinds[k] for k in ks))
-            for e, t, s, tokens, ks in data["names"]
-        ],
+        entries=EntryTable(data["entries"]),
+        names=names,
         postings=data["postings"],
         deletes=data["deletes"],
         acronyms=data["acronyms"],
-        df=data["df"],
+        entry_countries=[frozenset(c) for c in data["countries"]],
+        entry_years=[frozenset(y) for y in data["years"]],
         versions=data["versions"],
     )
 
@@ -203,7 +265,6 @@ def build_index(
                 if entry.type is not EntryType.INDIVIDUAL:
                     for acronym in acronyms(text):
                         acronym_postings[acronym].append(len(names) - 1)
-    df = {key: len(ids) for key, ids in postings.items()}
     vocabulary = {token for row in names for token in row.tokens if len(token) >= 4}
     neighbours: dict[str, list[str]] = defaultdict(list)
     for token in sorted(vocabulary):
@@ -211,7 +272,16 @@ def build_index(
             neighbours[deleted].append(token)
     deletes = {deleted: " ".join(tokens) for deleted, tokens in neighbours.items()}
     return ScreeningIndex(
-        entries, names, dict(postings), deletes, dict(acronym_postings), df, dict(versions or {})
+        entries=EntryTable.of(entries),
+        names=names,
+        postings=dict(postings),
+        deletes=deletes,
+        acronyms=dict(acronym_postings),
+        entry_countries=[
+            frozenset(c for c in map(country_code, e.countries) if c) for e in entries
+        ],
+        entry_years=[dob_years(e.dates_of_birth) for e in entries],
+        versions=dict(versions or {}),
     )
 
 
