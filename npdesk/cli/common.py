@@ -11,7 +11,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from npdesk.security.model import User
 from npdesk.services.accounts import AccountError, cli_actor
@@ -50,8 +50,10 @@ def open_db(db: str | None) -> Engine:
         upgrade(engine)
     except OperationalError as exc:
         fail(f"cannot open database {_safe(url)}: {str(exc.orig).strip().splitlines()[0]}")
+    except (ArgumentError, NoSuchModuleError):
+        fail(f"cannot open database {_safe(url)}: use sqlite:///PATH or postgresql://HOST/DB")
     except SQLAlchemyError as exc:
-        fail(f"database {_safe(url)}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+        fail(f"cannot open database {_safe(url)}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
     except Exception as exc:  # e.g. a bad URL scheme: one line, never a traceback
         fail(f"cannot open database {_safe(url)}: {exc}")
     return engine
