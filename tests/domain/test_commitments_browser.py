@@ -20,7 +20,6 @@ from npdesk.services.ingest import ingest_paths
 from npdesk.store.db import make_engine
 from npdesk.store.schema import upgrade
 from npdesk.web.app import create_app
-from npdesk.web.routes import desk as desk_routes
 from tests.web.conftest import PASSWORD, add_users
 
 pytestmark = pytest.mark.browser
@@ -42,9 +41,6 @@ def served(tmp_path: Path, seed_text: str) -> Iterator[tuple[str, Clock]]:
     ingest_paths(engine, [tmp_path / "seed.txt"])
     add_users(engine)
     app = create_app(engine)
-    # The same two routers npdesk/web/app.py includes once the desk is wired in.
-    for router in (desk_routes.router, desk_routes.api):
-        app.include_router(router)
     clock = Clock(dt.date(2008, 4, 1))
     app.state.today = clock
     with socket.socket() as sock:

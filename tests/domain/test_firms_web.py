@@ -18,7 +18,6 @@ from npdesk.services.ingest import ingest_paths
 from npdesk.store.db import make_engine
 from npdesk.store.schema import upgrade
 from npdesk.web.app import create_app
-from npdesk.web.routes import desk as desk_routes
 from tests.web.conftest import PASSWORD, add_users
 
 
@@ -41,8 +40,6 @@ def world(tmp_path: Path, seed_text: str) -> Iterator[tuple[TestClient, Clock]]:
     add_users(engine)
     load_demo_desk(engine)
     app = create_app(engine)
-    for router in (desk_routes.router, desk_routes.api):
-        app.include_router(router)
     clock = Clock(dt.date(2008, 4, 1))
     app.state.today = clock
     with TestClient(app, follow_redirects=False) as client:
@@ -148,3 +145,60 @@ def test_browser_style_form_flow(world: tuple[TestClient, Clock]) -> None:
         data={"decision": "reject", "csrf_token": csrf.group(1), "cable_id": "08BEIJING1050"},
     )
     assert answer.status_code == 303
+
+
+def test_api_creates_desk_records_and_lists_them_in_openapi(
+    world: tuple[TestClient, Clock],
+) -> None:
+    client, _ = world
+    olivia = headers(client, "olivia")
+    li = headers(client, "li")
+    made = client.post(
+        "/api/v1/firms",
+        headers=olivia,
+        json={"name": "Fictional Valve Works", "aliases": ["FVW"], "shared_with_partner": True},
+    )
+    assert made.status_code == 201 and made.json() == {"key": "fictional-valve-works"}
+    dialogue = client.post(
+        "/api/v1/firms/fictional-valve-works/dialogues",
+        headers=olivia,
+        json={"kind": "visit", "date": "2008-05-02"},
+    )
+    assert dialogue.status_code == 201
+    notice = client.post(
+        "/api/v1/partner-notices",
+        headers=olivia,
+        json={"dialogue_id": dialogue.json()["id"], "informed_on": "2008-05-03", "channel": "MFA"},
+    )
+    assert notice.status_code == 201
+    scored = client.post(
+        "/api/v1/firms/fictional-valve-works/assessments",
+        headers=olivia,
+        json={"framework": "wa-icp", "assessed_on": "2008-05-02", "scores": {"training": 2}},
+    )
+    assert scored.status_code == 201
+    bad = client.post(
+        "/api/v1/firms/fictional-valve-works/assessments",
+        headers=olivia,
+        json={"framework": "wa-icp", "assessed_on": "2008-05-02", "scores": {"training": 9}},
+    )
+    assert bad.status_code == 422
+    event = client.post(
+        "/api/v1/events", headers=olivia, json={"title": "Fictional seminar", "kind": "training"}
+    )
+    commitment = client.post(
+        "/api/v1/commitments",
+        headers=olivia,
+        json={"owner_side": "home", "description": "Fictional follow-up", "due": "2008-06-01"},
+    )
+    assert event.status_code == commitment.status_code == 201
+    assert client.post("/api/v1/firms", headers=li, json={"name": "X"}).status_code == 403
+    profile = client.get("/api/v1/firms/fictional-valve-works", headers=li).json()
+    assert profile["dialogues"] == []  # the dialogue was not shared
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {
+        "/api/v1/firms",
+        "/api/v1/commitments",
+        "/api/v1/events",
+        "/api/v1/cables/{cable_id}/proposals",
+    } <= set(paths)

@@ -22,10 +22,11 @@ from sqlalchemy.engine import Engine
 
 from npdesk.domain.icp import frameworks
 from npdesk.security.actions import REGISTRY
-from npdesk.security.model import Party, User
+from npdesk.security.model import NOFORN, Level, Marking, Party, User
 from npdesk.services import desk
 from npdesk.services import proposals as proposal_service
 from npdesk.services.desk import ScoreView
+from npdesk.settings import partner_country
 from npdesk.web.auth import current_user, require_action
 from npdesk.web.templating import templates
 
@@ -47,6 +48,7 @@ NEEDED_ACTIONS: tuple[tuple[str, str, str | None], ...] = (
     ("desk.commitments.close", "authenticated", None),
     ("desk.proposals.list", "authenticated", None),
     ("desk.proposals.decide", "write", "desk"),
+    ("desk.write", "write", "desk"),
 )
 
 
@@ -71,6 +73,11 @@ ListCommitments = Annotated[User, Depends(gate("desk.commitments.list"))]
 CloseCommitment = Annotated[User, Depends(gate("desk.commitments.close"))]
 ListProposals = Annotated[User, Depends(gate("desk.proposals.list"))]
 DecideProposal = Annotated[User, Depends(gate("desk.proposals.decide"))]
+# Creating desk records needs the same WRITE rule on record kind "desk" as deciding on a
+# proposal; until "desk.write" is registered the routes declare the registered action so the
+# authorization matrix stays closed, and they switch by themselves once it is.
+WRITE_ACTION = "desk.write" if "desk.write" in REGISTRY else "desk.proposals.decide"
+WriteDesk = Annotated[User, Depends(gate(WRITE_ACTION))]
 
 
 def engine_of(request: Request) -> Engine:
@@ -319,6 +326,81 @@ class CloseIn(BaseModel):
     note: str = Field(default="", max_length=4000)
 
 
+class MarkingIn(BaseModel):
+    """The marking of a new record: level letter, NOFORN, shared with the partner."""
+
+    classification: Literal["U", "C", "S", "TS"] = "U"
+    noforn: bool = False
+    shared_with_partner: bool = False
+
+    def marking(self) -> Marking:
+        return Marking(
+            Level[self.classification],
+            frozenset({NOFORN}) if self.noforn else frozenset(),
+            frozenset({partner_country()}) if self.shared_with_partner else frozenset(),
+            self.shared_with_partner,
+        )
+
+
+class FirmIn(MarkingIn):
+    name: str = Field(min_length=1, max_length=300)
+    aliases: list[str] = Field(default_factory=list, max_length=50)
+    key: str | None = Field(default=None, max_length=80)
+    country: str | None = Field(default=None, max_length=3)
+    sector: str | None = Field(default=None, max_length=200)
+    parent: str | None = Field(default=None, max_length=80)
+
+
+class DialogueIn(MarkingIn):
+    kind: Literal["meeting", "visit"]
+    date: dt.date | None = None
+    home_participants: list[str] = Field(default_factory=list)
+    partner_participants: list[str] = Field(default_factory=list)
+    venue: str | None = None
+    summary: str = ""
+    follow_ups: list[str] = Field(default_factory=list)
+    source_cable: str | None = None
+
+
+class NoticeIn(BaseModel):
+    dialogue_id: int
+    informed_on: dt.date
+    channel: str = Field(min_length=1, max_length=500)
+    informed_by: str = ""
+    note: str = ""
+
+
+class AssessmentIn(MarkingIn):
+    framework: str
+    assessed_on: dt.date
+    scores: dict[str, int]
+    evidence: dict[str, str] = Field(default_factory=dict)
+    assessor: str = ""
+
+
+class EventIn(MarkingIn):
+    title: str = Field(min_length=1, max_length=500)
+    kind: Literal["workshop", "training", "dialogue", "exchange", "meeting", "other"]
+    start: dt.date | None = None
+    end: dt.date | None = None
+    place: str | None = None
+    agencies: list[str] = Field(default_factory=list)
+    firms: list[str] = Field(default_factory=list)
+    outcome: str = ""
+
+
+class CommitmentIn(MarkingIn):
+    owner_side: Literal["home", "partner"]
+    description: str = Field(min_length=1, max_length=2000)
+    owner: str = ""
+    due: dt.date | None = None
+    soft_due: str | None = None
+    made_on: dt.date | None = None
+    made_in: Literal["review", "meeting", "cable"] = "cable"
+    made_in_ref: str | None = None
+    firm: str | None = None
+
+
 class DecisionIn(BaseModel):
     decision: Literal["accept", "edit", "reject"]
     values: dict[str, Any] = Field(default_factory=dict)
@@ -398,3 +480,113 @@ def api_decide(
         return proposal_service.decide(
             engine_of(request), user, proposal_id, body.decision, body.values, body.note
         ).to_dict()
+
+
+@api.post("/firms", status_code=201)
+def api_create_firm(request: Request, user: WriteDesk, body: FirmIn) -> dict[str, str]:
+    """Add a firm to the registry."""
+    data = desk.FirmInput(
+        name=body.name,
+        aliases=tuple(body.aliases),
+        key=body.key,
+        country=body.country,
+        sector=body.sector,
+        parent_key=body.parent,
+        marking=body.marking(),
+    )
+    with answers():
+        return {"key": desk.create_firm(engine_of(request), user, data)}
+
+
+@api.post("/firms/{key}/dialogues", status_code=201)
+def api_add_dialogue(
+    request: Request, user: WriteDesk, key: str, body: DialogueIn
+) -> dict[str, int]:
+    """Record a meeting or visit with a firm."""
+    data = desk.DialogueInput(
+        body.kind,
+        body.date,
+        tuple(body.home_participants),
+        tuple(body.partner_participants),
+        body.venue,
+        body.summary,
+        tuple(body.follow_ups),
+        body.source_cable,
+        body.marking(),
+    )
+    with answers():
+        return {"id": desk.add_dialogue(engine_of(request), user, key, data)}
+
+
+@api.post("/partner-notices", status_code=201)
+def api_partner_notice(request: Request, user: WriteDesk, body: NoticeIn) -> dict[str, int]:
+    """Record when and how the partner was told about a dialogue."""
+    with answers():
+        notice_id = desk.record_partner_notice(
+            engine_of(request),
+            user,
+            body.dialogue_id,
+            body.informed_on,
+            body.channel,
+            body.informed_by,
+            body.note,
+        )
+    return {"id": notice_id}
+
+
+@api.post("/firms/{key}/assessments", status_code=201)
+def api_add_assessment(
+    request: Request, user: WriteDesk, key: str, body: AssessmentIn
+) -> dict[str, int]:
+    """Score a firm's ICP against a framework, element by element."""
+    scores = {e: (v, body.evidence.get(e, "")) for e, v in body.scores.items()}
+    with answers():
+        return {
+            "id": desk.add_assessment(
+                engine_of(request),
+                user,
+                key,
+                body.framework,
+                body.assessed_on,
+                scores,
+                body.assessor,
+                marking=body.marking(),
+            )
+        }
+
+
+@api.post("/events", status_code=201)
+def api_create_event(request: Request, user: WriteDesk, body: EventIn) -> dict[str, int]:
+    """Add a cooperation event."""
+    data = desk.EventInput(
+        body.title,
+        body.kind,
+        body.start,
+        body.end,
+        body.place,
+        tuple(body.agencies),
+        tuple(body.firms),
+        body.outcome,
+        marking=body.marking(),
+    )
+    with answers():
+        return {"id": desk.create_event(engine_of(request), user, data)}
+
+
+@api.post("/commitments", status_code=201)
+def api_create_commitment(request: Request, user: WriteDesk, body: CommitmentIn) -> dict[str, int]:
+    """Add a commitment."""
+    data = desk.CommitmentInput(
+        body.owner_side,
+        body.description,
+        body.owner,
+        body.due,
+        body.soft_due,
+        body.made_on,
+        body.made_in,
+        body.made_in_ref,
+        firm_key=body.firm,
+        marking=body.marking(),
+    )
+    with answers():
+        return {"id": desk.create_commitment(engine_of(request), user, data)}
