@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from npdesk.store.db import make_engine
 from npdesk.store.schema import upgrade
 from tests.conftest import require
+from tests.security._web_world import World, build_world
 
 
 @pytest.fixture(scope="session")
@@ -115,3 +117,15 @@ def pg_engine(postgres_cluster: str) -> Iterator[Engine]:
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE {name}"))
     admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The web-wide test world (see `_web_world`), one per test module."""
+    tmp = tmp_path_factory.mktemp("world")
+    engine = make_engine(f"sqlite:///{tmp / 'npdesk.sqlite3'}")
+    upgrade(engine)
+    app, tokens = build_world(engine, tmp)
+    with TestClient(app, follow_redirects=False) as client:
+        yield World(engine, app, client, tokens)
+    engine.dispose()

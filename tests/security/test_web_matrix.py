@@ -5,35 +5,35 @@ whose path parameters this test does not know how to fill (add them to `PATH_VAL
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 from httpx import Response
 
 from npdesk.security.actions import REGISTRY, Rule, permits
 from npdesk.security.model import Marking, User
 from npdesk.store.db import make_engine
-from npdesk.store.schema import upgrade
 from npdesk.web.app import create_app
 from npdesk.web.auth import check_route_actions, route_actions
-from tests.security._web_world import MARKINGS, MONTH, USERS, World, build_world, cable_id
+from tests.security._web_world import MARKINGS, MONTH, USERS, World, cable_id
 
 ROLES = [None, *USERS]  # None: not signed in
-# Path parameters whose value decides which record a route touches, and how to fill them.
+# Path parameters naming a record of the world, filled with the cable of the marking under
+# test; a refusal there may be a 404 (a record the user may not read does not exist for them).
 RECORD_PARAMS = {"cable_id"}
-PATH_VALUES = {"month": MONTH}
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    tmp = tmp_path_factory.mktemp("matrix")
-    engine = make_engine(f"sqlite:///{tmp / 'npdesk.sqlite3'}")
-    upgrade(engine)
-    app, tokens = build_world(engine, tmp)
-    with TestClient(app, follow_redirects=False) as client:
-        yield World(engine, app, client, tokens)
-    engine.dispose()
+# Other path parameters: records this world does not hold, so past the route's gate the answer
+# is a 404; only 401, 403 or the sign-in redirect count as refusals there.
+PATH_VALUES = {
+    "month": MONTH,
+    "reference": "NP-2008-0001",
+    "number": "1",
+    "old": "1",
+    "new": "2",
+    "fmt": "json",
+    "key": "example-firm",
+    "commitment_id": "1",
+    "proposal_id": "1",
+    "dialogue_id": "1",
+}
 
 
 def _routes() -> list[tuple[str, str | None]]:
@@ -89,8 +89,9 @@ def _call(world: World, route: str, who: str | None, marking_name: str) -> Respo
     return response
 
 
-def _denied(response: Response) -> bool:
-    if response.status_code in (401, 403, 404):
+def _denied(response: Response, route: str) -> bool:
+    refusals = (401, 403, 404) if _has_record(route) else (401, 403)
+    if response.status_code in refusals:
         return True
     location = response.headers.get("location", "")
     # The sign-in guard sends pages to /login?next=...; logging out lands on a bare /login.
@@ -130,7 +131,7 @@ def test_matrix(world: World, route: str, action: str, who: str | None, marking_
     response = _call(world, route, who, marking_name)
     assert response.status_code < 500, response.text
     expected = _expected(user, action, marking, route)
-    assert _denied(response) is not expected, (response.status_code, response.text[:300])
+    assert _denied(response, route) is not expected, (response.status_code, response.text[:300])
     if REGISTRY[action].rule is not Rule.PUBLIC and user is None:
         assert response.status_code in (401, 303)
 
@@ -147,8 +148,12 @@ def test_no_route_shows_an_unreadable_cable_id(world: World, route: str, who: st
         if not permits(user, "cables.read", marking)
     ]
     for marking_name in _markings_for(route):
+        asked = _url(route.split(" ", 1)[1], marking_name)
         body = _call(world, route, who, marking_name).text
-        assert [cable for cable in unreadable if cable in body] == [], marking_name
+        # An id the request itself named may be echoed; the probe checks that such an answer
+        # is the same as for an id that does not exist.
+        shown = [cable for cable in unreadable if cable in body and cable not in asked]
+        assert shown == [], marking_name
 
 
 @pytest.mark.parametrize("who", list(USERS))
