@@ -8,6 +8,7 @@ as a self-contained SVG string (no script, no external resources).
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -134,21 +135,25 @@ def cycle_counts(
         previous = review_on
     if previous is None or as_of > previous:
         spans.append(("since last review" if previous else "to date", previous, as_of))
-    result: list[CycleCount] = []
-    for label, span_start, span_end in spans:
-        opened = closed = 0
-        for case in cases:
-            for event in case.history:
-                day = event.at.date()
-                if (span_start is not None and day <= span_start) or day > span_end:
-                    continue
-                if event.to_status is CaseStatus.OPEN:
-                    opened += 1
-                elif event.to_status is CaseStatus.CLOSED and event.from_status in ACTIVE_STATUSES:
-                    # Abandoned drafts never made the list, so closing one is not progress.
-                    closed += 1
-        result.append(CycleCount(label, span_start, span_end, opened, closed))
-    return result
+    ends = [span_end for _, _, span_end in spans]
+    opened = [0] * len(spans)
+    closed = [0] * len(spans)
+    first_start = spans[0][1]
+    for case in cases:
+        for event in case.history:
+            day = event.at.date()
+            if (first_start is not None and day <= first_start) or day > ends[-1]:
+                continue
+            index = bisect_left(ends, day)  # the first span whose end is on or after `day`
+            if event.to_status is CaseStatus.OPEN:
+                opened[index] += 1
+            elif event.to_status is CaseStatus.CLOSED and event.from_status in ACTIVE_STATUSES:
+                # Abandoned drafts never made the list, so closing one is not progress.
+                closed[index] += 1
+    return [
+        CycleCount(label, span_start, span_end, opened[i], closed[i])
+        for i, (label, span_start, span_end) in enumerate(spans)
+    ]
 
 
 def median_open_age(cases: Iterable[Case], on: date) -> float | None:

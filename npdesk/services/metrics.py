@@ -7,11 +7,15 @@ thousands of cases.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import pairwise
+from threading import Lock
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from npdesk.domain.cases import Case, CaseEvent, CaseOutcome, CaseStatus, PartnerResponse
@@ -31,6 +35,20 @@ from npdesk.store.models.cases import CaseEventRecord, CaseRecord, PartnerRespon
 
 #: Days of unchanged count kept after the last change when the chart would otherwise run on.
 QUIET_TAIL_DAYS = 60
+
+
+_STATUSES = {status.value: status for status in CaseStatus}
+_OUTCOMES = {outcome.value: outcome for outcome in CaseOutcome}
+
+
+@lru_cache(maxsize=1024)
+def stored_marking(level: str, caveats: str, rel_to: str, shared: bool) -> Marking | None:
+    """The marking of stored columns (a desk has only a handful of distinct ones, so parsing is
+    cached), or None when the level is unreadable (such a record is shown to nobody here)."""
+    try:
+        return Marking.from_strings(level, caveats, rel_to, shared)
+    except ValueError:
+        return None
 
 
 def case_histories(engine: Engine, user: User) -> list[Case]:
@@ -66,10 +84,10 @@ def case_histories(engine: Engine, user: User) -> list[Case]:
                 CaseEvent(
                     at=aware(at),
                     actor="",
-                    from_status=CaseStatus(from_status) if from_status else None,
-                    to_status=CaseStatus(to_status),
+                    from_status=_STATUSES[from_status] if from_status else None,
+                    to_status=_STATUSES[to_status],
                     reason="",
-                    outcome=CaseOutcome(outcome) if outcome else None,
+                    outcome=_OUTCOMES[outcome] if outcome else None,
                 )
             )
         for case_id, received_on in session.execute(
@@ -78,16 +96,13 @@ def case_histories(engine: Engine, user: User) -> list[Case]:
             responses[case_id].append(PartnerResponse(received_on, "", ""))
     cases: list[Case] = []
     for case_id, reference, title, status, level, caveats, rel_to, shared in rows:
-        try:
-            marking = Marking.from_strings(level, caveats, rel_to, shared)
-        except ValueError:
-            continue
-        if may_see(user, marking):
+        marking = stored_marking(level, caveats, rel_to, shared)
+        if marking is not None and may_see(user, marking):
             cases.append(
                 Case(
                     reference=reference,
                     title=title,
-                    status=CaseStatus(status),
+                    status=_STATUSES[status],
                     history=tuple(events[case_id]),
                     responses=tuple(responses[case_id]),
                     marking=marking,
@@ -96,23 +111,86 @@ def case_histories(engine: Engine, user: User) -> list[Case]:
     return cases
 
 
+@dataclass(frozen=True)
+class Dashboard:
+    """The dashboard figures and the burn-down chart drawn from them."""
+
+    metrics: DeskMetrics
+    svg: str
+    json: bytes
+
+
+# Figures are derived data that change only when the desk does, so they are kept per desk
+# state (see `_desk_state`), per visibility and per day; a change to any case, event, response
+# or review makes a new key. Bounded, and shared by the threads of one server process.
+_CACHE: OrderedDict[tuple[object, ...], Dashboard] = OrderedDict()
+_CACHE_SIZE = 64
+_CACHE_LOCK = Lock()
+
+
+def _desk_state(engine: Engine) -> tuple[object, ...]:
+    """A cheap fingerprint of everything the figures depend on."""
+    with session_factory(engine)() as session:
+        events = session.execute(select(func.count(), func.max(CaseEventRecord.id))).one()
+        cases = session.execute(
+            select(func.count(), func.max(CaseRecord.updated_at)).select_from(CaseRecord)
+        ).one()
+        responses = session.execute(select(func.count(), func.max(PartnerResponseRecord.id))).one()
+    return (*events, *cases, *responses)
+
+
+def _visibility(user: User) -> tuple[object, ...]:
+    """What decides which cases `user` may see (two users alike here see the same cases)."""
+    return (user.party, user.clearance, user.country)
+
+
+def dashboard(
+    engine: Engine,
+    user: User,
+    as_of: date | None = None,
+    due_days: int = DEFAULT_RESPONSE_DUE_DAYS,
+) -> Dashboard:
+    """All dashboard figures for the cases `user` may see, as of `as_of` (default today), with
+    the burn-down chart. Review cycles are bounded by the meeting dates of held reviews."""
+    day = as_of or utcnow().date()
+    held = [s for s in list_reviews(engine, user) if s.state is ReviewState.HELD]
+    key = (
+        id(engine),
+        str(engine.url),
+        _visibility(user),
+        day,
+        due_days,
+        tuple((s.number, s.meeting_on) for s in held),
+        _desk_state(engine),
+    )
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            _CACHE.move_to_end(key)
+            return cached
+    reviews = [s.meeting_on for s in held if s.meeting_on <= day]
+    figures = desk_metrics(case_histories(engine, user), reviews, day, due_days)
+    markers = [(s.meeting_on, f"review {s.number}") for s in held]
+    result = Dashboard(
+        figures,
+        render_burndown_svg(chart_points(figures.burndown), markers),
+        json.dumps(figures.to_dict(), separators=(",", ":")).encode(),
+    )
+    with _CACHE_LOCK:
+        _CACHE[key] = result
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result
+
+
 def metrics_for(
     engine: Engine,
     user: User,
     as_of: date | None = None,
     due_days: int = DEFAULT_RESPONSE_DUE_DAYS,
 ) -> DeskMetrics:
-    """All dashboard figures for the cases `user` may see, as of `as_of` (default today).
-
-    Review cycles are bounded by the meeting dates of held reviews.
-    """
-    day = as_of or utcnow().date()
-    reviews = [d for d in _held_review_dates(engine, user) if d <= day]
-    return desk_metrics(case_histories(engine, user), reviews, day, due_days)
-
-
-def _held_review_dates(engine: Engine, user: User) -> list[date]:
-    return [s.meeting_on for s in list_reviews(engine, user) if s.state is ReviewState.HELD]
+    """All dashboard figures for the cases `user` may see (see `dashboard`)."""
+    return dashboard(engine, user, as_of, due_days).metrics
 
 
 def chart_points(points: tuple[BurndownPoint, ...]) -> list[BurndownPoint]:
@@ -138,4 +216,11 @@ def burndown_svg(engine: Engine, user: User, metrics: DeskMetrics) -> str:
     return render_burndown_svg(chart_points(metrics.burndown), markers)
 
 
-__all__ = ["burndown_svg", "case_histories", "chart_points", "metrics_for"]
+__all__ = [
+    "Dashboard",
+    "burndown_svg",
+    "case_histories",
+    "chart_points",
+    "dashboard",
+    "metrics_for",
+]

@@ -132,6 +132,7 @@ def test_from_a_new_case_to_a_closed_one_and_the_liaison_view(
     assert closed.status_code == 200
     after = client.get("/api/v1/metrics?as_of=2099-03-01", headers=officer).json()
     assert (before["open_now"], after["open_now"]) == (1, 0)
+    assert case_routes.MetricsOut.model_validate(after).cycles[0].closed == 1
     dashboard = client.get("/dashboard?as_of=2099-03-01", headers=officer)
     assert dashboard.status_code == 200 and "<svg" in dashboard.text
 

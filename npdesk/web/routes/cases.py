@@ -34,7 +34,6 @@ from npdesk.domain.cases import (
     TransitionError,
 )
 from npdesk.domain.handover import HandoverDiff, HandoverList
-from npdesk.domain.metrics import DeskMetrics
 from npdesk.domain.reviews import (
     AgendaItem,
     MinutesVariant,
@@ -537,10 +536,6 @@ def review_out(detail: review_service.ReviewDetail, user: User) -> ReviewDetailO
     )
 
 
-def metrics_out(figures: DeskMetrics) -> MetricsOut:
-    return MetricsOut.model_validate(figures.to_dict())
-
-
 def case_input(data: CaseIn) -> case_service.CaseInput:
     return case_service.CaseInput(
         title=data.title,
@@ -837,10 +832,12 @@ def api_metrics(
     user: ReadMetrics,
     as_of: date | None = None,
     due_days: Annotated[int, Query(ge=1, le=3650)] = 90,
-) -> MetricsOut:
+) -> Response:
     """Open cases over time, opened and closed per review cycle, median age, response times,
     overdue responses — for the cases the user may see."""
-    return metrics_out(metrics_service.metrics_for(engine_of(request), user, as_of, due_days))
+    # The figures' JSON is made once per desk state (see `metrics_service.dashboard`).
+    board = metrics_service.dashboard(engine_of(request), user, as_of, due_days)
+    return Response(board.json, media_type="application/json")
 
 
 @api.get(
@@ -851,9 +848,8 @@ def api_metrics(
 )
 def api_burndown(request: Request, user: ReadMetrics, as_of: date | None = None) -> Response:
     """The burn-down chart as SVG (rendered on the server; no script)."""
-    engine = engine_of(request)
-    figures = metrics_service.metrics_for(engine, user, as_of)
-    return Response(metrics_service.burndown_svg(engine, user, figures), media_type="image/svg+xml")
+    board = metrics_service.dashboard(engine_of(request), user, as_of)
+    return Response(board.svg, media_type="image/svg+xml")
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -1182,19 +1178,25 @@ def build_agenda_form(request: Request, user: WriteReview, number: int) -> Redir
     return back(f"/reviews/{number}")
 
 
-@router.post("/reviews/{number}/agenda/{reference}")
+@router.post("/reviews/{number}/agenda/edit")
 def edit_agenda_form(
     request: Request,
     user: WriteReview,
     number: int,
-    reference: str,
-    note: Annotated[str | None, Form()] = None,
-    position: Annotated[int | None, Form()] = None,
+    reference: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+    position: Annotated[str, Form()] = "",
     remove: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
     with answers():
         review_service.edit_agenda_item(
-            engine_of(request), user, number, reference, note=note, position=position, remove=remove
+            engine_of(request),
+            user,
+            number,
+            reference,
+            note=note or None,
+            position=optional_int(position),
+            remove=remove,
         )
     return back(f"/reviews/{number}")
 
@@ -1230,10 +1232,8 @@ def outcome_form(
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(request: Request, user: ReadMetrics, as_of: date | None = None) -> HTMLResponse:
-    engine = engine_of(request)
-    figures = metrics_service.metrics_for(engine, user, as_of)
-    svg = metrics_service.burndown_svg(engine, user, figures)
-    return page(request, "dashboard.html", user, figures=figures, svg=svg)
+    board = metrics_service.dashboard(engine_of(request), user, as_of)
+    return page(request, "dashboard.html", user, figures=board.metrics, svg=board.svg)
 
 
 #: Both routers, for the app factory: `for r in (cases.router, cases.api): app.include_router(r)`.
