@@ -260,10 +260,14 @@ _PINYIN_SYLLABLE = re.compile(
 )
 
 
+_TITLE_WORDS = frozenset(w for t in TITLES for w in t.split())
+
+
 def _trim_name(words: list[str]) -> list[str]:
     kept: list[str] = []
     for word in words:
-        if word in _NAME_STOP:
+        # A title word is never part of a name ("General Secretary" is no person).
+        if word in _NAME_STOP or word in _TITLE_WORDS:
             break
         kept.append(word)
     return kept

@@ -17,9 +17,10 @@ from npdesk.extract.rules import RULES, clean, meetings
 from npdesk.extract.sentences import sentence_spans
 
 # "China Great Wall Industry Corporation (CGWIC)": a firm the registry may not know yet.
+# "Group" is left out on purpose: "Nuclear Suppliers Group" and working groups are no firms.
 _FIRM_NAME = re.compile(
     r"\b(?P<name>(?:[A-Z][A-Za-z&'-]+\s+){1,6}(?:Corporation|Company|Corp\.|Co\.,?\s+Ltd\.?"
-    r"|Group|Industries|Inc\.|Limited|Ltd\.))(?:\s+\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\))?"
+    r"|Industries|Inc\.|Limited|Ltd\.))(?:\s+\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\))?"
 )
 _LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:The|With|And|Of|For|By|From|To|In|On|At)\s+)+")
 
