@@ -117,6 +117,11 @@ def test_from_a_new_case_to_a_closed_one_and_the_liaison_view(
     assert review.status_code == 201 and review.json()["session"]["awaiting_partner"]
     agenda = client.post("/api/v1/reviews/1/agenda", headers=officer).json()["agenda"]
     assert [item["reference"] for item in agenda] == [ref]
+    edited = client.post(
+        "/reviews/1/agenda/edit", headers=officer, data={"reference": ref, "note": "ZZHOME line"}
+    )
+    assert edited.status_code == 303
+    assert "ZZHOME line" in client.get("/reviews/1", headers=officer).text
     before = client.get("/api/v1/metrics?as_of=2099-03-01", headers=officer).json()
     closed = client.post(
         "/api/v1/reviews/1/outcomes",
