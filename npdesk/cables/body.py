@@ -23,7 +23,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from npdesk.cables.markings import normalize_portion, parse_banner, read_marking_line
+from npdesk.cables.markings import (
+    MARKING_OR_BANNER_START,
+    normalize_portion,
+    parse_banner,
+    read_marking_line,
+)
 from npdesk.cables.model import Paragraph
 
 PARAGRAPH_START = re.compile(
@@ -38,7 +43,6 @@ SECTION_MARKER = re.compile(
     r"^[A-Za-z][A-Za-z .'\-]{0,40}?\s\d{8}\s{1,3}\d{3}(?:\.\d)?\s{1,3}OF\s{1,3}\d{3}$", re.I
 )
 PAGE_HEADER = re.compile(r"^PAGE\s+\d{2,3}\b")
-_DECORATION = re.compile(r"^[-=_*.~#\s]*$")
 _CLOSING = re.compile(
     r"^(?:NNNN|BT|END\s+(?:OF\s+)?CABLE\s+TEXT\.?|#\d{1,6}|\*{3,}.*|\.{1,3}|"
     r"NOTE:\s*BY\s+.*|GP-\d|CONFIDENTIAL|SECRET|UNCLASSIFIED|\d{4}[A-Z]{2,10}\d{5}\s+-\s+[A-Z ]+)$",
@@ -51,7 +55,7 @@ _SUMMARY_START = re.compile(
     re.I,
 )
 _SUMMARY_END = re.compile(
-    r"\(?\s*\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+(?:COMMENT|ACTION\s+REQUEST))?\b\s*[.)]*\s*",
+    r"\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+(?:COMMENT|ACTION\s+REQUEST))?\b\s*[.)]*\s*",
     re.I,
 )
 _SIGNER = re.compile(r"^[A-Za-z][A-Za-z'\-]*\.?(?:[ /][A-Za-z][A-Za-z'\-]*\.?){0,2}$")
@@ -62,12 +66,24 @@ _NOT_SIGNER = frozenset(
     {
         "END", "COMMENT", "SUMMARY", "TEXT", "NOTE", "ENDS", "NNNN", "BT", "CONFIDENTIAL",
         "SECRET", "UNCLASSIFIED", "SIPDIS", "NOFORN", "END COMMENT", "END SUMMARY", "END NOTE",
-        "END TEXT", "END CABLE TEXT", "THANKS", "REGARDS", "AMEN",
+        "END TEXT", "END CABLE TEXT", "THANKS", "REGARDS", "AMEN", "BACKGROUND", "ACTION REQUEST",
     }
 )  # fmt: skip
 _HEADING_MAX = 90
+_NOISE_MAX = 120  # noise lines (markers, banners, repeated header lines) are short
+_START_FIRST = frozenset("0123456789¶")
+_BULLET_FIRST = frozenset("-*•(")
+_DECORATION_CHARS = "-=_*.~# "
+_DTG_FIRST = frozenset("ZOPRMzoprm0123456789")
 _REPEATED_HEADER = re.compile(
     r"^(?:SUBJ(?:ECT)?\s*:|TAGS\s*:|E\.\s?O\.\s?1[12]\d{3}\s*:|CLASSIFIED\s+BY\s*:)", re.I
+)
+_NOISE = re.compile(
+    "|".join(
+        f"(?:{pattern.pattern})"
+        for pattern in (SECTION_MARKER, PAGE_HEADER, _CLOSING, _REPEATED_HEADER)
+    ),
+    re.I,
 )
 _TRAILER = re.compile(
     r"https?://|www\.|@|Classified Web ?site|\.gov\b|Portal:|^SELECT \*|^.{0,60}\.\.\.$"
@@ -120,7 +136,7 @@ def _clean(lines: list[str], header_lines: set[str], serial: str | None) -> list
     out: list[str] = []
     skip_routing = 0
     for index, raw in enumerate(lines):
-        line = _collapse(raw)
+        line = raw  # normalize_source collapsed the whitespace
         bare = line.lstrip("¶ ")
         if skip_routing:
             skip_routing -= 1
@@ -128,25 +144,25 @@ def _clean(lines: list[str], header_lines: set[str], serial: str | None) -> list
             if banner is not None and banner.serial is not None:
                 skip_routing = 0
             continue
-        if not bare or _DECORATION.match(bare):
+        if not bare.strip(_DECORATION_CHARS):
             out.append("")
             continue
-        if DTG.match(bare) and _routing_follows(lines, index):
+        if bare[0] in _DTG_FIRST and DTG.match(bare) and _routing_follows(lines, index):
             skip_routing = _routing_span(lines, index)
             continue
-        if bare in header_lines or _is_noise(bare, serial):
+        if len(bare) <= _NOISE_MAX and (bare in header_lines or _is_noise(bare, serial)):
             continue
         out.append(line if line.startswith("¶") else bare)
     return out
 
 
 def _is_noise(bare: str, serial: str | None) -> bool:
-    if len(bare) > 120:
+    # One pass for section markers, page headers, closing markers and repeated header lines
+    # (a later section repeats E.O., TAGS and SUBJECT).
+    if _NOISE.match(bare):
+        return True
+    if not MARKING_OR_BANNER_START.match(bare):
         return False
-    if SECTION_MARKER.match(bare) or PAGE_HEADER.match(bare) or _CLOSING.match(bare):
-        return True
-    if _REPEATED_HEADER.match(bare):  # a later section repeats E.O., TAGS and SUBJECT
-        return True
     if read_marking_line(bare) is not None:
         return True
     banner = parse_banner(bare)
@@ -183,14 +199,10 @@ def _take_signers(cleaned: list[str]) -> list[str]:
         position -= 1
     candidate = _SIGNER_DATE.sub("", cleaned[position].lstrip("¶ "))
     candidate = _SPACED_DOTS.sub("", candidate).split(" UNQUOTE ")[-1]
-    if (
-        position > 0
-        and _is_signer(candidate)
-        and (
-            position == len(cleaned) - 1
-            or not cleaned[position - 1]
-            or cleaned[position - 1][-1:] in _TERMINAL
-        )
+    if _is_signer(candidate) and (
+        position in (0, len(cleaned) - 1)
+        or not cleaned[position - 1]
+        or cleaned[position - 1][-1:] in _TERMINAL
     ):
         del cleaned[position]
         words = candidate.split()
@@ -275,7 +287,7 @@ def _paragraphs(cleaned: list[str]) -> list[Paragraph]:
         previous_ends = current is None or _ends_sentence(current)
         start = (
             _paragraph_start(line, expected, block_start, previous_ends)
-            if (block_start or previous_ends or line.startswith("¶"))
+            if (line[0] in _START_FIRST and (block_start or previous_ends or line[0] == "¶"))
             else None
         )
         bare = line.lstrip("¶ ")
@@ -326,7 +338,12 @@ def _paragraphs(cleaned: list[str]) -> list[Paragraph]:
         else:
             current.blocks[-1].append(bare)
         block_start = False
-    return [Paragraph(d.number, d.portion, d.text()) for d in drafts if d.text() or d.number]
+    paragraphs = []
+    for draft in drafts:
+        text = draft.text()
+        if text or draft.number:
+            paragraphs.append(Paragraph(draft.number, draft.portion, text))
+    return paragraphs
 
 
 def _is_two_line_heading(cleaned: list[str], index: int) -> bool:
@@ -358,7 +375,7 @@ def _join_block(block: list[str]) -> str:
     for line in block:
         if not parts:
             parts.append(line)
-        elif _BULLET.match(line):
+        elif (line[0] in _BULLET_FIRST or ")" in line[1:4]) and _BULLET.match(line):
             parts.append("\n" + line)
         elif parts[-1].endswith("-") and not parts[-1].endswith("--") and line[:1].isalpha():
             parts.append(line)
@@ -380,26 +397,24 @@ def _summary(paragraphs: list[Paragraph]) -> str | None:
             opening = _SUMMARY_START.match(texts[0])
             if opening:  # "Summary" heading, then "1. (S) Summary: ..."
                 texts[0] = texts[0][opening.end() :]
-            return _collect_summary(texts, single=True)
+            return _collect_summary(texts)
         opening = _SUMMARY_START.match(text)
         if opening:
             rest = [text[opening.end() :]] + [p.text for p in paragraphs[index + 1 :]]
-            return _collect_summary(rest, single=False)
+            return _collect_summary(rest)
     return None
 
 
-def _collect_summary(texts: list[str], single: bool) -> str | None:
+def _collect_summary(texts: list[str]) -> str | None:
+    """Texts up to the ``End Summary`` marker; only the first text when there is no marker."""
     collected: list[str] = []
     for text in texts[:40]:
         end = _SUMMARY_END.search(text)
         if end:
-            collected.append(text[: end.start()])
+            collected.append(text[: end.start()].rstrip(" ("))
             break
         collected.append(text)
-        if single and not any(_SUMMARY_END.search(t) for t in texts[:40]):
-            break
     else:
-        if not single:
-            collected = collected[:1]
+        collected = collected[:1]
     summary = "\n\n".join(part.strip() for part in collected if part.strip())
     return summary or None

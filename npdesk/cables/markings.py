@@ -38,6 +38,7 @@ _LEVEL = (
     r"|SBU|LIMITED\s+OFFICIAL\s+USE)"
 )
 _BANNER = re.compile(r"^\s*" + _LEVEL + r"(?=\s|$|//)(?P<rest>[^\n]{0,200})$", re.I)
+_BANNER_FIRST = frozenset("SCUTLsctul")
 _SECTION = re.compile(r"\bSECTION\s+0*(\d{1,3})\s+OF\s+0*(\d{1,3})\b", re.I)
 _PORTION = re.compile(r"^(TS|S|C|U|SBU|LOU|FOUO)((?:/{1,2}[A-Z][A-Z ,]{0,40})*)$")
 _MARKING_SPLIT = re.compile(r"[\s,;/]+")
@@ -74,7 +75,7 @@ def parse_banner(line: str) -> Banner | None:
     A banner names the level, then optionally caveats, ``SECTION n OF m``, and the station and
     serial (the serial is the last number on the line).
     """
-    if len(line) > 240:
+    if len(line) > 240 or line.lstrip()[:1] not in _BANNER_FIRST:
         return None
     match = _BANNER.match(line)
     if match is None:
@@ -122,6 +123,18 @@ def _leading_caveat(tokens: list[str]) -> tuple[int, str | None] | None:
     return None
 
 
+_MARKING_START = re.compile(
+    r"^[\s/]*(?:"
+    + "|".join(sorted(HANDLING_WORDS | {p.split()[0] for p, _ in _CAVEAT_PHRASES}))
+    + r")\b",
+    re.I,
+)
+
+
+# Lines that may be a banner or a caveat/handling line start like this: a cheap first test.
+MARKING_OR_BANNER_START = re.compile(_MARKING_START.pattern + "|" + r"^\s*" + _LEVEL, re.I)
+
+
 def read_marking_line(line: str) -> tuple[list[str], list[str]] | None:
     """Read a line made only of caveat and handling words (``NOFORN``, ``SIPDIS``,
     ``SENSITIVE BUT UNCLASSIFIED``...); returns (caveats, handling) or None.
@@ -129,7 +142,10 @@ def read_marking_line(line: str) -> tuple[list[str], list[str]] | None:
     Caveats are returned as written-normalized (``SENSITIVE`` → ``FOR OFFICIAL USE ONLY``); the
     caller decides whether the level admits them.
     """
-    tokens = [t.strip(".") for t in _MARKING_SPLIT.split(line.upper()) if t.strip(".")]
+    if len(line) > 90 or not _MARKING_START.match(line):  # fast path: most lines are text
+        return None
+    upper = line.upper()
+    tokens = [t.strip(".") for t in _MARKING_SPLIT.split(upper) if t.strip(".")]
     if not tokens or len(tokens) > 8:
         return None
     caveats: list[str] = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from npdesk.cables.authority import (
     CLASSIFIED_BY,
@@ -71,6 +72,9 @@ _STATION_PREFIX = re.compile(
 )
 _WEB_DECORATION = re.compile(r"¶")
 _REDACTED = re.compile(r"^[Xx]{4,}\.?$")
+_SKIPPED = re.compile(
+    "|".join(f"(?:{p.pattern})" for p in (SECTION_MARKER, PAGE_HEADER, _REDACTED)), re.I
+)
 _MID_LINE_FIELD = re.compile(r"(?<=[.;,)\s])\s*(?=(?:\(U\)\s*)?Classified\s+By\b|SUBJECT:)", re.I)
 
 
@@ -149,9 +153,9 @@ def _read_header(lines: list[str], header: _Header) -> int:
     index = 0
     while index < len(lines):
         raw = lines[index]
-        line = " ".join(_WEB_DECORATION.sub(" ", raw).split())
+        line = " ".join(raw.replace("¶", " ").split()) if "¶" in raw else raw
         anchored = raw.lstrip().startswith("¶")
-        if SECTION_MARKER.match(line) or PAGE_HEADER.match(line) or _REDACTED.match(line):
+        if _SKIPPED.match(line):
             # Section markers, teletype page headers and redaction lines interrupt the header.
             index += 1
             continue
@@ -166,7 +170,11 @@ def _read_header(lines: list[str], header: _Header) -> int:
             route = None
             index += 1
             continue
-        split_at = _MID_LINE_FIELD.search(line, 8) if not anchored else None
+        split_at = (
+            _MID_LINE_FIELD.search(line, 8)
+            if not anchored and ("LASSIF" in line.upper() or "SUBJECT:" in line)
+            else None
+        )
         if split_at is not None and field_name is None and _header_kind(line) != "eo":
             # "REF: STATE 6461 PLEASE PASS TO RSO. Classified by ...": two fields on one line.
             lines[index : index + 1] = [line[: split_at.start()], line[split_at.start() :]]
@@ -212,6 +220,7 @@ def _starts_body(line: str, anchored: bool, header: _Header, seen_subject: bool)
     return _header_kind(line) is None and read_marking_line(line) is None
 
 
+@lru_cache(maxsize=4096)  # the header pass asks about the same line several times
 def _header_kind(line: str) -> str | None:
     upper = line[:40].upper()
     if _TAGS.match(line) and not upper.startswith("TAGSTER"):

@@ -25,12 +25,17 @@ from npdesk.cables.model import CableParseError, SourceFormat
 
 PARAGRAPH_SIGN = "¶"
 
+# The whitespace str.split() knows, except the newline and the plain space.
+_OTHER_BLANKS = (
+    "\t\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_OTHER_BLANK = re.compile(f"[{_OTHER_BLANKS}]")
 _CELL = re.compile(r"<td>(.*?)</td>", re.S)
 _TAG = re.compile(r"<[^<>]{0,500}>")
 _PAR_ANCHOR = re.compile(r"<a id='par[^']{0,20}' href='#par[^']{0,20}'>¶</a>")
 _WEB_NUMBER_LINK = re.compile(r"\[\d{1,4}\]\(#\)")
 _WEB_LINK = re.compile(r"\[([^\[\]\n]{0,200})\]\(#\)")
-_WEB_MARKERS = re.compile(r"\]\(#\)|¶")
 
 
 @dataclass(frozen=True)
@@ -48,19 +53,19 @@ class PageMeta:
 class SourceText:
     """Normalized input: telegram lines, the detected form, and the page table when there is one."""
 
-    lines: list[str]
+    lines: list[str]  # whitespace-collapsed, stripped
     source_format: SourceFormat
     page: PageMeta | None = None
 
 
 def detect_format(text: str) -> SourceFormat:
     """Name the input form of `text` (see the module docstring)."""
-    head = text[:20000]
-    if "<pre" in head or "<table class='cable'>" in head or "&#x000A;" in head:
+    if "<pre" in text or "<table class='cable'>" in text or "&#x000A;" in text:
         return "html"
-    if "<html" in head.lower() or "<body" in head.lower():
+    head = text[:4000].lower()
+    if "<html" in head or "<body" in head:
         return "html"
-    if _WEB_MARKERS.search(text):
+    if "](#)" in text or "¶" in text:
         return "web"
     return "telegram"
 
@@ -81,7 +86,16 @@ def normalize_source(text: str) -> SourceText:
 
 
 def _split_lines(text: str) -> list[str]:
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """Lines with whitespace runs collapsed to one space and no leading or trailing space.
+
+    Unusual blanks (tabs, no-break spaces...) become spaces in one regex pass over the text;
+    then only the lines holding a double space need splitting and joining."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if any(char in text for char in _OTHER_BLANKS):
+        text = _OTHER_BLANK.sub(" ", text)
+    return [
+        " ".join(line.split()) if "  " in line else line.strip(" ") for line in text.split("\n")
+    ]
 
 
 def _web_lines(text: str) -> list[str]:
@@ -101,7 +115,7 @@ def _cell_text(cell: str) -> str:
 def _from_html(text: str) -> SourceText:
     page = _page_meta(text)
     blocks: list[str] = []
-    start = 0
+    start = max(text.find("<table class='cable'>"), 0)  # the body follows the table
     while True:
         open_at = text.find("<pre", start)
         if open_at < 0:
@@ -117,8 +131,11 @@ def _from_html(text: str) -> SourceText:
         raise CableParseError("HTML page holds no cable body (no <pre> block)", line)
     lines: list[str] = []
     for block in blocks:
-        block = _PAR_ANCHOR.sub(PARAGRAPH_SIGN, block)
-        block = html.unescape(_TAG.sub("", block))
+        block = _PAR_ANCHOR.sub(PARAGRAPH_SIGN, block).replace("&#x000A;", "\n")
+        if "<" in block:
+            block = _TAG.sub("", block)
+        if "&" in block:
+            block = html.unescape(block)
         lines.extend(_split_lines(block))
         lines.append("")
     return SourceText(lines, "html", page)
