@@ -257,6 +257,26 @@ def firms_dialogue(
     out.print(f"dialogue {_run(lambda: desk.add_dialogue(engine, actor, key, data))} recorded")
 
 
+@firms_app.command("inform")
+def firms_inform(
+    dialogue_id: Annotated[int, typer.Argument(help="Dialogue id (from `firms show --json`).")],
+    channel: Annotated[str, typer.Option("--channel", help="How the partner was told.")],
+    on: Annotated[str | None, typer.Option("--on", help="Day the partner was told.")] = None,
+    by: Annotated[str, typer.Option("--by")] = "",
+    note: Annotated[str, typer.Option("--note")] = "",
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Record that the partner government was informed of a dialogue."""
+    engine = open_db(db)
+    actor = acting_user(engine, user)
+    day = _day(on, "--on") or dt.date.today()
+    notice = _run(
+        lambda: desk.record_partner_notice(engine, actor, dialogue_id, day, channel, by, note)
+    )
+    out.print(f"partner notice {notice} recorded")
+
+
 @firms_app.command("assess")
 def firms_assess(
     key: str,
@@ -372,6 +392,24 @@ def events_add(
         outcome=outcome,
     )
     out.print(f"event {_run(lambda: desk.create_event(engine, actor, data))} added")
+
+
+@events_app.command("letter")
+def events_letter(
+    sender: Annotated[str, typer.Option("--from")],
+    recipient: Annotated[str, typer.Option("--to")],
+    date: Annotated[str | None, typer.Option("--date")] = None,
+    subject: Annotated[str, typer.Option("--subject")] = "",
+    cable: Annotated[str | None, typer.Option("--cable")] = None,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Record a letter: who wrote to whom, when, about what."""
+    engine = open_db(db)
+    actor = acting_user(engine, user)
+    day = _day(date, "--date")
+    letter = _run(lambda: desk.create_letter(engine, actor, sender, recipient, day, subject, cable))
+    out.print(f"letter {letter} recorded")
 
 
 # --- commitments ---------------------------------------------------------------------------

@@ -608,6 +608,24 @@ def add_letter_in(
     return record
 
 
+def create_letter(
+    engine: Engine,
+    user: User,
+    sender: str,
+    recipient: str,
+    date: dt.date | None = None,
+    subject: str = "",
+    cable: str | None = None,
+    marking: Marking | None = None,
+) -> int:
+    """Store a letter; returns its id. Raises NotPermitted, InvalidDeskData."""
+    _require_writer(user)
+    with transaction(engine) as session:
+        return add_letter_in(
+            session, sender, recipient, date, subject, cable, marking or Marking(Level.U)
+        ).id
+
+
 def list_letters(engine: Engine, user: User) -> list[dict[str, Any]]:
     """Every letter `user` may see, newest first."""
     with session_factory(engine)() as session:

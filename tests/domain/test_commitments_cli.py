@@ -85,8 +85,61 @@ def test_suggest_decide_and_commitments(tmp_path: Path, shared_dir: Path) -> Non
         ],
     )
     assert assessed.exit_code == 0, assessed.output
+    letter = runner.invoke(
+        app,
+        [
+            "events",
+            "letter",
+            "--from",
+            "PDAS",
+            "--to",
+            "DG Cheng",
+            "--date",
+            "2008-03-01",
+            "--db",
+            url,
+        ],
+    )
+    assert letter.exit_code == 0, letter.output
+    events = json.loads(runner.invoke(app, ["events", "list", "--json", "--db", url]).stdout)
+    assert events["letters"][0]["recipient"] == "DG Cheng"
     shown = runner.invoke(app, ["firms", "show", "fictional-test-co", "--json", "--db", url])
     assert json.loads(shown.stdout)["assessments"][0]["normalized"] == 9.4
+    dialogue = runner.invoke(
+        app,
+        [
+            "firms",
+            "dialogue",
+            "fictional-test-co",
+            "--kind",
+            "visit",
+            "--date",
+            "2008-05-02",
+            "--home",
+            "DCM",
+            "--db",
+            url,
+        ],
+    )
+    assert dialogue.exit_code == 0, dialogue.output
+    dialogue_id = json.loads(
+        runner.invoke(app, ["firms", "show", "fictional-test-co", "--json", "--db", url]).stdout
+    )["dialogues"][0]["id"]
+    informed = runner.invoke(
+        app,
+        [
+            "firms",
+            "inform",
+            str(dialogue_id),
+            "--channel",
+            "MFA call",
+            "--on",
+            "2008-05-03",
+            "--db",
+            url,
+        ],
+    )
+    assert informed.exit_code == 0, informed.output
 
 
 def test_errors_are_one_line(tmp_path: Path) -> None:
