@@ -28,6 +28,7 @@ class BatchHit:
     matched_name: str
     score: float
     band: str | None
+    summary: str
 
 
 def batch_hit(hit: Hit) -> BatchHit:
@@ -38,6 +39,7 @@ def batch_hit(hit: Hit) -> BatchHit:
         hit.matched_name,
         hit.score,
         hit.band.value if hit.band else None,
+        hit.explanation.summary(),
     )
 
 
