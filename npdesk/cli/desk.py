@@ -44,7 +44,7 @@ def _run(action: Callable[[], _T]) -> _T:
     try:
         return action()
     except desk.DeskNotFound as error:
-        fail(str(error).strip("'\""))
+        fail(str(error))
     except desk.NotPermitted as error:
         fail(f"not permitted: {error}")
     except desk.InvalidDeskData as error:

@@ -106,7 +106,7 @@ def answers() -> Iterator[None]:
     try:
         yield
     except desk.DeskNotFound as error:
-        raise HTTPException(status_code=404, detail=str(error).strip("'\"")) from error
+        raise HTTPException(status_code=404, detail=str(error)) from error
     except desk.NotPermitted as error:
         raise HTTPException(status_code=403, detail=str(error)) from error
     except desk.InvalidDeskData as error:
