@@ -27,9 +27,11 @@ from npdesk.domain.firms import Firm, FirmError, gazetteer, load_reference_firms
 from npdesk.domain.icp import Assessment, ElementScore, ICPError, framework
 from npdesk.extract.entities import Gazetteer, GazetteerEntry
 from npdesk.security import policy
-from npdesk.security.model import NOFORN, Level, Marking, User
+from npdesk.security.model import NOFORN, Level, Marking, Party, User
 from npdesk.security.partners import agreed_level
+from npdesk.services.screening import query_key
 from npdesk.store.db import MarkedMixin, session_factory, transaction, utcnow
+from npdesk.store.models.cases import CaseRecord, CaseSubjectRecord
 from npdesk.store.models.desk import (
     CommitmentRecord,
     DialogueRecord,
@@ -41,6 +43,7 @@ from npdesk.store.models.desk import (
     LetterRecord,
     PartnerNoticeRecord,
 )
+from npdesk.store.models.screening import ScreeningDecision, ScreeningRecord
 
 _M = TypeVar("_M", bound=MarkedMixin)
 DESK_KIND = "desk"
@@ -258,6 +261,7 @@ class FirmProfile:
     assessments: list[ScoreView]
     commitments: list[CommitmentView]
     screening: dict[str, Any]
+    cases: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -267,6 +271,7 @@ class FirmProfile:
             "assessments": [a.to_dict() for a in self.assessments],
             "commitments": [c.to_dict() for c in self.commitments],
             "screening": self.screening,
+            "cases": self.cases,
         }
 
 
@@ -323,8 +328,84 @@ def get_firm(engine: Engine, user: User, key: str, today: dt.date | None = None)
             dialogues=dialogues,
             assessments=[_score_view(a) for a in _visible(user, record.assessments)],
             commitments=[_commitment_view(c, today) for c in _visible(user, commitments)],
-            screening={"status": "not screened", "hits": [], "decisions": []},
+            screening=_screening_status(session, user, [record.name]),
+            cases=_linked_cases(session, user, [record.name, *(a.alias for a in record.aliases)]),
         )
+
+
+def _screening_status(session: Session, user: User, names: list[str]) -> dict[str, Any]:
+    """The newest screening of the firm's name: its hits and every decision taken on them
+    (judgement, reason, who, when). Screening is home-side work: partner users see none."""
+    if user.party is not Party.HOME:
+        return {"status": "not shown", "hits": [], "decisions": []}
+    keys = [query_key(n) for n in names]
+    screening = session.scalars(
+        select(ScreeningRecord)
+        .where(ScreeningRecord.query_key.in_(keys))
+        .options(selectinload(ScreeningRecord.hits))
+        .order_by(ScreeningRecord.at.desc())
+    ).first()
+    if screening is None or not may_see(user, screening):
+        return {"status": "not screened", "hits": [], "decisions": []}
+    hit_ids = [h.id for h in screening.hits]
+    decisions = session.scalars(
+        select(ScreeningDecision)
+        .where(ScreeningDecision.hit_id.in_(hit_ids))
+        .order_by(ScreeningDecision.decided_at)
+    ).all()
+    judgements = {d.judgement for d in decisions}
+    if not screening.hits:
+        status = "no hits"
+    elif "true_match" in judgements:
+        status = "true match"
+    elif len({d.hit_id for d in decisions}) == len(hit_ids):
+        status = "hits cleared"
+    else:
+        status = f"{len(hit_ids)} hits to review"
+    return {
+        "status": status,
+        "screened_at": screening.at.isoformat(),
+        "screened_by": screening.actor,
+        "hits": [
+            {
+                "id": h.id,
+                "list": h.list_name,
+                "entry": h.entry_name,
+                "score": h.score,
+                "band": h.band,
+            }
+            for h in screening.hits
+        ],
+        "decisions": [
+            {
+                "hit_id": d.hit_id,
+                "judgement": d.judgement,
+                "reason": d.reason,
+                "decided_by": d.decided_by,
+                "decided_at": d.decided_at.isoformat(),
+            }
+            for d in decisions
+            if may_see(user, d)
+        ],
+    }
+
+
+def _linked_cases(session: Session, user: User, names: list[str]) -> list[dict[str, Any]]:
+    """Cases with the firm (by any of its names) among their subjects, as `user` may see."""
+    rows = (
+        session.scalars(
+            select(CaseRecord)
+            .join(CaseSubjectRecord, CaseSubjectRecord.case_id == CaseRecord.id)
+            .where(CaseSubjectRecord.name.in_(names))
+            .order_by(CaseRecord.reference)
+        )
+        .unique()
+        .all()
+    )
+    return [
+        {"reference": c.reference, "title": c.title, "status": c.status}
+        for c in _visible(user, rows)
+    ]
 
 
 def n_list(dialogue: DialogueRecord) -> list[PartnerNoticeRecord]:

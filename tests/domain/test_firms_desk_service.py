@@ -169,3 +169,65 @@ def test_firms_icp_history_and_partner_notices(engine: Engine) -> None:
     assert "FEMC" in [f.aliases[0] for f in desk.list_firms(engine, LIAISON) if f.aliases]
     with pytest.raises(desk.DeskNotFound):
         desk.get_firm(engine, OFFICER, "nope")
+
+
+def test_firm_profile_shows_screening_decisions_and_linked_cases(engine: Engine) -> None:
+    from npdesk.domain.cases import Subject
+    from npdesk.services.cases import CaseInput, create_case
+    from npdesk.services.screening import query_key
+    from npdesk.store.db import transaction
+    from npdesk.store.models.screening import (
+        ScreeningDecision,
+        ScreeningHitRecord,
+        ScreeningRecord,
+    )
+
+    key = desk.create_firm(engine, OFFICER, desk.FirmInput("Fictional Screened Co"))
+    with transaction(engine) as session:
+        screening = ScreeningRecord(
+            actor="officer",
+            origin="manual",
+            query_name="Fictional Screened Co",
+            query_key=query_key("Fictional Screened Co"),
+            list_versions={"TEST": 1},
+        )
+        screening.hits = [
+            ScreeningHitRecord(
+                rank=1,
+                list_name="TEST",
+                source_id="7",
+                entry_name="FICTIONAL SCREENED COMPANY",
+                matched_name="FICTIONAL SCREENED COMPANY",
+                score=93.0,
+                band="high",
+                explanation={},
+            )
+        ]
+        session.add(screening)
+        session.flush()
+        session.add(
+            ScreeningDecision(
+                hit_id=screening.hits[0].id,
+                query_key=screening.query_key,
+                list_name="TEST",
+                source_id="7",
+                judgement="false_positive",
+                reason="different address",
+                decided_by="officer",
+            )
+        )
+    assert desk.get_firm(engine, OFFICER, key).screening["status"] == "hits cleared"
+    profile = desk.get_firm(engine, OFFICER, key)
+    assert profile.screening["decisions"][0]["decided_by"] == "officer"
+    assert profile.screening["hits"][0]["entry"] == "FICTIONAL SCREENED COMPANY"
+
+    case = create_case(
+        engine,
+        OFFICER,
+        CaseInput(title="Fictional case", subjects=(Subject("Fictional Screened Co"),)),
+    )
+    reference = case.reference
+    assert [c["reference"] for c in desk.get_firm(engine, OFFICER, key).cases] == [reference]
+    # A liaison neither sees the unshared firm nor, through it, the case or the screening.
+    with pytest.raises(desk.DeskNotFound):
+        desk.get_firm(engine, LIAISON, key)
