@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.engine import Engine
@@ -156,15 +157,23 @@ def visible_filter(user: User) -> ColumnElement[bool] | None:
 # --- conversions ---------------------------------------------------------------------------
 
 
-def marking_of(record: MarkedMixin) -> Marking:
-    """The `Marking` of a stored record. An unreadable level counts as TOP SECRET, so a bad
-    marking never widens access."""
+@lru_cache(maxsize=1024)
+def stored_marking(level: str, caveats: str, rel_to: str, shared: bool) -> Marking | None:
+    """The marking of stored marking columns, or None when the level is unreadable. A desk has
+    only a handful of distinct markings, so parsing is cached."""
     try:
-        return Marking.from_strings(
-            record.classification, record.caveats, record.rel_to, record.shared_with_partner
-        )
+        return Marking.from_strings(level, caveats, rel_to, shared)
     except ValueError:
-        return Marking(Level.TS, frozenset({NOFORN}))
+        return None
+
+
+def marking_of(record: MarkedMixin) -> Marking:
+    """The `Marking` of a stored record. An unreadable level counts as TOP SECRET NOFORN, so a
+    bad marking never widens access."""
+    marking = stored_marking(
+        record.classification, record.caveats, record.rel_to, bool(record.shared_with_partner)
+    )
+    return marking or Marking(Level.TS, frozenset({NOFORN}))
 
 
 def set_marking(record: MarkedMixin, marking: Marking) -> None:

@@ -11,7 +11,6 @@ import json
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 from itertools import pairwise
 from threading import Lock
 
@@ -27,8 +26,8 @@ from npdesk.domain.metrics import (
     render_burndown_svg,
 )
 from npdesk.domain.reviews import ReviewState
-from npdesk.security.model import Marking, User
-from npdesk.services.cases import aware, may_see, visible_filter
+from npdesk.security.model import User
+from npdesk.services.cases import aware, may_see, stored_marking, visible_filter
 from npdesk.services.reviews import list_reviews
 from npdesk.store.db import session_factory, utcnow
 from npdesk.store.models.cases import CaseEventRecord, CaseRecord, PartnerResponseRecord
@@ -39,16 +38,6 @@ QUIET_TAIL_DAYS = 60
 
 _STATUSES = {status.value: status for status in CaseStatus}
 _OUTCOMES = {outcome.value: outcome for outcome in CaseOutcome}
-
-
-@lru_cache(maxsize=1024)
-def stored_marking(level: str, caveats: str, rel_to: str, shared: bool) -> Marking | None:
-    """The marking of stored columns (a desk has only a handful of distinct ones, so parsing is
-    cached), or None when the level is unreadable (such a record is shown to nobody here)."""
-    try:
-        return Marking.from_strings(level, caveats, rel_to, shared)
-    except ValueError:
-        return None
 
 
 def case_histories(engine: Engine, user: User) -> list[Case]:

@@ -44,6 +44,7 @@ from npdesk.services.cases import (
     may_see,
     move_record,
     set_marking,
+    stored_marking,
 )
 from npdesk.services.handovers import documents, html_to_pdf
 from npdesk.store.db import session_factory, transaction, utcnow
@@ -144,18 +145,15 @@ def _detail(session: Session, user: User, record: ReviewSessionRecord) -> Review
     agenda = [_agenda_of(item) for item in record.agenda]
     outcomes = [_outcome_of(item) for item in record.outcomes]
     if user.party is not Party.HOME:
-        visible = _visible_references(session, user, [i.reference for i in agenda])
-        visible |= _visible_references(session, user, [o.reference for o in outcomes])
+        visible = _visible_references(
+            session, user, [i.reference for i in agenda] + [o.reference for o in outcomes]
+        )
         agenda = [
-            AgendaItem(**{**item.__dict__, "note": "", "priority": Priority.MEDIUM})
+            replace(item, note="", priority=Priority.MEDIUM)
             for item in agenda
             if item.reference in visible
         ]
-        outcomes = [
-            ReviewOutcome(**{**o.__dict__, "home_note": ""})
-            for o in outcomes
-            if o.reference in visible
-        ]
+        outcomes = [replace(o, home_note="") for o in outcomes if o.reference in visible]
     return ReviewDetail(
         session=_session_of(record),
         agenda=tuple(agenda),
@@ -167,8 +165,21 @@ def _detail(session: Session, user: User, record: ReviewSessionRecord) -> Review
 def _visible_references(session: Session, user: User, references: Sequence[str]) -> set[str]:
     if not references:
         return set()
-    records = session.scalars(select(CaseRecord).where(CaseRecord.reference.in_(references)))
-    return {r.reference for r in records if may_see(user, marking_of(r))}
+    rows = session.execute(
+        select(
+            CaseRecord.reference,
+            CaseRecord.classification,
+            CaseRecord.caveats,
+            CaseRecord.rel_to,
+            CaseRecord.shared_with_partner,
+        ).where(CaseRecord.reference.in_(references))
+    )
+    visible = set()
+    for reference, level, caveats, rel_to, shared in rows:
+        marking = stored_marking(level, caveats, rel_to, shared)
+        if marking is not None and may_see(user, marking):
+            visible.add(reference)
+    return visible
 
 
 def schedule_review(
