@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     column,
     delete,
@@ -27,6 +26,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -187,52 +187,64 @@ def search(
     counts over the whole matching set."""
     audience = audience_for(user)
     sqlite = _is_sqlite(session)
-    base = select(CableRecord.id).where(readable(CableRecord, user), *_filters(query))
+    base = select(
+        CableRecord.id,
+        CableRecord.created,
+        CableRecord.origin,
+        CableRecord.classification,
+        CableRecord.caveats,
+        CableRecord.month,
+    ).where(readable(CableRecord, user), *_filters(query))
     rank: Any = None
     if query.has_text or query.excluded:
         if sqlite:
             base, rank = _sqlite_text(base, query, audience)
         else:
             base, rank = _pg_text(base, query, audience)
-    matching = base.subquery()
-    total = session.scalar(select(func.count()).select_from(matching)) or 0
-
-    page = select(
-        CableRecord.id,
-        CableRecord.subject,
-        CableRecord.created,
-        CableRecord.classification,
-        CableRecord.caveats,
-    ).where(CableRecord.id.in_(select(matching.c.id)))
-    if rank is not None and sort == "relevance" and query.has_text:
-        ranked = base.add_columns(rank.label("rank")).subquery()
-        page = (
-            select(
-                CableRecord.id,
-                CableRecord.subject,
-                CableRecord.created,
-                CableRecord.classification,
-                CableRecord.caveats,
-            )
-            .join(ranked, ranked.c.id == CableRecord.id)
-            .order_by(ranked.c.rank.desc() if not sqlite else ranked.c.rank, CableRecord.id)
-        )
+    ranked = rank is not None and sort == "relevance" and query.has_text
+    if ranked:
+        base = base.add_columns(rank.label("rank"))
+    # The matching set is evaluated once per statement (MATERIALIZED), not once per facet.
+    matching = base.cte("matching").prefix_with("MATERIALIZED")
+    if ranked:
+        order = [matching.c.rank if sqlite else matching.c.rank.desc(), matching.c.id]
     else:
-        page = page.order_by(desc(CableRecord.created), CableRecord.id)
-    rows = session.execute(page.limit(limit).offset(offset)).all()
+        order = [desc(matching.c.created), matching.c.id]
+    page = (
+        select(
+            matching.c.id,
+            CableRecord.subject,
+            matching.c.created,
+            matching.c.classification,
+            matching.c.caveats,
+        )
+        .join(CableRecord, CableRecord.id == matching.c.id)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = session.execute(page).all()
     snippets = _snippets(session, [r.id for r in rows], query, audience, sqlite)
     hits = [
         SearchHit(
             id=r.id,
             subject=r.subject,
             created=_iso(r.created),
-            marking="//".join([r.classification, *filter(None, r.caveats.split("//"))]),
+            marking=_marking(r.classification, r.caveats),
             snippet=snippets.get(r.id, ""),
         )
         for r in rows
     ]
-    facets = _facets(session, matching) if with_facets else {}
+    counted = base.cte("matching").prefix_with("MATERIALIZED")
+    if not with_facets:
+        total = session.scalar(select(func.count()).select_from(counted)) or 0
+        return SearchResult(total=total, hits=hits, facets={})
+    total, facets = _total_and_facets(session, counted)
     return SearchResult(total=total, hits=hits, facets=facets)
+
+
+def _marking(level: str, caveats: str) -> str:
+    return "//".join([level, *filter(None, caveats.split("//"))])
 
 
 def _filters(query: SearchQuery) -> list[ColumnElement[bool]]:
@@ -283,7 +295,7 @@ def _fts5_expression(query: SearchQuery) -> str | None:
     return expression
 
 
-def _sqlite_text(base: Select[Any], query: SearchQuery, audience: str) -> tuple[Select[Any], Any]:
+def _sqlite_text(base: Any, query: SearchQuery, audience: str) -> tuple[Any, Any]:
     expression = _fts5_expression(query)
     matches = literal_column("cable_fts").op("MATCH")
     if expression is None:  # only exclusions: drop cables containing any excluded word
@@ -306,7 +318,7 @@ def _pg_tsquery(query: SearchQuery) -> Any:
     return combined
 
 
-def _pg_text(base: Select[Any], query: SearchQuery, audience: str) -> tuple[Select[Any], Any]:
+def _pg_text(base: Any, query: SearchQuery, audience: str) -> tuple[Any, Any]:
     positive = _pg_tsquery(query)
     joined = base.join(_pg, and_(_pg.c.cable_id == CableRecord.id, _pg.c.audience == audience))
     if positive is not None:
@@ -359,41 +371,53 @@ def _snippets(
     return {r[0]: r[1] or "" for r in rows}
 
 
-def _facets(session: Session, matching: Any) -> dict[str, dict[str, int]]:
-    in_matching = CableRecord.id.in_(select(matching.c.id))
-    facets: dict[str, dict[str, int]] = {}
-    tag_rows = session.execute(
-        select(CableTag.tag, func.count())
-        .where(CableTag.cable_id.in_(select(matching.c.id)))
-        .group_by(CableTag.tag)
-        .order_by(func.count().desc(), CableTag.tag)
-        .limit(30)
-    ).all()
-    facets["tag"] = {t: n for t, n in tag_rows}
-    origin_rows = session.execute(
-        select(CableRecord.origin, func.count())
-        .where(in_matching)
-        .group_by(CableRecord.origin)
-        .order_by(func.count().desc(), CableRecord.origin)
-        .limit(30)
-    ).all()
-    facets["origin"] = {o or "(none)": n for o, n in origin_rows}
-    marking_rows = session.execute(
-        select(CableRecord.classification, CableRecord.caveats, func.count())
-        .where(in_matching)
-        .group_by(CableRecord.classification, CableRecord.caveats)
-    ).all()
-    marking: dict[str, int] = {}
-    for level, caveats, n in marking_rows:
-        key = "//".join([level, *filter(None, caveats.split("//"))])
-        marking[key] = marking.get(key, 0) + n
-    facets["marking"] = dict(sorted(marking.items(), key=lambda kv: (-kv[1], kv[0])))
-    year = func.substr(CableRecord.month, 1, 4)
-    year_rows = session.execute(
-        select(year, func.count()).where(in_matching).group_by(year).order_by(year)
-    ).all()
-    facets["year"] = {y or "(none)": n for y, n in year_rows}
-    return facets
+FACET_SIZE = 30
+
+
+def _total_and_facets(session: Session, matching: Any) -> tuple[int, dict[str, dict[str, int]]]:
+    """The total and the facet counts of the matching set, in one statement."""
+
+    def kind(name: str) -> Any:
+        return literal_column(f"'{name}'").label("kind")
+
+    empty: Any = literal_column("''")
+    year = func.substr(matching.c.month, 1, 4)
+    statement = union_all(
+        select(
+            kind("total"), empty.label("value"), empty.label("extra"), func.count().label("n")
+        ).select_from(matching),
+        select(kind("origin"), func.coalesce(matching.c.origin, ""), empty, func.count()).group_by(
+            matching.c.origin
+        ),
+        select(
+            kind("marking"), matching.c.classification, matching.c.caveats, func.count()
+        ).group_by(matching.c.classification, matching.c.caveats),
+        select(kind("year"), func.coalesce(year, ""), empty, func.count()).group_by(year),
+        select(kind("tag"), CableTag.tag, empty, func.count())
+        .join(matching, matching.c.id == CableTag.cable_id)
+        .group_by(CableTag.tag),
+    )
+    total = 0
+    buckets: dict[str, dict[str, int]] = {"tag": {}, "origin": {}, "marking": {}, "year": {}}
+    for name, value, extra, n in session.execute(statement):
+        if name == "total":
+            total = int(n)
+        elif name == "marking":
+            key = _marking(value, extra or "")
+            buckets["marking"][key] = buckets["marking"].get(key, 0) + int(n)
+        else:
+            buckets[name][value or "(none)"] = int(n)
+
+    def top(counts: dict[str, int]) -> dict[str, int]:
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
+
+    facets = {
+        "tag": top(buckets["tag"]),
+        "origin": top(buckets["origin"]),
+        "marking": top(buckets["marking"]),
+        "year": dict(sorted(buckets["year"].items())),
+    }
+    return total, facets
 
 
 def _iso(value: datetime | None) -> str | None:
