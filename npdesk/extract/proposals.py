@@ -32,8 +32,9 @@ Owner = Literal["home", "partner"]
 @dataclass
 class Proposal:
     """One record a cable suggests. `to_dict` is the public JSON shape; the other fields
-    (`title`, `soft_due`, `status`, `place`, `subject`, `participants`, `key`) help turn an
-    accepted proposal into a record."""
+    (`title`, `soft_due`, `status`, `place`, `subject`, `participants`, `key`, and for a
+    dialogue the partner was told about `partner_informed_on`/`_via`) help turn an accepted
+    proposal into a record."""
 
     kind: ProposalKind
     text: str
@@ -49,6 +50,8 @@ class Proposal:
     subject: str | None = None
     participants: dict[str, list[str]] = field(default_factory=dict)
     key: str | None = None
+    partner_informed_on: dt.date | None = None
+    partner_informed_via: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """`{"kind", "text", "date", "date_range", "paragraph", "entities", "owner"}` with
@@ -78,6 +81,10 @@ class Proposal:
             "subject": self.subject,
             "participants": {k: list(v) for k, v in self.participants.items()},
             "key": self.key,
+            "partner_informed_on": (
+                self.partner_informed_on.isoformat() if self.partner_informed_on else None
+            ),
+            "partner_informed_via": self.partner_informed_via,
         }
 
     @classmethod
@@ -102,6 +109,12 @@ class Proposal:
             subject=data.get("subject"),
             participants={k: list(v) for k, v in (data.get("participants") or {}).items()},
             key=data.get("key"),
+            partner_informed_on=(
+                dt.date.fromisoformat(data["partner_informed_on"])
+                if data.get("partner_informed_on")
+                else None
+            ),
+            partner_informed_via=data.get("partner_informed_via"),
         )
 
     def overlaps_in_time(self, other: Proposal) -> bool:

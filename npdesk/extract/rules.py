@@ -26,6 +26,10 @@ _CONVERSATION = re.compile(
     r"|breakfast|lunch|dinner|readout|spoke|raised)\b",
     re.IGNORECASE,
 )
+_TOLD_PARTNER = re.compile(
+    r"\b(?:updated|informed|briefed|told|keep\w* \w+ informed|noted the discussions)\b",
+    re.IGNORECASE,
+)
 _FIRM_DIALOGUE = re.compile(
     r"\b(?:dialogues?|discussions?|talks|meetings?|consultations?)\b", re.IGNORECASE
 )
@@ -190,20 +194,26 @@ def meetings(s: Sentence) -> list[Proposal]:
             participants={k: v for k, v in participants.items() if v},
         )
         out.append(_dated(proposal, s.nearest_date(match.start())))
+    # "PolMinCouns updated Li on our dialogues with NORINCO": telling the partner about a
+    # dialogue is what the plan asks; the day is the meeting the cable reports.
+    told = _TOLD_PARTNER.search(s.text)
+    listener = next((p for p in people if p.side == "partner"), None)
     for firm in s.firms():
         before = s.text[max(0, firm.start - 120) : firm.start]
         if _FIRM_DIALOGUE.search(before) and re.search(r"\bwith\b", before):
-            out.append(
-                Proposal(
-                    kind="meeting",
-                    text=clean(s.text),
-                    paragraph=s.paragraph,
-                    entities=[firm.name],
-                    title=f"Dialogue with {firm.name}",
-                    subject="firm-dialogue",
-                    key=firm.key,
-                )
+            proposal = Proposal(
+                kind="meeting",
+                text=clean(s.text),
+                paragraph=s.paragraph,
+                entities=[firm.name],
+                title=f"Dialogue with {firm.name}",
+                subject="firm-dialogue",
+                key=firm.key,
             )
+            if told and listener is not None and s.meeting_date is not None:
+                proposal.partner_informed_on = s.meeting_date
+                proposal.partner_informed_via = f"meeting with {listener.label()}"
+            out.append(proposal)
     return out
 
 

@@ -204,6 +204,8 @@ def _merge(into: Proposal, other: Proposal) -> None:
     into.date = days[0] if days else None
     into.date_range = min(ranges, key=lambda r: (r[1] - r[0]).days) if ranges else None
     into.owner = into.owner or other.owner
+    into.partner_informed_on = into.partner_informed_on or other.partner_informed_on
+    into.partner_informed_via = into.partner_informed_via or other.partner_informed_via
 
 
 def _merge_all(proposals: list[Proposal]) -> list[Proposal]:

@@ -45,6 +45,7 @@ from npdesk.store.models.cables import CableParagraph, CableRecord
 from npdesk.store.models.desk import (
     FirmAliasRecord,
     FirmRecord,
+    PartnerNoticeRecord,
     ProposalDecisionRecord,
     ProposalRecord,
 )
@@ -317,6 +318,16 @@ def _create(
                     marking=marking,
                 ),
             )
+            if p.partner_informed_on is not None:
+                notice = PartnerNoticeRecord(
+                    dialogue_id=dialogue.id,
+                    informed_on=p.partner_informed_on,
+                    channel=p.partner_informed_via or "reported in the cable",
+                    note="read from the cable",
+                    source_cable=cable_id,
+                )
+                set_marking(notice, marking)
+                session.add(notice)
             return "dialogue", dialogue.id
         event = add_event_in(
             session,

@@ -72,6 +72,17 @@ def test_seed_fills_the_desk_and_accepting_creates_records(engine: Engine) -> No
     with pytest.raises(desk.InvalidDeskData):
         decide(engine, OFFICER, visit.id, "reject")
 
+    [norinco_dialogue] = [
+        p
+        for p in proposals
+        if p.proposal["kind"] == "meeting"
+        and p.title == "Dialogue with China North Industries Corporation"
+    ]
+    decide(engine, OFFICER, norinco_dialogue.id, "accept")
+    dialogues = desk.get_firm(engine, OFFICER, "norinco").dialogues
+    told = [d for d in dialogues if d.partner_informed]
+    assert told and told[0].partner_informed[0]["informed_on"] == "2008-03-19"
+
 
 def test_edit_and_reject_keep_the_judgement(engine: Engine) -> None:
     proposals = suggest_for_cable(engine, SEED_ID)

@@ -121,3 +121,12 @@ def test_empty_cable_yields_nothing() -> None:
     from npdesk.cables.model import Cable
 
     assert suggest(Cable()) == []
+
+
+def test_telling_the_partner_about_the_firm_dialogues_is_kept(seed_text: str) -> None:
+    proposals = suggest(parse_cable(seed_text), gazetteer(load_reference_firms()))
+    dialogues = [p for p in proposals if p.kind == "meeting" and p.subject == "firm-dialogue"]
+    assert len(dialogues) == 2
+    for dialogue in dialogues:
+        assert dialogue.partner_informed_on == date(2008, 3, 19)
+        assert dialogue.partner_informed_via and "Li Song" in dialogue.partner_informed_via
