@@ -14,7 +14,8 @@ from npdesk.services.cases import list_cases
 from npdesk.services.handovers import ExportFormat, diff_handover_lists, export_handover_list
 from npdesk.services.metrics import metrics_for
 from npdesk.services.reviews import get_review
-from tests.security.conftest import pg_engine, postgres_cluster  # noqa: F401  (fixtures)
+from npdesk.store.db import make_engine
+from npdesk.testing.postgres import PostgresCluster
 
 from ._desk_fixtures import LIAISON, OFFICER, desk
 
@@ -32,7 +33,12 @@ def snapshot(engine: Engine) -> tuple[object, ...]:
 
 
 @pytest.mark.postgres
-def test_postgres_and_sqlite_agree(pg_engine: Engine, tmp_path: Path) -> None:  # noqa: F811
-    on_postgres, on_sqlite = snapshot(pg_engine), snapshot(desk(tmp_path))
+def test_postgres_and_sqlite_agree(pg_cluster: PostgresCluster, tmp_path: Path) -> None:
+    pg_engine = make_engine(pg_cluster.create_database(template="npdesk_template"))
+    try:
+        on_postgres = snapshot(pg_engine)
+    finally:
+        pg_engine.dispose()
+    on_sqlite = snapshot(desk(tmp_path))
     for index, (pg_part, lite_part) in enumerate(zip(on_postgres, on_sqlite, strict=True)):
         assert pg_part == lite_part, index
