@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHMARKS: list[str] = ["screening", "bench_extract"]
+BENCHMARKS: list[str] = ["screening", "bench_extract", "bench_cases"]
 
 
 def main() -> None:
