@@ -79,10 +79,7 @@ _REPEATED_HEADER = re.compile(
     r"^(?:SUBJ(?:ECT)?\s*:|TAGS\s*:|E\.\s?O\.\s?1[12]\d{3}\s*:|CLASSIFIED\s+BY\s*:)", re.I
 )
 _NOISE = re.compile(
-    "|".join(
-        f"(?:{pattern.pattern})"
-        for pattern in (SECTION_MARKER, PAGE_HEADER, _CLOSING, _REPEATED_HEADER)
-    ),
+    "|".join(f"(?:{pattern.pattern})" for pattern in (PAGE_HEADER, _CLOSING, _REPEATED_HEADER)),
     re.I,
 )
 _TRAILER = re.compile(
@@ -135,16 +132,16 @@ def _clean(lines: list[str], header_lines: set[str], serial: str | None) -> list
     """Drop noise; return collapsed lines with '' for block breaks; a kept '¶' marks anchors."""
     out: list[str] = []
     skip_routing = 0
-    for index, raw in enumerate(lines):
-        line = raw  # normalize_source collapsed the whitespace
-        bare = line.lstrip("¶ ")
+    for index, line in enumerate(lines):  # normalize_source collapsed the whitespace
+        anchored = line[:1] == "¶"
+        bare = line.lstrip("¶ ") if anchored else line
         if skip_routing:
             skip_routing -= 1
             banner = parse_banner(bare)
             if banner is not None and banner.serial is not None:
                 skip_routing = 0
             continue
-        if not bare.strip(_DECORATION_CHARS):
+        if not bare or (bare[0] in _DECORATION_CHARS and not bare.strip(_DECORATION_CHARS)):
             out.append("")
             continue
         if bare[0] in _DTG_FIRST and DTG.match(bare) and _routing_follows(lines, index):
@@ -152,14 +149,16 @@ def _clean(lines: list[str], header_lines: set[str], serial: str | None) -> list
             continue
         if len(bare) <= _NOISE_MAX and (bare in header_lines or _is_noise(bare, serial)):
             continue
-        out.append(line if line.startswith("¶") else bare)
+        out.append(line if anchored else bare)
     return out
 
 
 def _is_noise(bare: str, serial: str | None) -> bool:
-    # One pass for section markers, page headers, closing markers and repeated header lines
-    # (a later section repeats E.O., TAGS and SUBJECT).
+    # One pass for page headers, closing markers and repeated header lines (a later section
+    # repeats E.O., TAGS and SUBJECT).
     if _NOISE.match(bare):
+        return True
+    if bare[-1].isdigit() and SECTION_MARKER.match(bare):  # "MADRID 00000869 002.2 OF 004"
         return True
     if not MARKING_OR_BANNER_START.match(bare):
         return False
@@ -277,6 +276,7 @@ def _paragraphs(cleaned: list[str]) -> list[Paragraph]:
     expected: int | None = None
     block_start = True
     skip = 0
+    last_text = ""  # the last line added to `current`: does it end a sentence?
     for index, line in enumerate(cleaned):
         if skip:
             skip -= 1
@@ -284,7 +284,9 @@ def _paragraphs(cleaned: list[str]) -> list[Paragraph]:
         if not line:
             block_start = True
             continue
-        previous_ends = current is None or _ends_sentence(current)
+        previous_ends = (
+            current is None or current.heading or not last_text or last_text[-1] in _TERMINAL
+        )
         start = (
             _paragraph_start(line, expected, block_start, previous_ends)
             if (line[0] in _START_FIRST and (block_start or previous_ends or line[0] == "¶"))
@@ -300,12 +302,14 @@ def _paragraphs(cleaned: list[str]) -> list[Paragraph]:
             drafts.append(current)
             expected = number + 1
             block_start = False
+            last_text = rest
             continue
+        last_text = bare
         next_line = cleaned[index + 1] if index + 1 < len(cleaned) else None
         portion_match = PORTION_START.match(bare) if block_start else None
         portion = normalize_portion(portion_match.group("portion")) if portion_match else None
         if portion_match and portion:
-            rest = bare[portion_match.end() :]
+            rest = last_text = bare[portion_match.end() :]
             current = _Draft(None, portion, [[rest]] if rest else [[]])
             current.heading = bool(rest) and _is_heading(rest, next_line)
             drafts.append(current)
@@ -360,14 +364,6 @@ def _after_number(bare: str) -> str:
     """Text after ``N.`` when the parenthesis that follows is not a portion marking."""
     match = re.match(r"^\d{1,3}\s?[.)]\s*", bare)
     return bare[match.end() :] if match else bare
-
-
-def _ends_sentence(draft: _Draft) -> bool:
-    for block in reversed(draft.blocks):
-        if block:
-            last = block[-1].rstrip()
-            return not last or last[-1] in _TERMINAL or draft.heading
-    return True
 
 
 def _join_block(block: list[str]) -> str:

@@ -72,9 +72,7 @@ _STATION_PREFIX = re.compile(
 )
 _WEB_DECORATION = re.compile(r"¶")
 _REDACTED = re.compile(r"^[Xx]{4,}\.?$")
-_SKIPPED = re.compile(
-    "|".join(f"(?:{p.pattern})" for p in (SECTION_MARKER, PAGE_HEADER, _REDACTED)), re.I
-)
+_SKIPPED = re.compile("|".join(f"(?:{p.pattern})" for p in (PAGE_HEADER, _REDACTED)), re.I)
 _MID_LINE_FIELD = re.compile(r"(?<=[.;,)\s])\s*(?=(?:\(U\)\s*)?Classified\s+By\b|SUBJECT:)", re.I)
 
 
@@ -155,7 +153,7 @@ def _read_header(lines: list[str], header: _Header) -> int:
         raw = lines[index]
         line = " ".join(raw.replace("¶", " ").split()) if "¶" in raw else raw
         anchored = raw.lstrip().startswith("¶")
-        if _SKIPPED.match(line):
+        if _SKIPPED.match(line) or (line[-1:].isdigit() and SECTION_MARKER.match(line)):
             # Section markers, teletype page headers and redaction lines interrupt the header.
             index += 1
             continue

@@ -111,3 +111,14 @@ def may_release(
             f"({partner_agreed_level.word})",
         )
     return ReleaseDecision(True, f"at or below the agreed level ({partner_agreed_level.word})")
+
+
+def released(marking: Marking, country: str) -> Marking:
+    """`marking` made releasable to `country` (its code added to REL TO). Apply it only after
+    `may_release` allowed the release; this function does not check."""
+    return Marking(
+        level=marking.level,
+        caveats=marking.caveats,
+        rel_to=marking.rel_to | {country.upper()},
+        shared=marking.shared,
+    )

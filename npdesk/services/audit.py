@@ -28,6 +28,7 @@ from npdesk.security.audit import (
     verify_chain,
 )
 from npdesk.security.model import Marking, User
+from npdesk.security.policy import ReleaseDecision
 from npdesk.store.db import transaction, utcnow
 from npdesk.store.models.security import AuditHead, AuditLogEntry
 
@@ -215,3 +216,29 @@ def export(engine: Engine, since: date | datetime | None = None) -> Iterator[dic
     with transaction(engine) as session:
         for entry in _entries(session, start_of(since) if since is not None else None):
             yield {**entry.content(), "hash": entry.hash}
+
+
+def record_release(
+    session: Session,
+    officer: User,
+    decision: ReleaseDecision,
+    *,
+    partner: str,
+    marking: Marking,
+    record_kind: str,
+    record_id: str,
+    source: str,
+    action: str = "cables.release",
+) -> AuditEntry:
+    """Audit one decision to release a record or paragraph to `partner` (allowed: `ok`, in the
+    transaction that marks it; refused: `denied`, with the policy's reason)."""
+    return record(
+        session,
+        officer,
+        action,
+        outcome=Outcome.OK if decision.allowed else Outcome.DENIED,
+        source=source,
+        record_kind=record_kind,
+        record_id=record_id,
+        detail={"partner": partner, "marking": marking.banner(), "reason": decision.reason},
+    )

@@ -152,3 +152,30 @@ def test_export_since(store: Engine) -> None:
     )
     json.dumps(rows)
     assert list(audit.export(store, utcnow() + timedelta(days=1))) == []
+
+
+def test_releases_are_audited_with_their_reason(store: Engine) -> None:
+    from npdesk.security.model import Party, Role, User
+    from npdesk.security.policy import may_release
+
+    officer = User("olivia", Party.HOME, Role.OFFICER, Level.S)
+    for marking in (Marking(Level.C), Marking(Level.S, frozenset({"NOFORN"}))):
+        decision = may_release(officer, marking, Level.C)
+        with transaction(store) as session:
+            audit.record_release(
+                session,
+                officer,
+                decision,
+                partner="CHN",
+                marking=marking,
+                record_kind="cable",
+                record_id="08BEIJING1050",
+                source="10.0.0.2",
+            )
+    rows = list(audit.export(store))
+    assert [(r["action"], r["outcome"]) for r in rows] == [
+        ("cables.release", "ok"),
+        ("cables.release", "denied"),
+    ]
+    assert "NOFORN" in rows[1]["detail"]["reason"]
+    assert audit.verify(store) is None

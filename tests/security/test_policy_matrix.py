@@ -111,3 +111,13 @@ def test_may_release(officer: str, marking: Marking, agreed: Level | None, allow
     assert decision.allowed is allowed
     assert bool(decision) is allowed
     assert decision.reason
+
+
+def test_released_adds_the_partner_and_keeps_the_rest() -> None:
+    from npdesk.security.policy import released
+
+    before = Marking(Level.C, frozenset({"SBU"}), frozenset({"GBR"}))
+    after = released(before, "chn")
+    assert after == Marking(Level.C, frozenset({"SBU"}), frozenset({"GBR", "CHN"}))
+    assert may_read(USERS["liaison S"], after, agreement)
+    assert not may_read(USERS["liaison S"], before, agreement)
