@@ -22,6 +22,7 @@ from sqlalchemy.sql.base import ExecutableOption
 from sqlalchemy.sql.elements import ColumnElement
 
 from npdesk.domain.cases import (
+    ACTIVE_STATUSES,
     CableLink,
     Case,
     CaseEvent,
@@ -437,8 +438,29 @@ def list_cases(
 
 
 def all_cases(engine: Engine, user: User) -> list[Case]:
-    """Every case `user` may see, as they may see it (for agendas, lists and metrics)."""
+    """Every case `user` may see, as they may see it."""
     return list(list_cases(engine, user).cases)
+
+
+def cases_possibly_active_at(engine: Engine, user: User, moment: datetime) -> list[Case]:
+    """The cases `user` may see that could have been active at `moment`: those active now and
+    those changed after `moment` (a case active then but not now must have changed since).
+    Callers still check each case's status at `moment`; this only spares loading the rest."""
+    changed_since = select(CaseEventRecord.case_id).where(CaseEventRecord.at > moment)
+    query = select(CaseRecord).where(
+        or_(
+            CaseRecord.status.in_([s.value for s in ACTIVE_STATUSES]),
+            CaseRecord.id.in_(changed_since),
+        )
+    )
+    condition = visible_filter(user)
+    if condition is not None:
+        query = query.where(condition)
+    with session_factory(engine)() as session:
+        records = session.scalars(query.options(*with_children())).all()
+        return [
+            view_for(user, case_from_record(r)) for r in records if may_see(user, marking_of(r))
+        ]
 
 
 def get_case(engine: Engine, user: User, reference: str) -> Case:
@@ -592,6 +614,7 @@ __all__ = [
     "InvalidCaseData",
     "NotPermitted",
     "all_cases",
+    "cases_possibly_active_at",
     "create_case",
     "edit_case",
     "get_case",

@@ -30,6 +30,7 @@ from npdesk.domain.reviews import (
     ReviewSession,
     ReviewState,
     build_minutes,
+    end_of_day,
     generate_agenda,
 )
 from npdesk.security import policy
@@ -38,7 +39,7 @@ from npdesk.security.partners import agreed_level
 from npdesk.services.cases import (
     InvalidCaseData,
     NotPermitted,
-    all_cases,
+    cases_possibly_active_at,
     load_record,
     marking_of,
     may_see,
@@ -262,10 +263,12 @@ def build_agenda(engine: Engine, user: User, number: int) -> ReviewDetail:
     priority, with changes since the previous confirmed or held review. Notes already written
     on cases that stay on the agenda are kept. Raises `ReviewNotFound`, `NotPermitted`."""
     require_reviewer(user, "build agendas")
-    cases = all_cases(engine, user)
+    with session_factory(engine)() as session:
+        found = _load(session, user, number)
+        meeting = found.confirmed_on or found.proposed_on
+    cases = cases_possibly_active_at(engine, user, end_of_day(meeting))
     with transaction(engine) as session:
         record = _load(session, user, number)
-        meeting = record.confirmed_on or record.proposed_on
         items = generate_agenda(cases, meeting, _previous_meeting(session, record))
         notes = {item.reference: item.note for item in record.agenda}
         ids = {

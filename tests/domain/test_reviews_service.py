@@ -158,3 +158,36 @@ def test_metrics_change_when_a_review_closes_a_case(tmp_path: Path) -> None:
     svg = burndown_svg(engine, OFFICER, after)
     assert svg.startswith("<svg") and "review 1" in svg
     assert metrics_for(engine, LIAISON, as_of=date(2008, 5, 1)).open_now == 1
+
+
+def test_an_agenda_rebuilt_later_still_lists_cases_closed_after_the_meeting(
+    tmp_path: Path,
+) -> None:
+    engine = desk(tmp_path)
+    closed_later = opened(engine, "FICTIONAL closed in May", "2008-01-01")
+    still_open = opened(engine, "FICTIONAL still open", "2008-02-01")
+    closed_before = opened(engine, "FICTIONAL closed in March", "2008-01-15")
+    transition_case(
+        engine,
+        OFFICER,
+        closed_before,
+        CaseStatus.CLOSED,
+        reason="answered",
+        outcome=CaseOutcome.RESOLVED,
+        at=at("2008-03-01"),
+    )
+    transition_case(
+        engine,
+        OFFICER,
+        closed_later,
+        CaseStatus.CLOSED,
+        reason="answered",
+        outcome=CaseOutcome.RESOLVED,
+        at=at("2008-05-01"),
+    )
+    propose(engine, date(2008, 4, 16))
+    agenda = build_agenda(engine, OFFICER, 1).agenda
+    assert [(i.reference, i.status) for i in agenda] == [
+        (closed_later, CaseStatus.OPEN),
+        (still_open, CaseStatus.OPEN),
+    ]
