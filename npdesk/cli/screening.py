@@ -22,6 +22,7 @@ from npdesk.cli.common import DbOption, JsonOption, UserOption, acting_user, fai
 from npdesk.cli.common import print_json as emit_json
 from npdesk.screening import EntryType, Query, QueryError
 from npdesk.screening.batch import BatchHit
+from npdesk.screening.cluster import ClusterUnavailable
 from npdesk.screening.loaders import LOADERS
 from npdesk.security.model import User
 from npdesk.services import screening as service
@@ -46,7 +47,7 @@ def clear_errors() -> Iterator[None]:
     """The service's refusals as one-line failures."""
     try:
         yield
-    except (ValueError, LookupError, PermissionError, OSError) as error:
+    except (ValueError, LookupError, PermissionError, OSError, ClusterUnavailable) as error:
         fail(str(error) or type(error).__name__)
 
 
@@ -159,6 +160,10 @@ def screen(
     workers: Annotated[
         int, typer.Option("--workers", help="Processes for a batch (default: all cores).")
     ] = 0,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address to spread a batch over."),
+    ] = None,
     db: DbOption = None,
     user: UserOption = None,
     as_json: JsonOption = False,
@@ -181,6 +186,7 @@ def screen(
                 top if top is not None else 5,
                 workers or os.cpu_count() or 1,
                 as_json,
+                scheduler,
             )
             return
         assert name is not None
@@ -272,7 +278,14 @@ def write_batch(path: Path, rows: list[tuple[str, Query]], results: list[list[Ba
 
 
 def _screen_batch(
-    engine: Engine, actor: User, source: Path, target: Path, top: int, workers: int, as_json: bool
+    engine: Engine,
+    actor: User,
+    source: Path,
+    target: Path,
+    top: int,
+    workers: int,
+    as_json: bool,
+    scheduler: str | None,
 ) -> None:
     rows = read_batch(source)
     with Progress(
@@ -292,6 +305,7 @@ def _screen_batch(
             top=top,
             workers=workers,
             progress=lambda n: progress.advance(task, n),
+            scheduler=scheduler,
         )
     written = write_batch(target, rows, results)
     summary = {

@@ -186,17 +186,22 @@ def load_index(path: Path) -> ScreeningIndex:
     or another format version, FileNotFoundError when missing."""
     # Loading creates some 300,000 objects none of which form cycles; the cyclic garbage
     # collector would otherwise rescan the growing heap again and again (half the load time).
+    return load_index_bytes(path.read_bytes(), str(path))
+
+
+def load_index_bytes(raw: bytes, origin: str = "index") -> ScreeningIndex:
+    """`load_index` for the file's bytes (as shipped to cluster workers); `origin` names the
+    source in errors. Raises IndexFileError."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_index(path)
+        return _load_index(raw, origin)
     finally:
         if enabled:
             gc.enable()
 
 
-def _load_index(path: Path) -> ScreeningIndex:
-    raw = path.read_bytes()
+def _load_index(raw: bytes, path: str) -> ScreeningIndex:
     if not raw.startswith(MAGIC):
         raise IndexFileError(f"{path}: not a screening index")
     try:

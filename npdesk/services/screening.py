@@ -35,6 +35,7 @@ from npdesk.screening import (
     load_list,
 )
 from npdesk.screening.batch import BatchHit, screen_parallel
+from npdesk.screening.cluster import screen_on_cluster
 from npdesk.screening.index import IndexFileError
 from npdesk.screening.model import ListEntry, entry_from_json
 from npdesk.screening.normalize import normalize_name
@@ -476,14 +477,19 @@ def screen_batch(
     top: int | None = None,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    scheduler: str | None = None,
 ) -> list[list[BatchHit]]:
-    """Screen many names, over `workers` processes, and store every screening (hits with a
+    """Screen many names, over `workers` processes or on the Dask cluster at `scheduler`
+    (raising ClusterUnavailable when it cannot be used), and store every screening (hits with a
     one-line explanation) in one transaction. Rows come back in input order; `progress` gets
     the number of names each finished chunk held. Queries must be valid (see
     `Query.country_code` / `Query.birth_year`). Raises PermissionError or NoListsLoaded."""
     _require_home(user)
     _screener, versions, path = current_index(engine)
-    rows = screen_parallel(path, queries, workers=workers, top=top, progress=progress)
+    if scheduler:
+        rows = screen_on_cluster(path, queries, scheduler, top=top, progress=progress)
+    else:
+        rows = screen_parallel(path, queries, workers=workers, top=top, progress=progress)
     with transaction(engine) as session:
         for query, hits in zip(queries, rows, strict=True):
             record = ScreeningRecord(

@@ -4,8 +4,10 @@ a CSV batch, record a decision and see it again; errors are one line with a non-
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -109,8 +111,29 @@ def test_batch_csv(desk: dict[str, str], tmp_path: Path) -> None:
         with target.open(encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
         results[workers] = rows
+    distributed: Any = importlib.import_module("distributed")  # untyped for strict mypy
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        target = tmp_path / "out-dask.csv"
+        code, output = _run(
+            desk,
+            "screen",
+            "--batch",
+            str(source),
+            "--out",
+            str(target),
+            "--top",
+            "2",
+            "--scheduler",
+            cluster.scheduler_address,
+        )
+        assert code == 0, output
+    with target.open(encoding="utf-8") as handle:
+        results["dask"] = list(csv.reader(handle))
     rows = results["1"]
     assert results["2"] == rows
+    assert results["dask"] == rows
     assert tuple(rows[0]) == BATCH_COLUMNS
     by_id: dict[str, list[list[str]]] = {}
     for row in rows[1:]:
