@@ -71,6 +71,12 @@ TITLES = sorted(
         "Admiral",
         "Colonel",
         "Commissioner",
+        "Envoy",
+        "Special Representative",
+        "Representative",
+        "Deputy Chairman",
+        "Chairperson",
+        "Chief of Staff",
         "Deputy Chief",
         "Section Chief",
         "Chief",
@@ -238,9 +244,95 @@ _ORG_STOP = frozenset(
 )
 _NAME_WORD = r"(?:[A-Z][a-z]*(?:Mc|Mac|O'|D')?[A-Z]?[a-z’'-]+|[A-Z]\.)"
 _TITLE_RE = "|".join(re.escape(t) for t in TITLES)
-_PERSON = re.compile(
-    rf"(?<![\w/])(?P<title>{_TITLE_RE})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
+_RANK = r"(?:(?:Deputy|Vice|Assistant|Acting|Senior|Principal|Executive|First|Special|High)\s+)*"
+# "Deputy Minister of Fuel and Energy Volodymyr Makukha": the office words after "of"/"for"
+# run straight into the name; `_split_office_run` takes the name off the end.
+_OFFICE_RUN = (
+    r"(?:(?:of|for|to)\s+(?:the\s+)?(?:[A-Z][\w’'&-]*\s+(?:(?:and|of|for|the|on)\s+)?){1,7})"
 )
+_PERSON = re.compile(
+    rf"(?<![\w/])(?P<title>{_RANK}(?:{_TITLE_RE}))\s+(?P<of>{_OFFICE_RUN})?"
+    rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
+)
+# Words that name offices, never people: a run ending in them holds no name.
+_OFFICE_WORDS = frozenset(
+    {
+        "Affairs",
+        "Foreign",
+        "Defense",
+        "Defence",
+        "Justice",
+        "Interior",
+        "Energy",
+        "Trade",
+        "Finance",
+        "Economy",
+        "Health",
+        "Security",
+        "Relations",
+        "Peace",
+        "Culture",
+        "State",
+        "Industry",
+        "Commerce",
+        "Development",
+        "Planning",
+        "Education",
+        "Environment",
+        "Agriculture",
+        "Transport",
+        "Labor",
+        "Labour",
+        "Communications",
+        "Information",
+        "Technology",
+        "Science",
+        "Resources",
+        "Mines",
+        "Oil",
+        "Gas",
+        "Fuel",
+        "Power",
+        "Water",
+        "Customs",
+        "Police",
+        "Intelligence",
+        "Forces",
+        "Army",
+        "Navy",
+        "Staff",
+        "Rights",
+        "Issues",
+        "Policy",
+        "Control",
+        "Disarmament",
+        "Nonproliferation",
+        "Department",
+        "Ministry",
+        "Office",
+        "Bureau",
+        "Committee",
+        "Council",
+        "Commission",
+        "Affair",
+    }
+)
+
+
+def _split_office_run(office: str, name: str) -> tuple[str, list[str]] | None:
+    """Split "of Fuel and Energy" + "Volodymyr Makukha" into the office phrase and the name
+    (the last two capitalized words); None when the run ends in office words (no name)."""
+    words = (office + " " + name).split()
+    caps = [w for w in words if w[:1].isupper()]
+    if len(caps) < 3:
+        return None
+    person = caps[-2:]
+    if any(w in _OFFICE_WORDS or w in _NAME_STOP for w in person):
+        return None
+    cut = len(words) - 2
+    return " ".join(words[:cut]), person
+
+
 _OFFICE = re.compile(r"(?<![\w/])(?P<office>" + "|".join(map(re.escape, HOME_OFFICES)) + r")\b")
 # Officer abbreviations are written in any case ("poloff", "PolOff", "POLOFF"); words such as
 # "Charge" or "Ambassador" only count capitalized.
@@ -303,7 +395,7 @@ def side_of(title: str | None, organization: str | None) -> Side | None:
     joined = " ".join(filter(None, [organization, title]))
     if HOME_MARKERS.search(joined):
         return "home"
-    if organization:
+    if organization or re.search(r"\b(?:of|for)\b", title or ""):
         return "partner"
     return None
 
@@ -314,15 +406,25 @@ def find_people(text: str) -> list[EntityMention]:
     only word before a non-name ("FonMin Gul said")."""
     found: list[EntityMention] = []
     for match in _PERSON.finditer(text):
-        words = _trim_name(match.group("name").split())
+        title = " ".join(match.group("title").split())
+        office_phrase = None
+        if match.group("of"):
+            split = _split_office_run(match.group("of"), match.group("name"))
+            if split is None:
+                continue
+            office_phrase, words = split
+        else:
+            words = _trim_name(match.group("name").split())
         if not words:
             continue
-        title = match.group("title")
-        name = " ".join(w.rstrip("’'s") if w.endswith(("'s", "’s")) else w for w in words)
-        end = match.start("name") + len(" ".join(words))
+        name = " ".join(re.sub(r"['’]s$", "", w) for w in words)
+        end = text.index(words[-1], match.start("name") if not office_phrase else match.start())
+        end += len(words[-1])
         organization, start = (None, match.start())
         if title not in _HONORIFICS:
             organization, start = _organization(text, match.start())
+        if office_phrase:
+            title = f"{title} {office_phrase}"
         found.append(
             EntityMention(
                 name=name,

@@ -37,6 +37,7 @@ _EVENT = re.compile(
     r"(?<!to )\b(?P<noun>workshops?|seminars?|trainings?|training courses?|conferences?"
     r"|symposi(?:um|a)|exercises?|exchanges?|roundtables?|round tables?|forums?|summits?"
     r"|consultations|contact group|outreach events?"
+    r"|(?:[A-Z][\w-]*\s+){1,3}meetings?(?=\s+in\s+[A-Z])"
     r"|[A-Z][a-z]+ Dialogue|Dialogue)\b"
 )
 _DETERMINERS = frozenset(
@@ -128,7 +129,8 @@ _COMMIT = re.compile(
     r"\b(?:(?:will|would|shall)\s+(?:also\s+|soon\s+|quickly\s+|promptly\s+)?"
     r"(?:respond|reply|provide|consider|look into|follow up|investigate|share|send|arrange"
     r"|host|hold|be prepared to|be ready to|continue|work|report|inform|update|help|support"
-    r"|seek|ensure|get back|answer|examine|study|check|review|give)"
+    r"|seek|ensure|get back|answer|examine|study|check|review|give|pass|convey|relay|raise"
+    r"|brief|forward|call|deliver|try|look at|keep)"
     r"|pledged|promised|committed to|undertook to|vowed|offered to|assured|agreed(?: to)?"
     r"|accepted|will be prepared)\b",
     re.IGNORECASE,

@@ -29,7 +29,10 @@ _FUTURE = re.compile(
 )
 _PAST = re.compile(
     r"\b(?:had|was|were|did|ago|last|previously|earlier|recalled|recalling"
-    r"|held|met|took|gave|told|said|made|sent|wrote|led|saw|came|went|agreed|"
+    r"|held|met|took|gave|told|said|made|sent|wrote|led|saw|came|went|agreed|spoke|thought"
+    r"|brought|sought|found|left|began|became|rose|fell|won|lost|kept|felt|heard|paid|ran"
+    r"|sat|stood|understood|chose|drove|flew|grew|knew|meant|sold|taught|threw|caught"
+    r"|fought|built|spent|struck|broke|forgot|withdrew|arose|bore|swore|"
     r"[a-z]{2,}ed)\b",
     re.IGNORECASE,
 )
