@@ -19,7 +19,7 @@ from npdesk.cli.common import print_json as emit_json
 from npdesk.security.model import Level, Party, Role, User
 from npdesk.services import accounts, audit
 from npdesk.services.accounts import AccountError
-from npdesk.store.db import transaction
+from npdesk.store.db import transaction, utcnow
 
 app = typer.Typer(no_args_is_help=True, help="User accounts.")
 
@@ -118,8 +118,10 @@ def list_(db: DbOption = None, user: UserOption = None, as_json: JsonOption = Fa
         )
         return
     table = Table("user", "party", "role", "clearance", "country", "status")
+    now = utcnow()
     for row in rows:
-        status = "disabled" if row.disabled else ("locked" if row.locked_until else "active")
+        locked = row.locked_until is not None and row.locked_until > now
+        status = "disabled" if row.disabled else ("locked" if locked else "active")
         table.add_row(
             row.username,
             row.party.value,

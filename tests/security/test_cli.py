@@ -198,3 +198,14 @@ def test_audit_export_since_writes_json_lines(run: Invoke, tmp_path: Path) -> No
     assert future.exit_code == 0 and future.stdout == ""
     bad = run("audit", "export", "--since", "yesterday")
     assert bad.exit_code != 0 and "Traceback" not in bad.output
+
+
+def test_the_npdesk_command_has_both_sub_apps(db_url: str) -> None:
+    from npdesk.cli import app as npdesk_app
+
+    runner = CliRunner()
+    listed = runner.invoke(npdesk_app, ["users", "list", "--json", "--db", db_url])
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.stdout) == []
+    verified = runner.invoke(npdesk_app, ["audit", "verify", "--db", db_url])
+    assert verified.exit_code == 0 and "intact: 1 entries" in verified.output
