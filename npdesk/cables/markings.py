@@ -38,6 +38,7 @@ _LEVEL = (
     r"|SBU|LIMITED\s+OFFICIAL\s+USE)"
 )
 _BANNER = re.compile(r"^\s*" + _LEVEL + r"(?=\s|$|//)(?P<rest>[^\n]{0,200})$", re.I)
+_STATION_WORD = re.compile(r"^[A-Z][A-Z'\-.]*$")
 _BANNER_FIRST = frozenset("SCUTLsctul")
 _SECTION = re.compile(r"\bSECTION\s+0*(\d{1,3})\s+OF\s+0*(\d{1,3})\b", re.I)
 _PORTION = re.compile(r"^(TS|S|C|U|SBU|LOU|FOUO)((?:/{1,2}[A-Z][A-Z ,]{0,40})*)$")
@@ -106,8 +107,12 @@ def parse_banner(line: str) -> Banner | None:
         tokens = tokens[used:]
     station = serial = None
     if tokens and tokens[-1].isdigit():
+        words = tokens[:-1]
+        # A station is one to four words ("RIO DE JANEIRO", "USUN NEW YORK"), not a sentence.
+        if len(words) > 4 or not all(_STATION_WORD.match(word) for word in words):
+            return None
         serial = str(int(tokens[-1]))
-        station = " ".join(tokens[:-1]) or None
+        station = " ".join(words) or None
     elif tokens:
         return None if len(tokens) > 3 else Banner(level, tuple(caveats), (), None, None, section)
     return Banner(level, tuple(caveats), tuple(handling), station, serial, section)

@@ -3,23 +3,16 @@ each page's metadata table."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from npdesk.cables import Cable, parse_cable
-from npdesk.cables.sources import PageMeta, normalize_source
+from npdesk.cables import Cable
+from npdesk.cables.sources import PageMeta
+from tests.cables.conftest import CorpusPage
 
 
 @pytest.fixture(scope="module")
-def corpus(corpus_dir: Path) -> list[tuple[str, PageMeta, Cable]]:
-    parsed = []
-    for path in sorted(corpus_dir.glob("*.html")):
-        text = path.read_text(encoding="utf-8")
-        page = normalize_source(text).page
-        assert page is not None, path.name
-        parsed.append((path.name, page, parse_cable(text)))
-    return parsed
+def corpus(parsed_corpus: list[CorpusPage]) -> list[tuple[str, PageMeta, Cable]]:
+    return [(p.name, p.page, p.cable) for p in parsed_corpus]
 
 
 @pytest.mark.corpus
