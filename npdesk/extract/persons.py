@@ -242,7 +242,7 @@ _ORG_STOP = frozenset(
         "Said",
     }
 )
-_NAME_WORD = r"(?:[A-Z][a-z]*(?:Mc|Mac|O'|D')?[A-Z]?[a-z’'-]+|[A-Z]\.)"
+_NAME_WORD = r"(?:[A-Z][a-z]*(?:Mc|Mac|O'|D')?[A-Z]?[a-z’']+(?:-[A-Z]?[a-z]+)*|[A-Z]\.)"
 _TITLE_RE = "|".join(re.escape(t) for t in TITLES)
 _RANK = r"(?:(?:Deputy|Vice|Assistant|Acting|Senior|Principal|Executive|First|Special|High)\s+)*"
 # "Deputy Minister of Fuel and Energy Volodymyr Makukha": the office words after "of"/"for"

@@ -96,7 +96,7 @@ _RECIPIENT_CUE = re.compile(
 )
 _VISIT = re.compile(
     r"\b(?:visit(?:s|ed|ing)?|trips?(?: to)?|travel(?:l?ed|s|ing)? to|toured|tour of"
-    r"|arrived? in|came to)\b",
+    r"|arrived? in|came to|(?:going|go|went|heading|headed) to(?=\s+[A-Z]))\b",
     re.IGNORECASE,
 )
 # "Visit Embassy Rabat's Classified Website: http://...": a footer, not a visit.
@@ -332,12 +332,21 @@ def visits(s: Sentence) -> list[Proposal]:
         involved = before[-1:] + after[:1]
         place = _visited_place(s.text, match.end())
         possessor = _POSSESSOR.search(s.text[: match.start()])
-        if not involved and not place:
-            continue
         firm = next((e for e in after[:1] if e.kind == "firm"), None)
         mention = s.nearest_date(match.start())
         if mention is not None and not -40 <= mention.start - match.start() <= 80:
             mention = None
+        # "the visit was a success" refers back to a visit told elsewhere: a visit needs a
+        # place, a firm or a day of its own.
+        # "visiting Prime Minister Taro Aso": the visitor follows the word.
+        guest = (
+            match.group(0).lower() == "visiting"
+            and bool(after)
+            and after[0].kind == "person"
+            and after[0].start - match.end() <= 30
+        )
+        if not (place or firm or mention or guest):
+            continue
         out.append(
             _dated(
                 Proposal(
@@ -366,6 +375,8 @@ def _visited_place(text: str, position: int) -> str | None:
         r"\s+(?:to\s+|in\s+|of\s+)?(?:the\s+)?(?P<place>[A-Z][a-z]+(?:\s+(?:de\s+)?[A-Z][a-z]+)?)",
         text[position:],
     )
+    if re.match(r"\s+here\b", text[position:]):
+        return "here"  # "Mottaki's visit here": the host country
     if match is None or match.group("place").split()[0].lower() in MONTHS:
         return None
     return match.group("place")

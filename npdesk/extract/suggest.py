@@ -92,7 +92,13 @@ def _entities(text: str, gazetteer: Gazetteer, shorts: Gazetteer) -> list[Entity
 
 def _sentences(cable: Cable, gazetteer: Gazetteer) -> list[Sentence]:
     anchor = cable_day(cable.created)
-    paragraphs = [(p.number, clean(p.text)) for p in cable.paragraphs if p.text.strip()]
+    # Unnumbered short lines are section headings ("Chirac's Visit to China"): they repeat
+    # what the paragraphs say and would only add duplicates.
+    paragraphs = [
+        (p.number, clean(p.text))
+        for p in cable.paragraphs
+        if p.text.strip() and (p.number is not None or len(p.text) > 120)
+    ]
     texts = [t for _, t in paragraphs]
     local = Gazetteer(list(gazetteer.entries), threshold=gazetteer.threshold)
     local.extend(_firm_candidates(texts, gazetteer))
