@@ -8,10 +8,14 @@ from datetime import datetime, timedelta
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """`max_failures` consecutive failures lock the account for `lockout`."""
+    """`max_failures` consecutive failures lock the account for `lockout`; more than
+    `max_source_failures` failed logins from one source within `source_window` (whatever the
+    usernames tried: password spraying) refuse that source until the window has passed."""
 
     max_failures: int = 5
     lockout: timedelta = timedelta(minutes=15)
+    max_source_failures: int = 20
+    source_window: timedelta = timedelta(minutes=15)
 
 
 DEFAULT_POLICY = ThrottlePolicy()
@@ -47,3 +51,8 @@ def after_failure(
 def after_success() -> FailureState:
     """The state after a successful login: a clean slate."""
     return FailureState()
+
+
+def source_blocked(recent_failures: int, policy: ThrottlePolicy = DEFAULT_POLICY) -> bool:
+    """Whether a source with `recent_failures` failed logins in the policy's window is refused."""
+    return recent_failures >= policy.max_source_failures

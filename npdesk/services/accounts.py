@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -34,11 +34,17 @@ from npdesk.security.throttle import (
     ThrottlePolicy,
     after_failure,
     is_locked,
+    source_blocked,
 )
 from npdesk.security.tokens import NewSecret, digest, new_api_token, new_session_id
 from npdesk.services import audit
 from npdesk.store.db import transaction, utcnow
-from npdesk.store.models.security import BearerSecret, ServerSecret, UserAccount
+from npdesk.store.models.security import (
+    AuditLogEntry,
+    BearerSecret,
+    ServerSecret,
+    UserAccount,
+)
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _COUNTRY = re.compile(r"^[A-Z]{3}$")
@@ -237,6 +243,23 @@ def reset_password(
     )
 
 
+def _recent_source_failures(
+    session: Session, source: str, now: datetime, policy: ThrottlePolicy
+) -> int:
+    # The audit log already records every failed login with its source: count from it.
+    count = session.scalar(
+        select(func.count())
+        .select_from(AuditLogEntry)
+        .where(
+            AuditLogEntry.action == "auth.login",
+            AuditLogEntry.outcome == Outcome.DENIED.value,
+            AuditLogEntry.source == source[:64],
+            AuditLogEntry.at > now - policy.source_window,
+        )
+    )
+    return int(count or 0)
+
+
 def authenticate(
     session: Session,
     username: str,
@@ -248,11 +271,24 @@ def authenticate(
 ) -> User | None:
     """The user when `username` and `password` match an active, unlocked account, else None.
 
-    Every attempt is audited (`auth.login`, ok or denied). Failures count towards a lockout;
-    the reason for a refusal goes only to the audit log, never to the caller. The caller
+    Every attempt is audited (`auth.login`, ok or denied). Failures count towards a lockout of
+    the account, and towards a refusal of the source (address) that keeps failing whatever
+    usernames it tries; the reason for a refusal goes only to the audit log, never the caller. The caller
     commits the session even on failure, so the failure count and the entry are kept.
     """
     moment = now or utcnow()
+    if source_blocked(_recent_source_failures(session, source, moment, policy), policy):
+        burn_verification()
+        audit.record(
+            session,
+            username[:64] or "(empty)",
+            "auth.login",
+            outcome=Outcome.DENIED,
+            source=source,
+            detail={"reason": "too many failures from this source"},
+            at=moment,
+        )
+        return None
     account = _find(session, username) if _USERNAME.match(username.lower()) else None
     if account is None:
         burn_verification()

@@ -163,3 +163,31 @@ def test_cli_actor(engine: Engine) -> None:
     assert accounts.cli_actor(engine, "olivia").username == "olivia"
     with pytest.raises(AccountError, match="no active user"):
         accounts.cli_actor(engine, "ghost")
+
+
+def test_a_source_that_keeps_failing_is_refused_whatever_names_it_tries(engine: Engine) -> None:
+    add(engine, "olivia")
+    policy = ThrottlePolicy(max_failures=5, max_source_failures=3)
+    for name in ("amy", "bob", "carl"):
+        with transaction(engine) as session:
+            assert (
+                accounts.authenticate(session, name, PASSWORD, source="10.9.9.9", policy=policy)
+                is None
+            )
+    with transaction(engine) as session:
+        assert (
+            accounts.authenticate(session, "olivia", PASSWORD, source="10.9.9.9", policy=policy)
+            is None
+        )
+        assert (
+            accounts.authenticate(session, "olivia", PASSWORD, source="10.1.1.1", policy=policy)
+            is not None
+        )
+    later = utcnow() + timedelta(minutes=16)
+    with transaction(engine) as session:
+        assert (
+            accounts.authenticate(
+                session, "olivia", PASSWORD, source="10.9.9.9", now=later, policy=policy
+            )
+            is not None
+        )
