@@ -84,7 +84,7 @@ _NOISE = re.compile(
 )
 _TRAILER = re.compile(
     r"https?://|www\.|@|Classified Web ?site|\.gov\b|Portal:|^SELECT \*|^.{0,60}\.\.\.$"
-    r"|^[A-Z]{3,}\d{5,}",
+    r"|^[A-Z]{3,}\d{5,}|^ID:\s*\d+$",
     re.I,
 )
 _SPACED_DOTS = re.compile(r"\s+\.+$")
@@ -316,22 +316,21 @@ def _paragraphs(cleaned: list[str]) -> list[Paragraph]:
         elif block_start and previous_ends and _is_heading(bare, next_line):
             current = _Draft(None, None, [[bare.rstrip(":- ")]], heading=True)
             drafts.append(current)
-        elif block_start and previous_ends and _is_two_line_heading(cleaned, index):
-            # A heading wrapped over two lines ("Beni on Venezuelan Mystery Flights:" /
+        elif block_start and previous_ends and (wrapped := _wrapped_heading(cleaned, index)):
+            # A heading wrapped over two or three lines ("Beni on Venezuelan Mystery Flights:" /
             # "We're Not Gonna Take It, Anymore").
-            joined = f"{bare} {cleaned[index + 1].lstrip('¶ ')}"
-            current = _Draft(None, None, [[joined.rstrip(":- ")]], heading=True)
+            current = _Draft(None, None, [[wrapped[1].rstrip(":- ")]], heading=True)
             drafts.append(current)
-            skip = 1
+            skip = wrapped[0] - 1
         elif (
             not block_start
             and previous_ends
-            and next_line
-            and (next_line.startswith("¶") or PARAGRAPH_START.match(next_line))
+            and next_line is not None
+            and (not next_line or next_line[0] == "¶" or PARAGRAPH_START.match(next_line))
             and not bare.upper().startswith("END")
             and _is_heading(bare, next_line)
         ):
-            # A heading on its own line between two paragraphs, without blank lines around.
+            # A heading on its own line after a paragraph, without a blank line before it.
             current = _Draft(None, None, [[bare.rstrip(":- ")]], heading=True)
             drafts.append(current)
         elif current is None or current.heading:
@@ -350,14 +349,20 @@ def _paragraphs(cleaned: list[str]) -> list[Paragraph]:
     return paragraphs
 
 
-def _is_two_line_heading(cleaned: list[str], index: int) -> bool:
-    if index + 1 >= len(cleaned) or not cleaned[index + 1]:
-        return False
-    second = cleaned[index + 1]
-    if second.startswith("¶") or PARAGRAPH_START.match(second) or _BULLET.match(second):
-        return False
-    after = cleaned[index + 2] if index + 2 < len(cleaned) else None
-    return _is_heading(f"{cleaned[index].lstrip('¶ ')} {second}", after)
+def _wrapped_heading(cleaned: list[str], index: int) -> tuple[int, str] | None:
+    """(lines, text) of a heading block of two or three lines starting at `index`, or None."""
+    block = [cleaned[index].lstrip("¶ ")]
+    for line in cleaned[index + 1 : index + 4]:
+        if not line:
+            break
+        if line[0] == "¶" or PARAGRAPH_START.match(line) or _BULLET.match(line):
+            return None
+        block.append(line)
+    if not 2 <= len(block) <= 3:
+        return None
+    after = cleaned[index + len(block)] if index + len(block) < len(cleaned) else None
+    text = " ".join(block)
+    return (len(block), text) if _is_heading(text, after) else None
 
 
 def _after_number(bare: str) -> str:

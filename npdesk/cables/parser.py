@@ -314,9 +314,9 @@ def _read_banner(line: str, header: _Header) -> None:
 def _next_is_reason(lines: list[str], index: int, header: _Header) -> bool:
     if parse_reasons(" ".join(header.classified_by)):
         return False
-    for raw in lines[index + 1 : index + 6]:
+    for raw in lines[index + 1 : index + 8]:
         line = raw.strip()
-        if line:
+        if line and not (_SKIPPED.match(line) or SECTION_MARKER.match(line)):
             return bool(re.match(r"^(?:\(?[a-hA-H][).]|1\.\s?[4-6]\b)", line))
     return False
 

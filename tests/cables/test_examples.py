@@ -159,7 +159,9 @@ def test_noforn_cable_with_recipients_and_iso_style_decl(page: Reader) -> None:
     ]
     assert cable.paragraphs[0].text == "Summary"
     assert cable.paragraphs[0].classification == "S/NF"  # "(S//NF) Summary"
-    assert {p.classification for p in cable.paragraphs[1:]} == {"S/NF"}
+    assert {p.classification for p in cable.paragraphs if p.number} == {"S/NF"}
+    # A heading on its own line right after paragraph 3, with no blank line around it.
+    assert "Taliban/Haqqani Network" in [p.text for p in cable.paragraphs if p.number is None]
 
 
 def test_double_labels_and_reasons_after_a_blank_line(page: Reader) -> None:

@@ -100,25 +100,25 @@ def parse_or_error(text: str) -> Cable | None:
     return cable
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=3000))
 def test_arbitrary_text(text: str) -> None:
     parse_or_error(text)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=2000))
 def test_arbitrary_bytes_decoded_leniently(data: bytes) -> None:
     parse_or_error(data.decode("utf-8", errors="replace"))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=40), max_size=60))
 def test_cable_like_fragments_in_any_order(lines: list[str]) -> None:
     parse_or_error("\n".join(lines))
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=0, max_value=len(TELEGRAM)))
 def test_truncated_telegram(cut: int) -> None:
     cable = parse_or_error(TELEGRAM[:cut])
@@ -126,13 +126,13 @@ def test_truncated_telegram(cut: int) -> None:
         assert cable is not None and cable.id == "08BEIJING1050"
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(data=st.data())
 def test_truncated_seed(seed_text: str, data: st.DataObject) -> None:
     parse_or_error(seed_text[: data.draw(st.integers(min_value=0, max_value=len(seed_text)))])
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_shuffled_and_missing_header_lines(data: st.DataObject) -> None:
     lines = TELEGRAM.split("\n")
@@ -146,7 +146,7 @@ def test_shuffled_and_missing_header_lines(data: st.DataObject) -> None:
         assert [p.number for p in cable.paragraphs if p.number is not None] == [1, 2]
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_lines_dropped_anywhere(data: st.DataObject) -> None:
     lines = TELEGRAM.split("\n")
