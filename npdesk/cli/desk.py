@@ -100,6 +100,14 @@ def suggest(
     out.print(table)
 
 
+def suggest_all(db: DbOption = None, user: UserOption = None) -> None:
+    """Read every stored cable that has no proposals yet and store its proposals."""
+    engine = open_db(db)
+    acting_user(engine, user)
+    count = proposal_service.suggest_all(engine)
+    out.print(f"read {count} cables for proposals")
+
+
 def decide(
     proposal_id: Annotated[int, typer.Argument(help="Proposal id (from `cables suggest`).")],
     decision: Annotated[str, typer.Argument(help="accept, edit or reject")],

@@ -183,6 +183,18 @@ def suggest_for_cable(engine: Engine, cable_id: str, refresh: bool = False) -> l
         return [_view(r) for r in _ordered(session, cable.id)]
 
 
+def suggest_all(engine: Engine) -> int:
+    """Read every stored cable that has no proposals yet and store its proposals (what ingest
+    leaves for later: reading is cheap, but not free on a batch of thousands). Returns how
+    many cables were read."""
+    with session_factory(engine)() as session:
+        done = set(session.scalars(select(ProposalRecord.cable_id).distinct()))
+        pending = [c for c in session.scalars(select(CableRecord.id)) if c not in done]
+    for cable_id in pending:
+        suggest_for_cable(engine, cable_id)
+    return len(pending)
+
+
 def _ordered(session: Session, cable_id: str) -> list[ProposalRecord]:
     return list(
         session.scalars(

@@ -19,6 +19,7 @@ app = typer.Typer()
 cables_app = typer.Typer()
 cables_app.command("suggest")(desk_cli.suggest)
 cables_app.command("decide")(desk_cli.decide)
+cables_app.command("suggest-all")(desk_cli.suggest_all)
 app.add_typer(cables_app, name="cables")
 app.add_typer(desk_cli.firms_app, name="firms")
 app.add_typer(desk_cli.events_app, name="events")
@@ -32,6 +33,8 @@ def test_suggest_decide_and_commitments(tmp_path: Path, shared_dir: Path) -> Non
     upgrade(engine)
     ingest_paths(engine, [shared_dir / "seeds" / "000_b040fb51b219b52c.txt"])
 
+    everything = runner.invoke(app, ["cables", "suggest-all", "--db", url])
+    assert everything.exit_code == 0 and "read 1 cables" in everything.stdout
     result = runner.invoke(app, ["cables", "suggest", "08BEIJING1050", "--json", "--db", url])
     assert result.exit_code == 0, result.output
     proposals = json.loads(result.stdout)
