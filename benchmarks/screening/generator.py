@@ -719,6 +719,36 @@ class Generator:
         letters = "".join(w.strip(",.()")[0] for w in words if w.strip(",.()"))
         return letters.upper() if len(letters) >= 3 and letters.isalpha() else None
 
+    def volume(self, count: int) -> list[str]:
+        """`count` distinct names for throughput runs: listed names with a typo, word-order or
+        legal-form change, and invented person and firm names, shuffled."""
+        entries = [e for loaded in self.lists for e in loaded.entries]
+        changes = (self._typo, self._legal_form, self._word_order, self._drop_word)
+        names: set[str] = set()
+        while len(names) < count // 2:
+            entry = self.random.choice(entries)
+            changed = self.random.choice(changes)(entry.name)
+            names.add(changed or entry.name)
+        while len(names) < count:
+            if self.random.random() < 0.5:
+                parts = [self.random.choice(_FIRST_NAMES), self.random.choice(_LAST_NAMES)]
+                parts.insert(1, self.random.choice("ABCDEFGHJKLMNPRSTW") + ".")
+            else:
+                parts = [
+                    self.random.choice(_BRAND_BANK),
+                    self.random.choice(_BRAND_BANK),
+                    self.random.choice(_EXTRA_WORDS),
+                    self.random.choice(_LEGAL_SWAPS),
+                ]
+            names.add(
+                " ".join(parts) + f" {self.random.randrange(1000)}"
+                if len(names) % 3 == 0
+                else " ".join(parts)
+            )
+        ordered = sorted(names)
+        self.random.shuffle(ordered)
+        return ordered
+
     # Negatives.
 
     def _is_listed(self, text: str) -> bool:

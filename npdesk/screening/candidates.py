@@ -14,7 +14,7 @@ from npdesk.screening.index import MAX_MERGE, ScreeningIndex, deletes_of
 # Tokens held by more names than this only add to names other tokens already found.
 COMMON_TOKEN_LIMIT = 1500
 MIN_FUZZY_LENGTH = 4
-RELATIVE_FLOOR = 0.3
+RELATIVE_FLOOR = 0.4
 
 
 def similar_tokens(index: ScreeningIndex, token: str) -> dict[str, float]:

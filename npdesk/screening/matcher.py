@@ -30,7 +30,7 @@ from npdesk.screening.scoring import (
     compare_tokens,
 )
 
-CANDIDATE_LIMIT = 40
+CANDIDATE_LIMIT = 30
 
 
 class QueryError(ValueError):

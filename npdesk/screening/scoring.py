@@ -96,6 +96,12 @@ def compare_tokens(
     (a paired token weighs what its listed token weighs), capped when a distinctive word
     differs (north vs south) or a brand word is replaced by another; a distinctive word on one
     side only caps at the review band. Wade-Giles and Cantonese spellings pair at 0.95."""
+    if len(query) == len(listed) and sorted(query) == sorted(listed):
+        # The same words in any order, the commonest strong hit: nothing to align or cap.
+        exact = [
+            TokenPair(t, t, 1.0, weight(t, k)) for t, k in zip(listed, listed_kinds, strict=True)
+        ]
+        return Comparison(1.0, exact, [], [])
     q_free = [True] * len(query)
     l_free = [True] * len(listed)
     pairs: list[TokenPair] = []
