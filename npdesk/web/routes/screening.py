@@ -102,9 +102,8 @@ def screen(
         for query in queries:
             query.country_code()
             query.birth_year()
-        results = [
-            service.screen_name(engine, user, q, top=body.top, origin="api") for q in queries
-        ]
+        # One transaction for the whole request: a batch is stored whole or not at all.
+        results = service.screen_names(engine, user, queries, top=body.top, origin="api")
     except PermissionError as error:
         raise HTTPException(status_code=403, detail=str(error)) from error
     except service.NoListsLoaded as error:
