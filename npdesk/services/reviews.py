@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, select
@@ -39,6 +39,7 @@ from npdesk.security.partners import agreed_level
 from npdesk.services.cases import (
     InvalidCaseData,
     NotPermitted,
+    aware,
     cases_possibly_active_at,
     load_record,
     marking_of,
@@ -367,7 +368,7 @@ def record_outcome(
                 reason=reason or f"review {number} ({meeting.isoformat()})",
                 outcome=outcome,
                 merged_into=merged_into,
-                at=datetime.combine(meeting, time(15, 0), UTC),
+                at=_outcome_moment(meeting, case),
             )
         existing = next((o for o in record.outcomes if o.reference == reference), None)
         if existing is not None:
@@ -392,6 +393,19 @@ def record_outcome(
             record.confirmed_on = record.proposed_on
         session.flush()
         return _detail(session, user, record)
+
+
+def _outcome_moment(meeting: date, case: CaseRecord) -> datetime:
+    """When an outcome's status change is dated: the meeting day at 15:00 UTC, or just after
+    the case's latest change when that change was made later on the meeting day itself (an
+    outcome recorded at the end of a meeting that day). A case changed after the meeting day
+    keeps 15:00, and the state machine then refuses the out-of-order change."""
+    moment = datetime.combine(meeting, time(15, 0), UTC)
+    if case.events:
+        latest = aware(case.events[-1].at)
+        if moment <= latest and latest.date() == meeting:
+            return latest + timedelta(seconds=1)
+    return moment
 
 
 def cancel_review(engine: Engine, user: User, number: int) -> ReviewDetail:
