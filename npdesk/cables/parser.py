@@ -170,7 +170,7 @@ def _read_header(lines: list[str], header: _Header) -> int:
             continue
         split_at = (
             _MID_LINE_FIELD.search(line, 8)
-            if not anchored and ("LASSIF" in line.upper() or "SUBJECT:" in line)
+            if not anchored and ("LASSIF" in line or "lassif" in line or "SUBJECT:" in line)
             else None
         )
         if split_at is not None and field_name is None and _header_kind(line) != "eo":
