@@ -131,8 +131,9 @@ _COMMIT = re.compile(
     r"|host|hold|be prepared to|be ready to|continue|work|report|inform|update|help|support"
     r"|seek|ensure|get back|answer|examine|study|check|review|give|pass|convey|relay|raise"
     r"|brief|forward|call|deliver|try|look at|keep)"
-    r"|pledged|promised|committed to|undertook to|vowed|offered to|assured|agreed(?: to)?"
-    r"|accepted|will be prepared)\b",
+    r"|pledged|promised|committed to(?=\s+\w+ing\b)|(?:remains?|stays?) committed to"
+    r"|undertook to|vowed|offered to|assured"
+    r"|agreed(?! that)(?: to| on)?|(?<!been )(?<!was )(?<!were )accepted|will be prepared)\b",
     re.IGNORECASE,
 )
 _PAST_PLEDGE = re.compile(r"^(?:agreed|accepted)", re.IGNORECASE)
@@ -448,6 +449,20 @@ def commitments(s: Sentence) -> list[Proposal]:
     soon as possible", "in due course") or a due date ("by April 1") is kept."""
     out: list[Proposal] = []
     for match in _COMMIT.finditer(s.text):
+        before = s.text[max(0, match.start() - 25) : match.start()]
+        after = s.text[match.end() : match.end() + 120]
+        if re.search(r"\b(?:not|no|never|yet to)\b(?:\s+\w+){0,2}\s*$", before):
+            continue  # "had not yet agreed": no promise
+        if re.match(r"assured|promised", match.group(0), re.IGNORECASE) and re.match(
+            r"\s+(?:\w+\s+){0,3}that\b", after
+        ):
+            # "assured Compaore that the GOM appreciated ...": reassurance, unless the
+            # reported clause itself promises ("assured us that China would ...").
+            clause_end = re.search(r"[.;]", after)
+            if not re.search(
+                r"\b(?:will|would|shall)\b", after[: clause_end.start() if clause_end else None]
+            ):
+                continue
         owner = s.subject_side(match.start())
         rest = s.text[match.start() :]
         stop = re.search(r"[;]|,[\"'”’]? (?:he|she|they|we|[A-Z]\w+) (?:said|noted)|, but\b", rest)
@@ -471,6 +486,10 @@ def commitments(s: Sentence) -> list[Proposal]:
         # A bare "would provide" counts only in reported speech ("Yu said the ROK would
         # provide ..."); the cable's own forecasts ("the road ahead will be hard") do not.
         reported = re.search(r"\b(?:said|told|assured|noted|stated|promised|agreed)\b", s.text)
+        if owner is None and pledged and not any(m[2] == "home" for m in s.side_markers()):
+            # An embassy reports the host side's pledges; its own come with "we", "the
+            # Ambassador" or a named officer, so an unplaced pledger is the partner.
+            owner = "partner"
         if owner is None or not (soft or due or past_agreement or pledged or reported):
             continue
         proposal = Proposal(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 
@@ -48,7 +49,9 @@ def _people(texts: list[str]) -> tuple[list[EntityMention], Gazetteer]:
     by_short: dict[str, set[str]] = {}
     first: dict[str, EntityMention] = {}
     for person in people:
-        first.setdefault(person.name, person)
+        # Keep the mention that tells the side ("Ukrainian Prime Minister ..."), if any does.
+        if person.name not in first or (first[person.name].side is None and person.side):
+            first[person.name] = person
         for short in short_names(person.name):
             by_short.setdefault(short, set()).add(person.name)
     entries = [
@@ -232,10 +235,15 @@ def suggest(cable: Cable, gazetteer: Gazetteer | None = None) -> list[Proposal]:
     Dates resolve against `cable.created`; without it only dates with a year resolve.
     Never raises on odd text."""
     sentences = _sentences(cable, gazetteer or Gazetteer())
-    meeting_dates = [p.date for s in sentences for p in meetings(s) if p.date is not None]
+    # What was handed over "today" changed hands at the meeting the paragraph reports, else at
+    # the cable's first reported meeting.
+    dated = [(s.paragraph, p.date) for s in sentences for p in meetings(s) if p.date is not None]
+    by_paragraph: dict[int | None, dt.date] = {}
+    for paragraph, day in dated:
+        by_paragraph.setdefault(paragraph, day)
     proposals = _record_proposals(sentences)
     for s in sentences:
-        s.meeting_date = meeting_dates[0] if meeting_dates else None
+        s.meeting_date = by_paragraph.get(s.paragraph, dated[0][1] if dated else None)
         for rule in RULES:
             proposals.extend(rule(s))
     merged = _merge_all(proposals)
