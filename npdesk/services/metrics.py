@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from threading import Lock
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.engine import Engine
 
 from npdesk.domain.cases import Case, CaseEvent, CaseOutcome, CaseStatus, PartnerResponse
@@ -58,12 +58,14 @@ def case_histories(engine: Engine, user: User) -> list[Case]:
     query = query.order_by(CaseRecord.reference)
     events: dict[int, list[CaseEvent]] = defaultdict(list)
     responses: dict[int, list[PartnerResponse]] = defaultdict(list)
-    with session_factory(engine)() as session:
-        rows = session.execute(query).all()
-        for case_id, at, from_status, to_status, outcome in session.execute(
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+        for case_id, at, from_status, to_status, outcome in connection.execute(
             select(
                 CaseEventRecord.case_id,
-                CaseEventRecord.at,
+                # Raw values: SQLite's text timestamps parse far faster with fromisoformat
+                # than through the ORM type; PostgreSQL hands back datetimes either way.
+                type_coerce(CaseEventRecord.at, String),
                 CaseEventRecord.from_status,
                 CaseEventRecord.to_status,
                 CaseEventRecord.outcome,
@@ -71,7 +73,7 @@ def case_histories(engine: Engine, user: User) -> list[Case]:
         ):
             events[case_id].append(
                 CaseEvent(
-                    at=aware(at),
+                    at=aware(at if isinstance(at, datetime) else datetime.fromisoformat(at)),
                     actor="",
                     from_status=_STATUSES[from_status] if from_status else None,
                     to_status=_STATUSES[to_status],
@@ -79,7 +81,7 @@ def case_histories(engine: Engine, user: User) -> list[Case]:
                     outcome=_OUTCOMES[outcome] if outcome else None,
                 )
             )
-        for case_id, received_on in session.execute(
+        for case_id, received_on in connection.execute(
             select(PartnerResponseRecord.case_id, PartnerResponseRecord.received_on)
         ):
             responses[case_id].append(PartnerResponse(received_on, "", ""))
