@@ -16,6 +16,7 @@ from npdesk.extract.persons import find_offices, find_people, short_names
 from npdesk.extract.proposals import Proposal
 from npdesk.extract.rules import RULES, clean, meetings
 from npdesk.extract.sentences import sentence_spans
+from npdesk.extract.sides import side_of_word
 
 # "China Great Wall Industry Corporation (CGWIC)": a firm the registry may not know yet.
 # "Group" is left out on purpose: "Nuclear Suppliers Group" and working groups are no firms.
@@ -68,10 +69,19 @@ def _people(texts: list[str]) -> tuple[list[EntityMention], Gazetteer]:
     return people, Gazetteer(entries)
 
 
+def _foreign(text: str, office: EntityMention) -> bool:
+    """Whether an office word belongs to another government ("the Swedish Ambassador",
+    "French DCM Nicholas Chapuis"): the word before it names a foreign country or people."""
+    before = re.search(r"([A-Z][\w.-]*)\s+$", text[: office.start])
+    return before is not None and side_of_word(before.group(1)) == "partner"
+
+
 def _entities(text: str, gazetteer: Gazetteer, shorts: Gazetteer) -> list[EntityMention]:
     hits = gazetteer.find(text) + find_people(text)
     office_hits = [
-        o for o in find_offices(text) if all(o.end <= h.start or h.end <= o.start for h in hits)
+        o
+        for o in find_offices(text)
+        if all(o.end <= h.start or h.end <= o.start for h in hits) and not _foreign(text, o)
     ]
     hits += office_hits
     for short in shorts.find(text):

@@ -106,3 +106,25 @@ def test_screening_list_entries_become_gazetteer_names() -> None:
     ]
     assert names(gaz.find("虚构火箭零件贸易公司")) == ["Fictional Rocket Parts Trading Co"]
     assert gaz.find("a rocket and a Fictional Vessel") == []
+
+
+def test_a_foreign_ambassador_is_not_our_office() -> None:
+    from npdesk.cables.model import Cable, Paragraph
+    from npdesk.extract import suggest
+
+    cable = Cable(
+        created="2010-02-11",
+        paragraphs=[
+            Paragraph(
+                2,
+                "C",
+                "The Swedish Ambassador did not mention it in a February 4 breakfast with the "
+                "Ambassador. High Commissioner for Peace Frank Pearl told Polcouns February 4 "
+                "that talks would resume.",
+            )
+        ],
+    )
+    meetings = [p for p in suggest(cable) if p.kind == "meeting"]
+    pearl = next(p for p in meetings if "Frank Pearl" in p.entities)
+    assert pearl.participants == {"partner": ["Frank Pearl"], "home": ["Polcouns"]}
+    assert pearl.date is not None and pearl.date.isoformat() == "2010-02-04"
