@@ -46,6 +46,11 @@ def test_classified_by_splits_authority_from_reasons() -> None:
         "Charge J. Robert Manzanares",
         ["1.5(b)", "1.5(d)"],
     )
+    # 06PARIS2069.html wraps the word: "FOR REAS" / "ONS 1.4 B/D"
+    assert split_classified_by("JOSIAH ROSENBLATT, FOR REAS ONS 1.4 B/D") == (
+        "JOSIAH ROSENBLATT",
+        ["1.4(b)", "1.4(d)"],
+    )
     assert split_classified_by("Derived from Multiple Sources") == (
         "Derived from Multiple Sources",
         [],
