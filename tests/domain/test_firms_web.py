@@ -202,3 +202,33 @@ def test_api_creates_desk_records_and_lists_them_in_openapi(
         "/api/v1/events",
         "/api/v1/cables/{cable_id}/proposals",
     } <= set(paths)
+
+
+def test_edit_from_the_panel_keeps_the_new_values(world: tuple[TestClient, Clock]) -> None:
+    client, _ = world
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    client.post(
+        "/login", data={"username": "olivia", "password": PASSWORD, "csrf_token": token.group(1)}
+    )
+    panel = client.get("/cables/08BEIJING1050/proposals")
+    review = re.search(r'data-testid="proposal-(\d+)" data-kind="review"', panel.text)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', panel.text)
+    assert review and csrf
+    answer = client.post(
+        f"/proposals/{review.group(1)}/decide",
+        data={
+            "decision": "edit",
+            "csrf_token": csrf.group(1),
+            "date": "2008-04-17",
+            "text": "Working-level review of open cases",
+        },
+    )
+    assert answer.status_code == 303
+    olivia = headers(client, "olivia")
+    events = client.get("/api/v1/events", headers=olivia).json()["events"]
+    assert any(
+        e["title"] == "Working-level review of open cases" and e["start"] == "2008-04-17"
+        for e in events
+    )
