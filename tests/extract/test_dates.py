@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from npdesk.extract.dates import cable_day, resolve_dates
 from npdesk.extract.tense import Tense, sentence_tense, tense_at
@@ -109,3 +111,40 @@ def test_tense_cues() -> None:
     assert tense_at(text, text.index("April")) is Tense.FUTURE
     text = "The seminar will be held in Beijing."
     assert tense_at(text, text.index("Beijing")) is Tense.FUTURE
+
+
+WORDS = st.sampled_from(
+    [
+        "March",
+        "26",
+        "mid-April",
+        "in",
+        "November",
+        "2007",
+        "will",
+        "met",
+        "Dec.",
+        "16-17",
+        "May",
+        "the",
+        "early",
+        "late",
+        "January",
+        ",",
+        ".",
+        "yesterday",
+        "30",
+        "February",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(WORDS, max_size=25), st.dates(min_value=date(1990, 1, 1)))
+def test_any_text_resolves_without_error_to_spans_inside_it(words: list[str], day: date) -> None:
+    text = " ".join(words)
+    for mention in resolve_dates(text, day):
+        assert text[mention.start : mention.end] == mention.text
+        assert (mention.date is None) != (mention.date_range is None)
+        if mention.date_range:
+            assert mention.date_range[0] <= mention.date_range[1]
