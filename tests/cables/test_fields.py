@@ -51,6 +51,20 @@ def test_classified_by_splits_authority_from_reasons() -> None:
         "JOSIAH ROSENBLATT",
         ["1.4(b)", "1.4(d)"],
     )
+    # 09TUNIS492.html, 06CARACAS958.html, 09ISTANBUL440.html
+    assert split_classified_by(
+        "Ambassador Robert F. Godec for E.O. 12958 reasons 1.4 (b ) and (d)."
+    ) == (
+        "Ambassador Robert F. Godec",
+        ["1.4(b)", "1.4(d)"],
+    )
+    assert split_classified_by("POLITICAL COUNSELOR ROBERT R. DOWNES FOR 1.4 (D)")[0] == (
+        "POLITICAL COUNSELOR ROBERT R. DOWNES"
+    )
+    assert split_classified_by("Deputy Principal Officer Win Dayton; Rea son 1.5 (d).") == (
+        "Deputy Principal Officer Win Dayton",
+        ["1.5(d)"],
+    )
     assert split_classified_by("Derived from Multiple Sources") == (
         "Derived from Multiple Sources",
         [],
