@@ -209,3 +209,59 @@ def test_the_npdesk_command_has_both_sub_apps(db_url: str) -> None:
     assert json.loads(listed.stdout) == []
     verified = runner.invoke(npdesk_app, ["audit", "verify", "--db", db_url])
     assert verified.exit_code == 0 and "intact: 1 entries" in verified.output
+
+
+TAMPERING = {
+    "edited": ["UPDATE audit_log SET actor = 'nobody' WHERE seq = 2"],
+    "deleted": ["DELETE FROM audit_log WHERE seq = 2"],
+    "swapped": [
+        "UPDATE audit_log SET seq = -1 WHERE seq = 2",
+        "UPDATE audit_log SET seq = 2 WHERE seq = 3",
+        "UPDATE audit_log SET seq = 3 WHERE seq = -1",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+@pytest.mark.parametrize("tampering", list(TAMPERING))
+def test_audit_verify_names_the_first_bad_entry_on_both_backends(
+    request: pytest.FixtureRequest, backend: str, tampering: str, db_url: str
+) -> None:
+    if backend == "postgres":
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.create_database(template="npdesk_template")
+    else:
+        url = db_url
+    runner = CliRunner()
+    for name in ("olivia", "oscar", "otto"):
+        added = runner.invoke(
+            app,
+            [
+                "users",
+                "add",
+                name,
+                "--role",
+                "officer",
+                "--party",
+                "home",
+                "--clearance",
+                "S",
+                "--db",
+                url,
+            ],
+            input=PASSWORD + "\n",
+        )
+        assert added.exit_code == 0, added.output
+    assert runner.invoke(app, ["audit", "verify", "--db", url]).exit_code == 0
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for statement in TAMPERING[tampering]:
+            connection.execute(text(statement))
+    engine.dispose()
+    broken = runner.invoke(app, ["audit", "verify", "--db", url])
+    assert broken.exit_code == 1, broken.output
+    # A deleted entry shows at its successor, which no longer follows what came before.
+    first_bad = 3 if tampering == "deleted" else 2
+    assert f"audit entry {first_bad}:" in broken.output, broken.output

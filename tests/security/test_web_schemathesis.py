@@ -50,6 +50,7 @@ def test_api_as_every_role(world: World, who: str) -> None:
     @given(case=st.one_of([operation.as_strategy() for operation in operations]))
     @settings(
         max_examples=60,
+        derandomize=True,
         deadline=None,
         database=None,
         suppress_health_check=[
