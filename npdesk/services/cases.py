@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, noload, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -244,13 +244,14 @@ def _event_record(event: CaseEvent) -> CaseEventRecord:
     )
 
 
-def with_children() -> list[ExecutableOption]:
+def with_children(summary: bool = False) -> list[ExecutableOption]:
+    """Loader options for whole cases, or for summaries (items and history only: the other
+    collections are left empty, not loaded)."""
+    rest = [CaseRecord.subjects, CaseRecord.cable_links, CaseRecord.responses]
     return [
-        selectinload(CaseRecord.subjects),
         selectinload(CaseRecord.items),
-        selectinload(CaseRecord.cable_links),
         selectinload(CaseRecord.events),
-        selectinload(CaseRecord.responses),
+        *((noload(r) if summary else selectinload(r)) for r in rest),
     ]
 
 
@@ -414,9 +415,11 @@ def list_cases(
     statuses: Sequence[CaseStatus] | None = None,
     offset: int = 0,
     limit: int | None = None,
+    summary: bool = False,
 ) -> CasePage:
     """The cases `user` may see, newest reference first, optionally only in `statuses`,
-    paged by `offset`/`limit`; each as `view_for(user, ...)`."""
+    paged by `offset`/`limit`; each as `view_for(user, ...)`. With `summary`, cases carry
+    their items and history but no subjects, sources or responses (for list pages)."""
     condition = visible_filter(user)
     query = select(CaseRecord)
     counting = select(func.count()).select_from(CaseRecord)
@@ -425,7 +428,8 @@ def list_cases(
     if statuses:
         query = query.where(CaseRecord.status.in_(list(statuses)))
         counting = counting.where(CaseRecord.status.in_(list(statuses)))
-    query = query.order_by(CaseRecord.reference.desc()).offset(offset).options(*with_children())
+    query = query.order_by(CaseRecord.reference.desc()).offset(offset)
+    query = query.options(*with_children(summary))
     if limit is not None:
         query = query.limit(limit)
     with session_factory(engine)() as session:

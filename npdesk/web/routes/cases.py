@@ -907,6 +907,7 @@ def cases_page(
         statuses=status,
         offset=(page_number - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
+        summary=True,
     )
     pages = max(1, -(-result.total // PAGE_SIZE))
     return page(
@@ -987,7 +988,9 @@ def link_cable_page(
     request: Request, user: WriteCase, cable: str, paragraph: int | None = None
 ) -> HTMLResponse:
     active = [s for s in CaseStatus if s not in (CaseStatus.CLOSED,)]
-    result = case_service.list_cases(engine_of(request), user, statuses=active, limit=1000)
+    result = case_service.list_cases(
+        engine_of(request), user, statuses=active, limit=1000, summary=True
+    )
     return page(request, "link.html", user, cable=cable, paragraph=paragraph, cases=result.cases)
 
 
