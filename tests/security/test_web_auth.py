@@ -211,3 +211,21 @@ def test_next_never_leaves_the_site(client: TestClient) -> None:
         },
     )
     assert response.headers["location"] == "/"
+
+
+def test_safe_next_keeps_only_paths_on_this_site() -> None:
+    from npdesk.web.routes.auth import safe_next
+
+    assert safe_next("/cables/08BEIJING1050?x=1") == "/cables/08BEIJING1050?x=1"
+    for hostile in (
+        None,
+        "",
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+    ):
+        assert safe_next(hostile) == "/", hostile

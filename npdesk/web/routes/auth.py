@@ -55,7 +55,11 @@ class TokenOut(BaseModel):
 
 def safe_next(target: str | None) -> str:
     """Where to go after sign-in: a path on this site only (never `//host` or a URL)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    # Browsers drop tabs and newlines and read "\\" as "/", so "/\t/evil.example" would
+    # become "//evil.example": refuse all of them rather than clean them.
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if any(char == "\\" or char.isspace() or ord(char) < 0x20 for char in target):
         return "/"
     return target
 
