@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -186,12 +186,13 @@ def ingest_one(session: Session, source: SourceFile) -> FileResult:
         return _quarantine(session, source, digest, "not a cable: no reference id could be read")
     parsed = cable.to_dict()
     existing = session.execute(
-        select(CableRecord.version, CableRecord.created, CableRecord.subject).where(
-            CableRecord.id == cable.id
-        )
+        select(
+            CableRecord.version, CableRecord.created, CableRecord.subject, CableRecord.doc_id
+        ).where(CableRecord.id == cable.id)
     ).one_or_none()
     if existing is None:
         rows = _rows(cable, digest, version=1)
+        rows.record["doc_id"] = _next_doc_id(session)
         session.execute(insert(CableRecord), [rows.record])
         _write_parts(session, rows, text, source.name, parsed, new=True)
         return FileResult(source.name, "ingested", cable.id)
@@ -204,7 +205,9 @@ def ingest_one(session: Session, source: SourceFile) -> FileResult:
         return _quarantine(session, source, digest, reason)
     version = existing.version + 1
     rows = _rows(cable, digest, version=version)
-    record_values = {k: v for k, v in rows.record.items() if k not in ("id", "shared_with_partner")}
+    rows.record["doc_id"] = existing.doc_id
+    kept = ("id", "doc_id", "shared_with_partner")
+    record_values = {k: v for k, v in rows.record.items() if k not in kept}
     session.execute(update(CableRecord).where(CableRecord.id == cable.id).values(record_values))
     for part in (CableRecipient, CableTag, CableReference, CableParagraph):
         session.execute(delete(part).where(part.cable_id == cable.id))
@@ -262,12 +265,20 @@ def _write_parts(
         session,
         IndexDocument(
             id=cable_id,
+            doc_id=rows.record["doc_id"],
             subject=rows.record["subject"],
             marking=_marking_row(rows.record, bool(shared)),
             paragraphs=[(p["text"], _marking_row(p, False)) for p in rows.paragraphs],
         ),
         new=new,
     )
+
+
+def _next_doc_id(session: Session) -> int:
+    """The next full-text key. Ingest holds the write lock on SQLite; on PostgreSQL two
+    concurrent ingests may race here, and the loser's savepoint is retried as a refusal."""
+    current = session.scalar(select(func.max(CableRecord.doc_id)))
+    return int(current or 0) + 1
 
 
 def _marking_row(values: dict[str, Any], shared: bool) -> MarkingColumns:

@@ -19,7 +19,6 @@ from sqlalchemy import (
     delete,
     desc,
     func,
-    insert,
     literal_column,
     not_,
     or_,
@@ -40,7 +39,8 @@ MARK_START, MARK_END = "\x02", "\x03"
 """Snippet highlight delimiters: control characters no cable contains, so the web layer can
 escape the snippet first and then turn them into <mark> safely."""
 
-_fts = table("cable_fts", column("cable_id"), column("audience"), column("subject"), column("body"))
+FTS_TABLES = {"all": "cable_fts", "partner": "cable_fts_partner"}
+"""SQLite: one FTS5 table per audience, rowid = `cables.doc_id`."""
 _pg = table(
     "cable_search",
     column("cable_id"),
@@ -105,6 +105,7 @@ class IndexDocument:
     """What the index needs of a cable: its subject, marking and marked paragraph texts."""
 
     id: str
+    doc_id: int
     subject: str | None
     marking: MarkingColumns
     paragraphs: list[tuple[str, MarkingColumns]]
@@ -120,6 +121,7 @@ class IndexDocument:
 
         return cls(
             id=record.id,
+            doc_id=record.doc_id,
             subject=record.subject,
             marking=columns(record),
             paragraphs=[(p.text, columns(p)) for p in record.paragraphs],
@@ -154,9 +156,19 @@ def index_cable(session: Session, document: IndexDocument, *, new: bool = False)
         },
     ]
     if _is_sqlite(session):
-        if not new:
-            session.execute(delete(_fts).where(_fts.c.cable_id == document.id))
-        session.execute(insert(_fts), rows)
+        for row in rows:
+            name = FTS_TABLES[row["audience"]]
+            if not new:
+                session.execute(
+                    text(f"DELETE FROM {name} WHERE rowid = :doc"), {"doc": document.doc_id}
+                )
+            if row["subject"] or row["body"]:
+                session.execute(
+                    text(
+                        f"INSERT INTO {name} (rowid, subject, body) VALUES (:doc, :subject, :body)"
+                    ),
+                    {"doc": document.doc_id, "subject": row["subject"], "body": row["body"]},
+                )
     else:
         session.execute(delete(_pg).where(_pg.c.cable_id == document.id))
         session.execute(
@@ -213,6 +225,7 @@ def search(
     page = (
         select(
             matching.c.id,
+            CableRecord.doc_id,
             CableRecord.subject,
             matching.c.created,
             matching.c.classification,
@@ -224,7 +237,7 @@ def search(
         .offset(offset)
     )
     rows = session.execute(page).all()
-    snippets = _snippets(session, [r.id for r in rows], query, audience, sqlite)
+    snippets = _snippets(session, [(r.id, r.doc_id) for r in rows], query, audience, sqlite)
     hits = [
         SearchHit(
             id=r.id,
@@ -296,16 +309,16 @@ def _fts5_expression(query: SearchQuery) -> str | None:
 
 
 def _sqlite_text(base: Any, query: SearchQuery, audience: str) -> tuple[Any, Any]:
+    name = FTS_TABLES[audience]
+    fts = table(name, column("rowid"))
+    matches = literal_column(name).op("MATCH")
     expression = _fts5_expression(query)
-    matches = literal_column("cable_fts").op("MATCH")
     if expression is None:  # only exclusions: drop cables containing any excluded word
         excluded = " OR ".join(f'"{w}"' for w in query.excluded)
-        hit = select(_fts.c.cable_id).where(_fts.c.audience == audience, matches(excluded))
-        return base.where(CableRecord.id.not_in(hit)), None
-    rank: Any = literal_column("bm25(cable_fts, 0.0, 0.0, 5.0, 1.0)")
-    joined = base.join(_fts, _fts.c.cable_id == CableRecord.id).where(
-        _fts.c.audience == audience, matches(expression)
-    )
+        hit = select(fts.c.rowid).where(matches(excluded))
+        return base.where(CableRecord.doc_id.not_in(hit)), None
+    rank: Any = literal_column(f"bm25({name}, 5.0, 1.0)")
+    joined = base.join(fts, fts.c.rowid == CableRecord.doc_id).where(matches(expression))
     return joined, rank
 
 
@@ -330,30 +343,29 @@ def _pg_text(base: Any, query: SearchQuery, audience: str) -> tuple[Any, Any]:
 
 
 def _snippets(
-    session: Session, ids: list[str], query: SearchQuery, audience: str, sqlite: bool
+    session: Session, keys: list[tuple[str, int]], query: SearchQuery, audience: str, sqlite: bool
 ) -> dict[str, str]:
-    if not ids:
+    """Highlighted snippets for the cables of one result page, by cable id."""
+    if not keys:
         return {}
     if sqlite:
+        name = FTS_TABLES[audience]
+        fts = table(name, column("rowid"), column("body"))
+        by_doc = {doc: cable for cable, doc in keys}
         expression = _fts5_expression(query)
         if expression is None:
-            rows = session.execute(
-                select(_fts.c.cable_id, func.substr(_fts.c.body, 1, 240)).where(
-                    _fts.c.audience == audience, _fts.c.cable_id.in_(ids)
-                )
-            ).all()
+            statement = select(fts.c.rowid, func.substr(fts.c.body, 1, 240)).where(
+                fts.c.rowid.in_(list(by_doc))
+            )
         else:
             snippet: Any = literal_column(
-                f"snippet(cable_fts, 3, '{MARK_START}', '{MARK_END}', ' … ', 24)"
+                f"snippet({name}, 1, '{MARK_START}', '{MARK_END}', ' … ', 24)"
             )
-            rows = session.execute(
-                select(_fts.c.cable_id, snippet).where(
-                    _fts.c.audience == audience,
-                    _fts.c.cable_id.in_(ids),
-                    literal_column("cable_fts").op("MATCH")(expression),
-                )
-            ).all()
-        return {r[0]: r[1] or "" for r in rows}
+            statement = select(fts.c.rowid, snippet).where(
+                fts.c.rowid.in_(list(by_doc)), literal_column(name).op("MATCH")(expression)
+            )
+        return {by_doc[doc]: text or "" for doc, text in session.execute(statement).all()}
+    ids = [cable for cable, _ in keys]
     tsquery = _pg_tsquery(query)
     if tsquery is None:
         headline: Any = func.substr(_pg.c.body, 1, 240)

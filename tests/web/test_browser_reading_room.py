@@ -61,7 +61,8 @@ def test_search_open_read_and_follow_a_reference(browser: Browser, base_url: str
     _sign_in(page, base_url, "olivia")
     page.fill("input[name=q]", "NORINCO")
     page.click(".searchbar button[type=submit]")
-    page.wait_for_selector("a.hit-id")
+    page.wait_for_url("**q=NORINCO**")  # htmx swapped the results in and pushed the URL
+    page.wait_for_selector("p.total:text('1 cable')")
     assert page.locator("a.hit-id").all_inner_texts() == ["08BEIJING1050"]
     assert page.locator(".snippet mark").first.inner_text() == "NORINCO"
     page.click("a.hit-id")

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -28,6 +29,8 @@ class CableRecord(MarkedMixin, Base):
     __tablename__ = "cables"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # A compact integer key for the full-text index (its rowid on SQLite).
+    doc_id: Mapped[int] = mapped_column(Integer, unique=True)
     origin: Mapped[str | None] = mapped_column(String(200))
     created: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     month: Mapped[str | None] = mapped_column(String(7), index=True)
@@ -116,9 +119,11 @@ class CableRecipient(Base):
 
 class CableTag(Base):
     __tablename__ = "cable_tags"
+    # Covering index: tag facets over many cables read the index only.
+    __table_args__ = (Index("ix_cable_tags_cable_id_tag", "cable_id", "tag"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cable_id: Mapped[str] = mapped_column(ForeignKey("cables.id", ondelete="CASCADE"), index=True)
+    cable_id: Mapped[str] = mapped_column(ForeignKey("cables.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     tag: Mapped[str] = mapped_column(String(64), index=True)
 

@@ -93,9 +93,7 @@ class ScreeningRecord(MarkedMixin, Base):
     query_country: Mapped[str | None] = mapped_column(String(64))
     query_dob: Mapped[str | None] = mapped_column(String(32))
     list_versions: Mapped[dict[str, int]] = mapped_column(JSON)
-    subject_id: Mapped[int | None] = mapped_column(
-        ForeignKey("screened_subjects.id"), index=True
-    )
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("screened_subjects.id"), index=True)
     hit_count: Mapped[int] = mapped_column(Integer, default=0)
 
     hits: Mapped[list[ScreeningHitRecord]] = relationship(

@@ -47,6 +47,7 @@ def upgrade() -> None:
     op.create_table(
         "cables",
         sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("doc_id", sa.Integer(), nullable=False),
         sa.Column("origin", sa.String(length=200), nullable=True),
         sa.Column("created", sa.DateTime(timezone=True), nullable=True),
         sa.Column("month", sa.String(length=7), nullable=True),
@@ -66,6 +67,7 @@ def upgrade() -> None:
         sa.Column("rel_to", sa.String(length=200), nullable=False),
         sa.Column("shared_with_partner", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cables")),
+        sa.UniqueConstraint("doc_id", name=op.f("uq_cables_doc_id")),
     )
     with op.batch_alter_table("cables", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cables_created"), ["created"], unique=False)
@@ -407,7 +409,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cable_tags")),
     )
     with op.batch_alter_table("cable_tags", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_cable_tags_cable_id"), ["cable_id"], unique=False)
+        batch_op.create_index("ix_cable_tags_cable_id_tag", ["cable_id", "tag"], unique=False)
         batch_op.create_index(batch_op.f("ix_cable_tags_tag"), ["tag"], unique=False)
 
     op.create_table(
@@ -1168,7 +1170,7 @@ def downgrade() -> None:
     op.drop_table("cable_versions")
     with op.batch_alter_table("cable_tags", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cable_tags_tag"))
-        batch_op.drop_index(batch_op.f("ix_cable_tags_cable_id"))
+        batch_op.drop_index("ix_cable_tags_cable_id_tag")
 
     op.drop_table("cable_tags")
     with op.batch_alter_table("cable_references", schema=None) as batch_op:

@@ -1,6 +1,7 @@
 """full-text search structures, one per dialect
 
-SQLite: an FTS5 table holding subject and body, keyed by the cable's rowid-independent id.
+SQLite: two FTS5 tables (everything; what the partner may read) whose rowid is the cable's
+integer `doc_id`, so matches join to cables through an index without reading FTS content.
 PostgreSQL: a `cable_search` table with a weighted tsvector and a GIN index.
 Both are written by `npdesk.store.search` only.
 
@@ -20,10 +21,11 @@ depends_on = None
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        op.execute(
-            "CREATE VIRTUAL TABLE cable_fts USING fts5("
-            "cable_id UNINDEXED, audience UNINDEXED, subject, body, tokenize = 'porter unicode61')"
-        )
+        for name in ("cable_fts", "cable_fts_partner"):
+            op.execute(
+                f"CREATE VIRTUAL TABLE {name} USING fts5("
+                "subject, body, tokenize = 'porter unicode61')"
+            )
     else:
         op.execute(
             "CREATE TABLE cable_search ("
@@ -38,5 +40,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE cable_fts")
+        op.execute("DROP TABLE cable_fts_partner")
     else:
         op.execute("DROP TABLE cable_search")
