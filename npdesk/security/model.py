@@ -111,6 +111,14 @@ class Marking:
             shared=bool(shared),
         )
 
+    @classmethod
+    def from_portion(cls, portion: str) -> Marking:
+        """From a cable portion marking (`S`, `SBU`, `C/NF`, `C//REL TO CHN`); see
+        `npdesk.security.markings.parse_portion` (raises ValueError for an unreadable level)."""
+        from npdesk.security.markings import parse_portion  # that module builds on this one
+
+        return parse_portion(portion)
+
     @property
     def noforn(self) -> bool:
         return NOFORN in self.caveats

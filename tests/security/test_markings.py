@@ -83,3 +83,8 @@ def test_portion_round_trip(marking: Marking) -> None:
     if "SBU" in marking.caveats and marking.level is not Level.U:
         return  # SBU only exists as an unclassified portion
     assert parse_portion(format_portion(marking)) == marking
+
+
+def test_marking_from_portion() -> None:
+    assert Marking.from_portion("C//REL TO CHN") == Marking(Level.C, rel_to=frozenset({"CHN"}))
+    assert Marking.from_portion("S/NF").noforn
