@@ -191,3 +191,21 @@ def test_a_source_that_keeps_failing_is_refused_whatever_names_it_tries(engine: 
             )
             is not None
         )
+
+
+def test_unknown_users_take_as_long_as_wrong_passwords(engine: Engine) -> None:
+    import statistics
+    import time
+
+    add(engine, "olivia")
+    policy = ThrottlePolicy(max_failures=1000, max_source_failures=1000)
+    timings: dict[str, list[float]] = {"olivia": [], "nobody": []}
+    for _ in range(7):
+        for name in timings:  # interleaved, so load on the machine hits both alike
+            started = time.perf_counter()
+            login(engine, name, "wrong password here", policy=policy)
+            timings[name].append(time.perf_counter() - started)
+    known, unknown = (statistics.median(timings[name]) for name in ("olivia", "nobody"))
+    # Both spend one argon2 verification; without the dummy check an unknown name would
+    # answer many times faster.
+    assert 0.5 < unknown / known < 2.0, timings
