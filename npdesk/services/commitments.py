@@ -1,0 +1,224 @@
+"""Commitment use cases: what each side owes, the overdue list, per-side views, and closing
+a commitment (a liaison may only mark the partner's own commitments done, with a note). The
+clock is always passed in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from npdesk.domain import commitments as commitment_rules
+from npdesk.domain.commitments import Commitment, CommitmentError
+from npdesk.security import policy
+from npdesk.security.model import Level, Marking, User
+from npdesk.services.desk_access import (
+    DESK_KIND,
+    PARTNER_COMMITMENT_KIND,
+    DeskNotFound,
+    InvalidDeskData,
+    NotPermitted,
+    firm_by_key,
+    marking_of,
+    may_see,
+    require_writer,
+    set_marking,
+    visible,
+)
+from npdesk.store.db import session_factory, transaction, utcnow
+from npdesk.store.models.desk import (
+    CommitmentRecord,
+)
+
+
+@dataclass(frozen=True)
+class CommitmentInput:
+    owner_side: str
+    description: str
+    owner: str = ""
+    due: dt.date | None = None
+    soft_due: str | None = None
+    made_on: dt.date | None = None
+    made_in: str = "cable"
+    made_in_ref: str | None = None
+    status: str = "open"
+    firm_key: str | None = None
+    marking: Marking = field(default_factory=lambda: Marking(Level.U))
+    fictional: bool = False
+
+
+@dataclass(frozen=True)
+class CommitmentView:
+    id: int
+    owner_side: str
+    owner: str
+    description: str
+    due: dt.date | None
+    soft_due: str | None
+    follow_up: dt.date | None
+    made_on: dt.date | None
+    made_in: str
+    made_in_ref: str | None
+    status: str
+    overdue: bool
+    note: str
+    closed_by: str | None
+    marking: str
+    shared: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        for name in ("due", "follow_up", "made_on"):
+            value = out[name]
+            out[name] = value.isoformat() if value else None
+        return out
+
+
+def _domain(record: CommitmentRecord) -> Commitment:
+    return Commitment(
+        owner_side=record.owner_side,  # type: ignore[arg-type]
+        description=record.description,
+        owner=record.owner,
+        due=record.due,
+        soft_due=record.soft_due,
+        made_on=record.made_on,
+        made_in=record.made_in,  # type: ignore[arg-type]
+        made_in_ref=record.made_in_ref,
+        status=record.status,  # type: ignore[arg-type]
+        note=record.note,
+    )
+
+
+def commitment_view(record: CommitmentRecord, today: dt.date) -> CommitmentView:
+    commitment = _domain(record)
+    marking = marking_of(record)
+    return CommitmentView(
+        id=record.id,
+        owner_side=record.owner_side,
+        owner=record.owner,
+        description=record.description,
+        due=record.due,
+        soft_due=record.soft_due,
+        follow_up=commitment.follow_up_day(),
+        made_on=record.made_on,
+        made_in=record.made_in,
+        made_in_ref=record.made_in_ref,
+        status=commitment.display_status(today),
+        overdue=commitment.overdue(today),
+        note=record.note,
+        closed_by=record.closed_by,
+        marking=marking.banner(),
+        shared=marking.shared,
+    )
+
+
+def add_commitment_in(session: Session, data: CommitmentInput) -> CommitmentRecord:
+    """Add a commitment inside an open session. Raises InvalidDeskData."""
+    try:
+        Commitment(
+            owner_side=data.owner_side,  # type: ignore[arg-type]
+            description=data.description,
+            due=data.due,
+            soft_due=data.soft_due,
+            status=data.status,  # type: ignore[arg-type]
+        )
+    except CommitmentError as error:
+        raise InvalidDeskData(str(error)) from error
+    firm_id = None
+    if data.firm_key:
+        firm = firm_by_key(session, data.firm_key)
+        if firm is None:
+            raise InvalidDeskData(f"no firm {data.firm_key!r}")
+        firm_id = firm.id
+    record = CommitmentRecord(
+        owner_side=data.owner_side,
+        owner=data.owner,
+        description=data.description.strip(),
+        due=data.due,
+        soft_due=data.soft_due,
+        made_on=data.made_on,
+        made_in=data.made_in,
+        made_in_ref=data.made_in_ref,
+        status=data.status,
+        firm_id=firm_id,
+        fictional=data.fictional,
+    )
+    set_marking(record, data.marking)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def create_commitment(engine: Engine, user: User, data: CommitmentInput) -> int:
+    """Store a commitment; returns its id. Raises NotPermitted, InvalidDeskData."""
+    require_writer(user)
+    with transaction(engine) as session:
+        return add_commitment_in(session, data).id
+
+
+def list_commitments(
+    engine: Engine,
+    user: User,
+    today: dt.date | None = None,
+    side: str | None = None,
+    only_overdue: bool = False,
+) -> list[CommitmentView]:
+    """Commitments `user` may see with `overdue` derived from `today`: all of them, one
+    side's open ones (`side`: home = what we owe them, partner = what they owe us), or the
+    overdue list (longest overdue first)."""
+    today = today or dt.date.today()
+    with session_factory(engine)() as session:
+        rows = visible(user, session.scalars(select(CommitmentRecord)).all())
+        pairs = [(r, _domain(r)) for r in rows]
+        if only_overdue:
+            chosen = commitment_rules.overdue([c for _, c in pairs], today)
+        elif side is not None:
+            if side not in ("home", "partner"):
+                raise InvalidDeskData("side is home or partner")
+            chosen = commitment_rules.owed_by([c for _, c in pairs], side)  # type: ignore[arg-type]
+        else:
+            chosen = [c for _, c in pairs]
+        order = {id(c): i for i, c in enumerate(chosen)}
+        picked = sorted((p for p in pairs if id(p[1]) in order), key=lambda p: order[id(p[1])])
+        return [commitment_view(r, today) for r, _ in picked]
+
+
+def close_commitment(
+    engine: Engine,
+    user: User,
+    commitment_id: int,
+    status: str,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> CommitmentView:
+    """Mark a commitment done or dropped with a note. Officers close any they may see; a
+    liaison only marks partner commitments shared with them as done, and must say how.
+    Raises DeskNotFound, NotPermitted, InvalidDeskData."""
+    with transaction(engine) as session:
+        record = session.get(CommitmentRecord, commitment_id)
+        if record is None or not may_see(user, record):
+            raise DeskNotFound(f"no commitment {commitment_id}")
+        if policy.may_write_kind(user, DESK_KIND):
+            pass
+        elif policy.may_write(user, PARTNER_COMMITMENT_KIND, marking_of(record)):
+            if record.owner_side != "partner":
+                raise NotPermitted("a liaison may only close the partner's commitments")
+            if status != "done":
+                raise NotPermitted("a liaison may only mark commitments done")
+            if not note.strip():
+                raise InvalidDeskData("say how the commitment was met")
+        else:
+            raise NotPermitted(f"{user.username} may not close commitments")
+        try:
+            closed = _domain(record).close(status, note)  # type: ignore[arg-type]
+        except CommitmentError as error:
+            raise InvalidDeskData(str(error)) from error
+        record.status, record.note = closed.status, closed.note
+        record.closed_by = user.username
+        record.closed_at = now or utcnow()
+        session.flush()
+        return commitment_view(record, (now or utcnow()).date())

@@ -1,0 +1,164 @@
+"""Cooperation events (workshops, trainings, dialogues, exchanges) and letters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from npdesk.domain.events import EVENT_KINDS, EventError, Letter
+from npdesk.security.model import Level, Marking, User
+from npdesk.services.desk_access import (
+    InvalidDeskData,
+    marking_of,
+    require_writer,
+    set_marking,
+    visible,
+)
+from npdesk.store.db import session_factory, transaction
+from npdesk.store.models.desk import (
+    EventRecord,
+    LetterRecord,
+)
+
+
+@dataclass(frozen=True)
+class EventInput:
+    title: str
+    kind: str
+    start: dt.date | None
+    end: dt.date | None = None
+    place: str | None = None
+    agencies: tuple[str, ...] = ()
+    firms: tuple[str, ...] = ()
+    outcome: str = ""
+    follow_ups: tuple[str, ...] = ()
+    source_cable: str | None = None
+    marking: Marking = field(default_factory=lambda: Marking(Level.U))
+    fictional: bool = False
+
+
+def add_event_in(session: Session, data: EventInput) -> EventRecord:
+    """Add an event inside an open session. Raises InvalidDeskData."""
+    if not data.title.strip():
+        raise InvalidDeskData("an event needs a title")
+    if data.kind not in EVENT_KINDS:
+        raise InvalidDeskData(f"unknown event kind {data.kind!r}")
+    if data.start and data.end and data.end < data.start:
+        raise InvalidDeskData("an event cannot end before it starts")
+    record = EventRecord(
+        title=data.title.strip(),
+        kind=data.kind,
+        start=data.start,
+        end=data.end,
+        place=data.place,
+        agencies=list(data.agencies),
+        firms=list(data.firms),
+        outcome=data.outcome,
+        follow_ups=list(data.follow_ups),
+        source_cable=data.source_cable,
+        fictional=data.fictional,
+    )
+    set_marking(record, data.marking)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def create_event(engine: Engine, user: User, data: EventInput) -> int:
+    """Store a cooperation event; returns its id."""
+    require_writer(user)
+    with transaction(engine) as session:
+        return add_event_in(session, data).id
+
+
+def list_events(engine: Engine, user: User) -> list[dict[str, Any]]:
+    """Every event `user` may see, newest first, as JSON-ready dicts."""
+    with session_factory(engine)() as session:
+        rows = session.scalars(select(EventRecord).order_by(EventRecord.start.desc())).all()
+        return [
+            {
+                "id": r.id,
+                "title": r.title,
+                "kind": r.kind,
+                "start": r.start.isoformat() if r.start else None,
+                "end": r.end.isoformat() if r.end else None,
+                "place": r.place,
+                "agencies": list(r.agencies),
+                "firms": list(r.firms),
+                "outcome": r.outcome,
+                "follow_ups": list(r.follow_ups),
+                "source_cable": r.source_cable,
+                "marking": marking_of(r).banner(),
+                "fictional": r.fictional,
+            }
+            for r in visible(user, rows)
+        ]
+
+
+def add_letter_in(
+    session: Session,
+    sender: str,
+    recipient: str,
+    date: dt.date | None,
+    subject: str,
+    cable: str | None,
+    marking: Marking,
+    fictional: bool = False,
+) -> LetterRecord:
+    try:
+        Letter(sender, recipient, date, subject, cable)
+    except EventError as error:
+        raise InvalidDeskData(str(error)) from error
+    record = LetterRecord(
+        sender=sender,
+        recipient=recipient,
+        date=date,
+        subject=subject,
+        cable=cable,
+        fictional=fictional,
+    )
+    set_marking(record, marking)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def create_letter(
+    engine: Engine,
+    user: User,
+    sender: str,
+    recipient: str,
+    date: dt.date | None = None,
+    subject: str = "",
+    cable: str | None = None,
+    marking: Marking | None = None,
+) -> int:
+    """Store a letter; returns its id. Raises NotPermitted, InvalidDeskData."""
+    require_writer(user)
+    with transaction(engine) as session:
+        return add_letter_in(
+            session, sender, recipient, date, subject, cable, marking or Marking(Level.U)
+        ).id
+
+
+def list_letters(engine: Engine, user: User) -> list[dict[str, Any]]:
+    """Every letter `user` may see, newest first."""
+    with session_factory(engine)() as session:
+        rows = session.scalars(select(LetterRecord).order_by(LetterRecord.date.desc())).all()
+        return [
+            {
+                "id": r.id,
+                "sender": r.sender,
+                "recipient": r.recipient,
+                "date": r.date.isoformat() if r.date else None,
+                "subject": r.subject,
+                "cable": r.cable,
+                "marking": marking_of(r).banner(),
+            }
+            for r in visible(user, rows)
+        ]

@@ -1,0 +1,521 @@
+"""Firm use cases: the registry with aliases, dialogues and the partner notices about them,
+ICP assessments and their score history, screening status and linked cases, and the gazetteer
+that cables are read with."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, selectinload
+
+from npdesk.domain.firms import Firm, FirmError, gazetteer, load_reference_firms, slug
+from npdesk.domain.icp import Assessment, ElementScore, ICPError, framework
+from npdesk.extract.entities import Gazetteer, GazetteerEntry
+from npdesk.security.model import Level, Marking, Party, User
+from npdesk.services.commitments import CommitmentView, commitment_view
+from npdesk.services.desk_access import (
+    DeskNotFound,
+    InvalidDeskData,
+    firm_by_key,
+    marking_of,
+    may_see,
+    require_writer,
+    set_marking,
+    visible,
+)
+from npdesk.services.screening import query_key
+from npdesk.store.db import session_factory, transaction
+from npdesk.store.models.cases import CaseRecord, CaseSubjectRecord
+from npdesk.store.models.desk import (
+    CommitmentRecord,
+    DialogueRecord,
+    FirmAliasRecord,
+    FirmRecord,
+    ICPAssessmentRecord,
+    ICPScoreRecord,
+    PartnerNoticeRecord,
+)
+from npdesk.store.models.screening import ScreeningDecision, ScreeningRecord
+
+
+@dataclass(frozen=True)
+class FirmInput:
+    """What an officer enters for a firm. `key` defaults to a slug of the name."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    key: str | None = None
+    country: str | None = None
+    sector: str | None = None
+    parent_key: str | None = None
+    note: str = ""
+    marking: Marking = field(default_factory=lambda: Marking(Level.U))
+    fictional: bool = False
+
+
+def create_firm(engine: Engine, user: User, data: FirmInput) -> str:
+    """Store a firm and return its key. Raises NotPermitted, InvalidDeskData (empty name,
+    duplicate key, unknown parent)."""
+    require_writer(user)
+    try:
+        firm = Firm(key=data.key or slug(data.name), name=data.name.strip(), aliases=data.aliases)
+    except FirmError as error:
+        raise InvalidDeskData(str(error)) from error
+    with transaction(engine) as session:
+        if firm_by_key(session, firm.key) is not None:
+            raise InvalidDeskData(f"a firm with key {firm.key!r} exists")
+        parent_id = None
+        if data.parent_key:
+            parent = firm_by_key(session, data.parent_key)
+            if parent is None:
+                raise InvalidDeskData(f"no parent firm {data.parent_key!r}")
+            parent_id = parent.id
+        record = FirmRecord(
+            key=firm.key,
+            name=firm.name,
+            country=data.country,
+            sector=data.sector,
+            parent_id=parent_id,
+            note=data.note,
+            fictional=data.fictional,
+        )
+        set_marking(record, data.marking)
+        record.aliases = [FirmAliasRecord(alias=a) for a in dict.fromkeys(data.aliases) if a]
+        session.add(record)
+    return firm.key
+
+
+def ensure_firm(session: Session, name: str, key: str | None = None) -> FirmRecord:
+    """The stored firm with `key`, or named `name` (or with it as an alias); created from the
+    reference registry or from the name when missing."""
+    if key:
+        found = firm_by_key(session, key)
+        if found is not None:
+            return found
+    by_name = session.scalars(
+        select(FirmRecord)
+        .outerjoin(FirmAliasRecord)
+        .where(or_(FirmRecord.name == name, FirmAliasRecord.alias == name))
+    ).first()
+    if by_name is not None:
+        return by_name
+    reference = next((f for f in load_reference_firms() if f.key == key or f.name == name), None)
+    if reference is not None:
+        record = FirmRecord(
+            key=reference.key,
+            name=reference.name,
+            country=reference.country,
+            sector=reference.sector,
+            note=reference.note,
+        )
+        record.aliases = [FirmAliasRecord(alias=a) for a in reference.aliases]
+    else:
+        record = FirmRecord(key=slug(name), name=name)
+    session.add(record)
+    session.flush()
+    return record
+
+
+@dataclass(frozen=True)
+class FirmView:
+    key: str
+    name: str
+    aliases: list[str]
+    country: str | None
+    sector: str | None
+    parent: str | None
+    marking: str
+    fictional: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _firm_view(record: FirmRecord, parent_key: str | None) -> FirmView:
+    return FirmView(
+        key=record.key,
+        name=record.name,
+        aliases=[a.alias for a in record.aliases],
+        country=record.country,
+        sector=record.sector,
+        parent=parent_key,
+        marking=marking_of(record).banner(),
+        fictional=record.fictional,
+    )
+
+
+def list_firms(engine: Engine, user: User) -> list[FirmView]:
+    """Every firm `user` may see, by name."""
+    with session_factory(engine)() as session:
+        rows = session.scalars(
+            select(FirmRecord).options(selectinload(FirmRecord.aliases)).order_by(FirmRecord.name)
+        ).all()
+        keys = {r.id: r.key for r in rows}
+        return [_firm_view(r, keys.get(r.parent_id or -1)) for r in visible(user, rows)]
+
+
+@dataclass(frozen=True)
+class DialogueView:
+    id: int
+    kind: str
+    date: dt.date | None
+    home_participants: list[str]
+    partner_participants: list[str]
+    venue: str | None
+    summary: str
+    follow_ups: list[str]
+    source_cable: str | None
+    partner_informed: list[dict[str, Any]]
+    marking: str
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["date"] = self.date.isoformat() if self.date else None
+        return out
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    assessed_on: dt.date
+    framework_id: str
+    framework_version: str
+    normalized: float | None
+    comparable: float | None
+    elements: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["assessed_on"] = self.assessed_on.isoformat()
+        return out
+
+
+@dataclass(frozen=True)
+class FirmProfile:
+    firm: FirmView
+    subsidiaries: list[str]
+    dialogues: list[DialogueView]
+    assessments: list[ScoreView]
+    commitments: list[CommitmentView]
+    screening: dict[str, Any]
+    cases: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "firm": self.firm.to_dict(),
+            "subsidiaries": self.subsidiaries,
+            "dialogues": [d.to_dict() for d in self.dialogues],
+            "assessments": [a.to_dict() for a in self.assessments],
+            "commitments": [c.to_dict() for c in self.commitments],
+            "screening": self.screening,
+            "cases": self.cases,
+        }
+
+
+def get_firm(engine: Engine, user: User, key: str, today: dt.date | None = None) -> FirmProfile:
+    """A firm's profile: dialogues with partner notices, ICP score history, commitments and
+    screening status, each filtered by what `user` may see. Raises DeskNotFound."""
+    today = today or dt.date.today()
+    with session_factory(engine)() as session:
+        record = session.scalars(
+            select(FirmRecord)
+            .where(FirmRecord.key == key)
+            .options(
+                selectinload(FirmRecord.aliases),
+                selectinload(FirmRecord.dialogues).selectinload(DialogueRecord.notices),
+                selectinload(FirmRecord.assessments).selectinload(ICPAssessmentRecord.scores),
+            )
+        ).one_or_none()
+        if record is None or not may_see(user, record):
+            raise DeskNotFound(f"no firm {key!r}")
+        parent = session.get(FirmRecord, record.parent_id) if record.parent_id else None
+        children = session.scalars(
+            select(FirmRecord).where(FirmRecord.parent_id == record.id)
+        ).all()
+        commitments = session.scalars(
+            select(CommitmentRecord).where(CommitmentRecord.firm_id == record.id)
+        ).all()
+        dialogues = [
+            DialogueView(
+                id=d.id,
+                kind=d.kind,
+                date=d.date,
+                home_participants=list(d.home_participants),
+                partner_participants=list(d.partner_participants),
+                venue=d.venue,
+                summary=d.summary,
+                follow_ups=list(d.follow_ups),
+                source_cable=d.source_cable,
+                partner_informed=[
+                    {
+                        "informed_on": n.informed_on.isoformat(),
+                        "channel": n.channel,
+                        "by": n.informed_by,
+                        "note": n.note,
+                    }
+                    for n in visible(user, list(d.notices))
+                ],
+                marking=marking_of(d).banner(),
+            )
+            for d in visible(user, record.dialogues)
+        ]
+        return FirmProfile(
+            firm=_firm_view(record, parent.key if parent else None),
+            subsidiaries=[c.key for c in visible(user, children)],
+            dialogues=dialogues,
+            assessments=[_score_view(a) for a in visible(user, record.assessments)],
+            commitments=[commitment_view(c, today) for c in visible(user, commitments)],
+            screening=_screening_status(session, user, [record.name]),
+            cases=_linked_cases(session, user, [record.name, *(a.alias for a in record.aliases)]),
+        )
+
+
+def _screening_status(session: Session, user: User, names: list[str]) -> dict[str, Any]:
+    """The newest screening of the firm's name: its hits and every decision taken on them
+    (judgement, reason, who, when). Screening is home-side work: partner users see none."""
+    if user.party is not Party.HOME:
+        return {"status": "not shown", "hits": [], "decisions": []}
+    keys = [query_key(n) for n in names]
+    screening = session.scalars(
+        select(ScreeningRecord)
+        .where(ScreeningRecord.query_key.in_(keys))
+        .options(selectinload(ScreeningRecord.hits))
+        .order_by(ScreeningRecord.at.desc())
+    ).first()
+    if screening is None or not may_see(user, screening):
+        return {"status": "not screened", "hits": [], "decisions": []}
+    hit_ids = [h.id for h in screening.hits]
+    decisions = session.scalars(
+        select(ScreeningDecision)
+        .where(ScreeningDecision.hit_id.in_(hit_ids))
+        .order_by(ScreeningDecision.decided_at)
+    ).all()
+    judgements = {d.judgement for d in decisions}
+    if not screening.hits:
+        status = "no hits"
+    elif "true_match" in judgements:
+        status = "true match"
+    elif len({d.hit_id for d in decisions}) == len(hit_ids):
+        status = "hits cleared"
+    else:
+        status = f"{len(hit_ids)} hits to review"
+    return {
+        "status": status,
+        "screened_at": screening.at.isoformat(),
+        "screened_by": screening.actor,
+        "hits": [
+            {
+                "id": h.id,
+                "list": h.list_name,
+                "entry": h.entry_name,
+                "score": h.score,
+                "band": h.band,
+            }
+            for h in screening.hits
+        ],
+        "decisions": [
+            {
+                "hit_id": d.hit_id,
+                "judgement": d.judgement,
+                "reason": d.reason,
+                "decided_by": d.decided_by,
+                "decided_at": d.decided_at.isoformat(),
+            }
+            for d in decisions
+            if may_see(user, d)
+        ],
+    }
+
+
+def _linked_cases(session: Session, user: User, names: list[str]) -> list[dict[str, Any]]:
+    """Cases with the firm (by any of its names) among their subjects, as `user` may see."""
+    rows = (
+        session.scalars(
+            select(CaseRecord)
+            .join(CaseSubjectRecord, CaseSubjectRecord.case_id == CaseRecord.id)
+            .where(CaseSubjectRecord.name.in_(names))
+            .order_by(CaseRecord.reference)
+        )
+        .unique()
+        .all()
+    )
+    return [
+        {"reference": c.reference, "title": c.title, "status": c.status}
+        for c in visible(user, rows)
+    ]
+
+
+def _score_view(record: ICPAssessmentRecord) -> ScoreView:
+    assessment = _assessment(record)
+    return ScoreView(
+        assessed_on=record.assessed_on,
+        framework_id=record.framework_id,
+        framework_version=record.framework_version,
+        normalized=assessment.normalized(),
+        comparable=assessment.comparable(),
+        elements=[
+            {
+                "element": s.element,
+                "title": framework(record.framework_id).element(s.element).title,
+                "score": s.score,
+                "evidence": s.evidence,
+            }
+            for s in record.scores
+        ],
+    )
+
+
+def _assessment(record: ICPAssessmentRecord) -> Assessment:
+    return Assessment(
+        firm=str(record.firm_id),
+        framework_id=record.framework_id,
+        assessed_on=record.assessed_on,
+        scores=[ElementScore(s.element, s.score, s.evidence) for s in record.scores],
+    )
+
+
+@dataclass(frozen=True)
+class DialogueInput:
+    kind: str
+    date: dt.date | None
+    home_participants: tuple[str, ...] = ()
+    partner_participants: tuple[str, ...] = ()
+    venue: str | None = None
+    summary: str = ""
+    follow_ups: tuple[str, ...] = ()
+    source_cable: str | None = None
+    marking: Marking = field(default_factory=lambda: Marking(Level.U))
+    fictional: bool = False
+
+
+def add_dialogue_to(session: Session, firm: FirmRecord, data: DialogueInput) -> DialogueRecord:
+    """Add a dialogue to `firm` inside an open session (used by proposals too)."""
+    if data.kind not in ("meeting", "visit"):
+        raise InvalidDeskData(f"a dialogue is a meeting or a visit, not {data.kind!r}")
+    record = DialogueRecord(
+        firm_id=firm.id,
+        kind=data.kind,
+        date=data.date,
+        home_participants=list(data.home_participants),
+        partner_participants=list(data.partner_participants),
+        venue=data.venue,
+        summary=data.summary,
+        follow_ups=list(data.follow_ups),
+        source_cable=data.source_cable,
+        fictional=data.fictional,
+    )
+    set_marking(record, data.marking)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def add_dialogue(engine: Engine, user: User, firm_key: str, data: DialogueInput) -> int:
+    """Record a meeting or visit with a firm; returns its id. Raises NotPermitted,
+    DeskNotFound, InvalidDeskData."""
+    require_writer(user)
+    with transaction(engine) as session:
+        firm = firm_by_key(session, firm_key)
+        if firm is None or not may_see(user, firm):
+            raise DeskNotFound(f"no firm {firm_key!r}")
+        return add_dialogue_to(session, firm, data).id
+
+
+def record_partner_notice(
+    engine: Engine,
+    user: User,
+    dialogue_id: int,
+    informed_on: dt.date,
+    channel: str,
+    informed_by: str = "",
+    note: str = "",
+    source_cable: str | None = None,
+) -> int:
+    """Record when and how the partner was told about a dialogue; returns the notice id."""
+    require_writer(user)
+    if not channel.strip():
+        raise InvalidDeskData("say how the partner was informed")
+    with transaction(engine) as session:
+        dialogue = session.get(DialogueRecord, dialogue_id)
+        if dialogue is None or not may_see(user, dialogue):
+            raise DeskNotFound(f"no dialogue {dialogue_id}")
+        notice = PartnerNoticeRecord(
+            dialogue_id=dialogue.id,
+            informed_on=informed_on,
+            channel=channel,
+            informed_by=informed_by,
+            note=note,
+            source_cable=source_cable,
+        )
+        set_marking(notice, marking_of(dialogue))
+        session.add(notice)
+        session.flush()
+        return notice.id
+
+
+def add_assessment(
+    engine: Engine,
+    user: User,
+    firm_key: str,
+    framework_id: str,
+    assessed_on: dt.date,
+    scores: dict[str, tuple[int, str]],
+    assessor: str = "",
+    source: str = "",
+    marking: Marking | None = None,
+    fictional: bool = False,
+) -> int:
+    """Score a firm's ICP against a framework element by element (`scores`: element id →
+    (score, evidence)); returns the assessment id. Raises InvalidDeskData on unknown elements
+    or scores off the scale."""
+    require_writer(user)
+    try:
+        fw = framework(framework_id)
+        Assessment(
+            firm_key,
+            framework_id,
+            assessed_on,
+            [ElementScore(e, s, ev) for e, (s, ev) in scores.items()],
+        )
+    except ICPError as error:
+        raise InvalidDeskData(str(error)) from error
+    with transaction(engine) as session:
+        firm = firm_by_key(session, firm_key)
+        if firm is None or not may_see(user, firm):
+            raise DeskNotFound(f"no firm {firm_key!r}")
+        record = ICPAssessmentRecord(
+            firm_id=firm.id,
+            framework_id=fw.id,
+            framework_version=fw.version,
+            assessed_on=assessed_on,
+            assessor=assessor,
+            source=source,
+            fictional=fictional,
+        )
+        set_marking(record, marking or marking_of(firm))
+        record.scores = [
+            ICPScoreRecord(element=e, score=s, evidence=ev) for e, (s, ev) in scores.items()
+        ]
+        session.add(record)
+        session.flush()
+        return record.id
+
+
+def registry_gazetteer(engine: Engine, extra: Iterable[GazetteerEntry] = ()) -> Gazetteer:
+    """The stored firms with their aliases plus the shipped reference registry and `extra`
+    names (e.g. `npdesk.domain.firms.screening_names` of the loaded screening lists), as a
+    gazetteer for reading cables."""
+    with session_factory(engine)() as session:
+        rows = session.scalars(select(FirmRecord).options(selectinload(FirmRecord.aliases))).all()
+        stored = [
+            Firm(
+                key=r.key, name=r.name, aliases=tuple(a.alias for a in r.aliases), country=r.country
+            )
+            for r in rows
+        ]
+    known = {f.key for f in stored}
+    return gazetteer(stored + [f for f in load_reference_firms() if f.key not in known], extra)
