@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, noload, selectinload
+from sqlalchemy.orm import Session, raiseload, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -192,8 +192,9 @@ def aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def case_from_record(record: CaseRecord) -> Case:
-    """The domain case for a stored one (full, unredacted)."""
+def case_from_record(record: CaseRecord, summary: bool = False) -> Case:
+    """The domain case for a stored one (unredacted). A `summary` leaves subjects, sources
+    and responses empty (they are not loaded for summaries; see `with_children`)."""
     return Case(
         reference=record.reference,
         title=record.title,
@@ -201,18 +202,22 @@ def case_from_record(record: CaseRecord) -> Case:
         priority=Priority(record.priority),
         allegation_summary=record.allegation_summary,
         releasable_summary=record.releasable_summary,
-        subjects=tuple(
+        subjects=()
+        if summary
+        else tuple(
             Subject(s.name, SubjectKind(s.kind), s.country, s.screening_ref)
             for s in record.subjects
         ),
         items=tuple(Item(i.description, ControlRegime(i.regime), i.category) for i in record.items),
         origin_countries=tuple(record.origin_countries.split()),
         destination_countries=tuple(record.destination_countries.split()),
-        cable_links=tuple(CableLink(link.cable_id, link.paragraph) for link in record.cable_links),
+        cable_links=()
+        if summary
+        else tuple(CableLink(link.cable_id, link.paragraph) for link in record.cable_links),
         history=tuple(event_from_record(e) for e in record.events),
-        responses=tuple(
-            PartnerResponse(r.received_on, r.text, r.recorded_by) for r in record.responses
-        ),
+        responses=()
+        if summary
+        else tuple(PartnerResponse(r.received_on, r.text, r.recorded_by) for r in record.responses),
         outcome=CaseOutcome(record.outcome) if record.outcome else None,
         merged_into=record.merged_into,
         marking=marking_of(record),
@@ -245,13 +250,13 @@ def _event_record(event: CaseEvent) -> CaseEventRecord:
 
 
 def with_children(summary: bool = False) -> list[ExecutableOption]:
-    """Loader options for whole cases, or for summaries (items and history only: the other
-    collections are left empty, not loaded)."""
+    """Loader options for whole cases, or for summaries (items and history only; touching the
+    other collections of a summary raises, so none is ever loaded row by row)."""
     rest = [CaseRecord.subjects, CaseRecord.cable_links, CaseRecord.responses]
     return [
         selectinload(CaseRecord.items),
         selectinload(CaseRecord.events),
-        *((noload(r) if summary else selectinload(r)) for r in rest),
+        *((raiseload(r) if summary else selectinload(r)) for r in rest),
     ]
 
 
@@ -436,7 +441,9 @@ def list_cases(
         total = session.scalar(counting) or 0
         records = session.scalars(query).all()
         cases = tuple(
-            view_for(user, case_from_record(r)) for r in records if may_see(user, marking_of(r))
+            view_for(user, case_from_record(r, summary))
+            for r in records
+            if may_see(user, marking_of(r))
         )
     return CasePage(cases, total, offset, limit)
 

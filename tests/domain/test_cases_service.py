@@ -149,3 +149,12 @@ def test_bad_input_is_refused_clearly(tmp_path: Path) -> None:
             outcome=CaseOutcome.MERGED,
             merged_into="NPC-1999-999",
         )
+
+
+def test_summaries_carry_items_and_history_only(tmp_path: Path) -> None:
+    engine = desk(tmp_path)
+    create_case(engine, OFFICER, sample(), at=at("2007-10-01"))
+    (full,) = list_cases(engine, OFFICER).cases
+    (brief,) = list_cases(engine, OFFICER, summary=True).cases
+    assert brief.items == full.items and brief.history == full.history
+    assert full.subjects and not brief.subjects and not brief.cable_links
