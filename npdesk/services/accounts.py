@@ -273,8 +273,8 @@ def authenticate(
 
     Every attempt is audited (`auth.login`, ok or denied). Failures count towards a lockout of
     the account, and towards a refusal of the source (address) that keeps failing whatever
-    usernames it tries; the reason for a refusal goes only to the audit log, never the caller. The caller
-    commits the session even on failure, so the failure count and the entry are kept.
+    usernames it tries; the reason for a refusal goes only to the audit log, never the caller.
+    The caller commits the session even on failure, so the failure count and the entry stay.
     """
     moment = now or utcnow()
     if source_blocked(_recent_source_failures(session, source, moment, policy), policy):
