@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from npdesk.cables.markings import (
     MARKING_OR_BANNER_START,
@@ -111,13 +112,16 @@ class _Draft:
         return "\n\n".join(_join_block(block) for block in self.blocks if block)
 
 
-def read_body(lines: list[str], header_lines: set[str], serial: str | None) -> BodyResult:
+def read_body(
+    lines: list[str], header_lines: set[str], serial: str | None, station: str | None = None
+) -> BodyResult:
     """Cut body `lines` into paragraphs, find the summary and the signers.
 
     `header_lines` are the whitespace-collapsed header lines (repeats of them are dropped);
-    `serial` is the cable's serial, to recognize repeated banners of later sections.
+    `serial` and `station` are the cable's, to recognize repeated banners and section markers
+    of later sections.
     """
-    cleaned = _clean(lines, header_lines, serial)
+    cleaned = _clean(lines, header_lines, serial, station)
     signers = _take_signers(cleaned)
     paragraphs = _paragraphs(cleaned)
     result = BodyResult(paragraphs, _summary(paragraphs), signers)
@@ -128,11 +132,36 @@ def _collapse(line: str) -> str:
     return " ".join(line.split())
 
 
-def _clean(lines: list[str], header_lines: set[str], serial: str | None) -> list[str]:
+def strip_section_markers(line: str, station: str | None) -> str:
+    """Remove section markers printed inside a line ("... that the BRASILIA 00000043 004 OF
+    004 full scope ..."), where a page break fell mid-sentence."""
+    if station is None or (" OF 0" not in line and " of 0" not in line):
+        return line
+    return " ".join(_marker_pattern(station).sub(" ", line).split())
+
+
+@lru_cache(maxsize=64)
+def _marker_pattern(station: str) -> re.Pattern[str]:
+    # The marker prints the station cut to ten letters ("BUENOS AIR", "TEGUCIGALP").
+    head = re.escape(station[:10]).replace("\\ ", r"\s")
+    return re.compile(
+        rf"(?:^|(?<=\s)){head}[A-Za-z]*\s\d{{8}}\s{{1,3}}\d{{3}}(?:\.\d)?\s{{1,3}}OF\s{{1,3}}\d{{3}}"
+        r"(?=\s|$)",
+        re.I,
+    )
+
+
+def _clean(
+    lines: list[str], header_lines: set[str], serial: str | None, station: str | None
+) -> list[str]:
     """Drop noise; return collapsed lines with '' for block breaks; a kept '¶' marks anchors."""
     out: list[str] = []
     skip_routing = 0
     for index, line in enumerate(lines):  # normalize_source collapsed the whitespace
+        if station and (" OF 0" in line or " of 0" in line):
+            line = strip_section_markers(line, station)
+            if not line:
+                continue
         anchored = line[:1] == "¶"
         bare = line.lstrip("¶ ") if anchored else line
         if skip_routing:

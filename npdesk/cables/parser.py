@@ -34,6 +34,7 @@ from npdesk.cables.body import (
     PORTION_START,
     SECTION_MARKER,
     read_body,
+    strip_section_markers,
 )
 from npdesk.cables.markings import (
     FOUO,
@@ -71,9 +72,16 @@ _STATION_PREFIX = re.compile(
     r"^(?:AMEMBASSY|AMCONSUL|USMISSION|USDEL|AMEMB|US\s+MISSION|US\s+EMBASSY)\s+", re.I
 )
 _WEB_DECORATION = re.compile(r"¶")
+_FIELD_WORDS = frozenset({"SUBJECT", "SUBJ", "REF", "REFS", "TAGS"})  # "SUBJECT: SUBJECT: ..."
+_ONCE = {  # header fields read from their first occurrence only
+    "subject": lambda header: bool(header.subject),
+    "classified_by": lambda header: bool(header.classified_by),
+}
 _REDACTED = re.compile(r"^[Xx]{4,}\.?$")
 _SKIPPED = re.compile("|".join(f"(?:{p.pattern})" for p in (PAGE_HEADER, _REDACTED)), re.I)
-_MID_LINE_FIELD = re.compile(r"(?<=[.;,)\s])\s*(?=(?:\(U\)\s*)?Classified\s+By\b|SUBJECT:)", re.I)
+_MID_LINE_FIELD = re.compile(
+    r"(?<=[.;,)\s])\s*(?=(?:\(U\)\s*)?Classified\s+By\b|SUBJECT:|REFS?:\s)", re.I
+)
 
 
 @dataclass
@@ -127,7 +135,8 @@ def _parse(text: str) -> Cable:
         raise CableParseError(
             "not a cable: no classification line, routing, E.O., TAGS or SUBJECT found", 1
         )
-    body = read_body(lines[body_at:], header.lines, header.serial)
+    station = header.station or _station_of(header.origin)
+    body = read_body(lines[body_at:], header.lines, header.serial, station)
     cable = Cable(source_format=source.source_format)
     if source.page is not None and header.dtg is None:
         header.body_date = _page_created(source.page.created) or header.body_date
@@ -152,6 +161,7 @@ def _read_header(lines: list[str], header: _Header) -> int:
     while index < len(lines):
         raw = lines[index]
         line = " ".join(raw.replace("¶", " ").split()) if "¶" in raw else raw
+        line = strip_section_markers(line, header.station)
         anchored = raw.lstrip().startswith("¶")
         if _SKIPPED.match(line) or (line[-1:].isdigit() and SECTION_MARKER.match(line)):
             # Section markers, teletype page headers and redaction lines interrupt the header.
@@ -164,16 +174,25 @@ def _read_header(lines: list[str], header: _Header) -> int:
             if field_name == "classified_by" and _next_is_reason(lines, index, header):
                 index += 1
                 continue
+            if field_name == "subject" and _subject_goes_on(lines, index):
+                index += 1
+                continue
             field_name = None
             route = None
             index += 1
             continue
         split_at = (
             _MID_LINE_FIELD.search(line, 8)
-            if not anchored and ("LASSIF" in line or "lassif" in line or "SUBJECT:" in line)
+            if not anchored
+            and ("LASSIF" in line or "lassif" in line or "SUBJECT:" in line or "REF" in line)
             else None
         )
-        if split_at is not None and field_name is None and _header_kind(line) != "eo":
+        if (
+            split_at is not None
+            and (field_name is None or _header_kind(line) is not None)
+            and _header_kind(line) != "eo"
+            and line[: split_at.start()].strip(" :").upper() not in _FIELD_WORDS
+        ):
             # "REF: STATE 6461 PLEASE PASS TO RSO. Classified by ...": two fields on one line.
             lines[index : index + 1] = [line[: split_at.start()], line[split_at.start() :]]
             continue
@@ -191,7 +210,7 @@ def _read_header(lines: list[str], header: _Header) -> int:
             route = None
         elif line.upper().startswith(("TO ", "INFO ")):
             route = "TO" if line.upper().startswith("TO ") else "INFO"
-        if kind in {"tags", "subject", "ref", "classified_by"}:
+        if kind in {"tags", "subject", "ref", "classified_by", "repeat"}:
             field_name = kind
         if kind == "subject":
             seen_subject = True
@@ -213,7 +232,7 @@ def _starts_body(line: str, anchored: bool, header: _Header, seen_subject: bool)
     start = PARAGRAPH_START.match(line)
     if start is not None and (anchored or int(start.group("number")) <= 2):
         return True
-    if not seen_subject:
+    if not seen_subject or _DATE_LINE.match(line):
         return False
     return _header_kind(line) is None and read_marking_line(line) is None
 
@@ -262,6 +281,9 @@ def _header_line(line: str, header: _Header, route: str | None) -> str | None:
         header.body_date = _date_line_iso(date_line)
         return "date"
     kind = _header_kind(line)
+    if kind in _ONCE and _ONCE[kind](header):
+        # Some pages repeat the whole header; the repeat is read past, not read twice.
+        return "repeat"
     if kind == "tags":
         header.tags_text.append(_TAGS.sub("", line, count=1))
         header.evidence += 1
@@ -311,6 +333,17 @@ def _read_banner(line: str, header: _Header) -> None:
     _add_unique(header.handling, list(banner.handling))
 
 
+def _subject_goes_on(lines: list[str], index: int) -> bool:
+    """A subject cut by a blank line (09LONDON290): one more line, then a header field."""
+    following = [line for line in lines[index + 1 : index + 4] if line]
+    if len(following) < 2 or _header_kind(following[0]) or PARAGRAPH_START.match(following[0]):
+        return False
+    return not lines[index - 1].endswith((".", '"')) and _header_kind(following[1]) in {
+        "ref",
+        "classified_by",
+    }
+
+
 def _next_is_reason(lines: list[str], index: int, header: _Header) -> bool:
     if parse_reasons(" ".join(header.classified_by)):
         return False
@@ -328,8 +361,12 @@ def _continues(field_name: str, line: str, header: _Header, anchored: bool) -> b
         return False
     if PARAGRAPH_START.match(line) and (anchored or not re.match(r"^1\.\s?[4-6]\b", line)):
         return False
+    if _DATE_LINE.match(line):
+        return False
     if field_name == "subject":
         return read_marking_line(line) is None and len(header.subject) < 4
+    if field_name == "repeat":
+        return read_marking_line(line) is None
     if field_name == "ref":
         return len(header.refs) < 40 and read_marking_line(line) is None
     if field_name == "tags":
@@ -353,6 +390,8 @@ def _continues(field_name: str, line: str, header: _Header, anchored: bool) -> b
 
 
 def _extend(field_name: str, line: str, header: _Header) -> None:
+    if field_name == "repeat":
+        return
     target = {
         "subject": header.subject,
         "ref": header.refs,
@@ -476,6 +515,7 @@ def parse_tags(text: str) -> tuple[list[str], list[str]]:
 def clean_subject(text: str) -> str | None:
     """One line, whitespace collapsed, without a leading or trailing portion marking."""
     subject = " ".join(text.replace("¶", " ").split())
+    subject = _SUBJECT.sub("", subject, count=1)  # "SUBJECT: SUBJECT: ..." (09KABUL1239)
     opening = PORTION_START.match(subject)
     if opening and normalize_portion(opening.group("portion")):
         subject = subject[opening.end() :]
@@ -485,15 +525,22 @@ def clean_subject(text: str) -> str | None:
     return subject.strip() or None
 
 
+def _station_of(origin: str | None) -> str | None:
+    """``AMEMBASSY BUENOS AIRES`` → ``BUENOS AIRES``; ``SECSTATE WASHDC`` → ``STATE``."""
+    if not origin:
+        return None
+    station = _STATION_PREFIX.sub("", origin.upper())
+    return "STATE" if station.startswith("SECSTATE") else station or None
+
+
 def make_id(
     year: str | None, station: str | None, serial: str | None, origin: str | None
 ) -> str | None:
     """Canonical id: two-digit year + station without spaces + serial without leading zeros."""
     if year is None or serial is None:
         return None
-    if station is None and origin:
-        station = _STATION_PREFIX.sub("", origin.upper())
-        station = "STATE" if station.startswith("SECSTATE") else station
+    if station is None:
+        station = _station_of(origin)
     if not station:
         return None
     station = "".join(station.upper().split())

@@ -50,12 +50,14 @@ def parse_references(block: str, cable_year: str | None) -> list[Reference]:
     items = _split_labelled(text)
     if items is None:
         items = [(None, piece) for piece in _split_unlabelled(text)]
-    references = []
+    references: list[Reference] = []
     for label, item in items:
         item = item.strip(" ;,")
         if not item and label is None:
             continue
-        references.append(Reference(label, cable_id(item, cable_year), item))
+        reference = Reference(label, cable_id(item, cable_year), item)
+        if reference not in references:  # pages that repeat their header repeat the REF block
+            references.append(reference)
     return references
 
 

@@ -205,3 +205,31 @@ def test_redaction_lines_do_not_end_the_header(page: Reader) -> None:
     assert cable.classified_by == "DCM Robert Goldberg"
     assert cable.reasons == ["1.4(b)", "1.4(d)"]
     assert not any(p.text.startswith("Classified By") for p in cable.paragraphs)
+
+
+def test_page_that_repeats_its_whole_header(page: Reader) -> None:
+    cable = page("09ISLAMABAD3037.html")  # date line, banner, TAGS, SUBJECT... all twice
+    assert cable.subject == (
+        "BALOCH REQUEST UNHCR FACILITATE MOVEMENT OF BRAHMDAGH BUGTI TO IRELAND"
+    )
+    assert cable.classified_by == "Ambassador Anne W. Patterson"
+    assert cable.reasons == ["1.4(b)", "1.4(d)"]
+    assert [p.number for p in cable.paragraphs][:3] == [1, 2, 3]
+
+
+def test_doubled_subject_keyword_and_subject_cut_by_a_blank_line(page: Reader) -> None:
+    assert page("09KABUL1239.html").subject == "AFGHANISTAN: A SNAPSHOT OF THE NORTHEAST"
+    cable = page("09LONDON290.html")
+    assert cable.subject == (
+        "FCO WELCOMES EXECUTIVE ORDERS ON DETAINEE POLICY; WILL SHARE UK EXPERIENCE "
+        "RESETTLING DETAINEES WITH OTHER GOVERNMENTS, BUT NOT TAKE MORE DETAINEES"
+    )
+    assert [(r.label, r.id) for r in cable.references] == [("A", "09STATE6516"), ("B", None)]
+
+
+def test_ref_on_the_subject_line_and_markers_inside_sentences(page: Reader) -> None:
+    cable = page("08BRASILIA1378.html")  # "SUBJECT: ... 2008 REF: BRASILIA 1159 BRASILIA 0..."
+    assert cable.subject == "BRAZIL DEFORESTATION UPDATE - OCTOBER, 2008"
+    assert [(r.id, r.text) for r in cable.references] == [("08BRASILIA1159", "BRASILIA 1159")]
+    text = " ".join(p.text for p in page("10MOSCOW228.html").paragraphs)
+    assert "MinFin understands that this would entail" in text  # "this MOSCOW 00000228 002 OF"
