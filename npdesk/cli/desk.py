@@ -28,6 +28,7 @@ from npdesk.cli.common import (
 from npdesk.domain.icp import frameworks
 from npdesk.services import desk
 from npdesk.services import proposals as proposal_service
+from npdesk.store.db import session_factory
 
 firms_app = typer.Typer(no_args_is_help=True, help="Firms, dialogues and ICP assessments.")
 events_app = typer.Typer(no_args_is_help=True, help="Cooperation events and letters.")
@@ -476,6 +477,46 @@ def commitments_add(
         firm_key=firm,
     )
     out.print(f"commitment {_run(lambda: desk.create_commitment(engine, actor, data))} added")
+
+
+OffOption = Annotated[bool, typer.Option("--off", help="Stop sharing instead.")]
+
+
+@commitments_app.command("share")
+def commitments_share(
+    commitment_id: int, off: OffOption = False, db: DbOption = None, user: UserOption = None
+) -> None:
+    """Share a commitment with the partner (through the release policy)."""
+    _share("commitment", commitment_id, off, db, user)
+
+
+@events_app.command("share")
+def events_share(
+    event_id: int, off: OffOption = False, db: DbOption = None, user: UserOption = None
+) -> None:
+    """Share an event with the partner (through the release policy)."""
+    _share("event", event_id, off, db, user)
+
+
+@firms_app.command("share")
+def firms_share(
+    key: str, off: OffOption = False, db: DbOption = None, user: UserOption = None
+) -> None:
+    """Share a firm (not its dialogues) with the partner (through the release policy)."""
+    engine = open_db(db)
+    with session_factory(engine)() as session:
+        record = desk.firm_by_key(session, key)
+        if record is None:
+            fail(f"no firm {key!r}")
+        record_id = record.id
+    _share("firm", record_id, off, db, user)
+
+
+def _share(kind: str, record_id: int, off: bool, db: str | None, user: str | None) -> None:
+    engine = open_db(db)
+    actor = acting_user(engine, user)
+    _run(lambda: desk.share_record(engine, actor, kind, record_id, not off))
+    out.print(f"{kind} {record_id} {'no longer shared' if off else 'shared with the partner'}")
 
 
 @commitments_app.command("close")

@@ -61,6 +61,28 @@ def test_suggest_decide_and_commitments(tmp_path: Path, shared_dir: Path) -> Non
     )
     [late] = json.loads(listed.stdout)
     assert late["status"] == "overdue" and late["owner_side"] == "partner"
+    secret = runner.invoke(app, ["commitments", "share", str(late["id"]), "--db", url])
+    assert secret.exit_code != 0 and "not permitted" in secret.output  # a SECRET paragraph
+    added = runner.invoke(
+        app,
+        [
+            "commitments",
+            "add",
+            "Fictional follow-up",
+            "--side",
+            "home",
+            "--due",
+            "2008-06-01",
+            "--db",
+            url,
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    new_id = added.stdout.split()[1]
+    assert runner.invoke(app, ["commitments", "share", new_id, "--db", url]).exit_code == 0
+    shared = json.loads(runner.invoke(app, ["commitments", "list", "--json", "--db", url]).stdout)
+    assert [c["shared"] for c in shared if str(c["id"]) == new_id] == [True]
+    assert runner.invoke(app, ["firms", "share", "nope", "--db", url]).exit_code != 0
     early = runner.invoke(
         app, ["commitments", "list", "--overdue", "--today", "2008-04-01", "--json", "--db", url]
     )
