@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from npdesk.extract.dates import DateMention
@@ -28,7 +28,6 @@ class Sentence:
     cable_date: date | None
     last_speaker_side: Side | None = None
     meeting_date: date | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
     def people(self) -> list[EntityMention]:
         """Persons and home offices in the sentence."""

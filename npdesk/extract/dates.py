@@ -27,10 +27,8 @@ for _number, _name in enumerate(calendar.month_name):
         MONTHS[_name[:3].lower()] = _number
 MONTHS["sept"] = 9
 
-# "May" is also a modal verb: it only counts as a month with a day, a year or a part-of-month
-# word next to it, which the patterns below require of every bare month anyway except after
-# "in"/"during"/"since"/"until"/"by"/"of" or before a noun such as "workshop" (handled by
-# requiring a capital letter and refusing "May" there).
+# "May" is also a modal verb ("China may respond"): `_resolve` accepts it only with a day, a
+# year, a part of the month or a preposition ("in May"), and only capitalized.
 _MONTH = (
     r"(?P<month>(?:January|February|March|April|May|June|July|August|September|October|"
     r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"

@@ -91,7 +91,6 @@ TITLES = sorted(
         "DAS",
         "A/S",
         "U/S",
-        "DAS",
         "FM",
         "DFM",
         "VFM",

@@ -13,7 +13,7 @@ from npdesk.extract.context import Sentence
 from npdesk.extract.dates import DateMention, cable_day, resolve_dates
 from npdesk.extract.entities import EntityMention, Gazetteer, GazetteerEntry
 from npdesk.extract.persons import find_offices, find_people, short_names
-from npdesk.extract.proposals import Proposal
+from npdesk.extract.proposals import KINDS, Proposal
 from npdesk.extract.rules import RULES, clean, meetings
 from npdesk.extract.sentences import sentence_spans
 from npdesk.extract.sides import side_of_word
@@ -257,20 +257,5 @@ def suggest(cable: Cable, gazetteer: Gazetteer | None = None) -> list[Proposal]:
         for rule in RULES:
             proposals.extend(rule(s))
     merged = _merge_all(proposals)
-    order = {
-        k: i
-        for i, k in enumerate(
-            (
-                "firm",
-                "person",
-                "meeting",
-                "event",
-                "letter",
-                "visit",
-                "review",
-                "handover",
-                "commitment",
-            )
-        )
-    }
+    order = {kind: i for i, kind in enumerate(KINDS)}
     return sorted(merged, key=lambda p: (order[p.kind], p.paragraph or 0))
