@@ -187,13 +187,15 @@ def meetings(s: Sentence) -> list[Proposal]:
     if match and (len(people) >= 2 or (people and s.dates and strong)):
         participants: dict[str, list[str]] = {"home": [], "partner": [], "unknown": []}
         for person in people:
-            participants[person.side or "unknown"].append(person.name)
+            bucket = participants[person.side or "unknown"]
+            if person.name not in bucket:
+                bucket.append(person.name)
         proposal = Proposal(
             kind="meeting",
             text=clean(s.text),
             paragraph=s.paragraph,
             entities=_names(people + s.firms()),
-            title="Meeting: " + " / ".join(p.name for p in people),
+            title="Meeting: " + " / ".join(dict.fromkeys(p.name for p in people)),
             participants={k: v for k, v in participants.items() if v},
         )
         out.append(_dated(proposal, s.nearest_date(match.start())))
