@@ -39,6 +39,8 @@ from npdesk.store.models.cases import CaseRecord
 SEED_CABLE_ID = "08BEIJING1050"
 PREFIX = "FICT"
 NOTICE = "FICTIONAL sample data: invented for demonstration, not real cases."
+#: The audit log's "from where" for everything the demo loader does.
+SOURCE = "demo"
 
 OFFICER = User("demo-officer (fictional)", Party.HOME, Role.OFFICER, Level.TS)
 
@@ -422,6 +424,7 @@ def _perform(engine: Engine, action: object, partner: str, liaison: User) -> Non
             ),
             reason="FICTIONAL case drafted from reporting",
             at=_at(demo.opened, 9),
+            source=SOURCE,
         )
         if not demo.draft:
             case_service.transition_case(
@@ -431,6 +434,7 @@ def _perform(engine: Engine, action: object, partner: str, liaison: User) -> Non
                 CaseStatus.OPEN,
                 reason="vetted and opened (fictional)",
                 at=_at(demo.opened, 10),
+                source=SOURCE,
             )
     elif kind == "investigating":
         demo = action[1]
@@ -441,11 +445,17 @@ def _perform(engine: Engine, action: object, partner: str, liaison: User) -> Non
             CaseStatus.PARTNER_INVESTIGATING,
             reason="MFA confirmed the case is under investigation (fictional)",
             at=_at(demo.investigating_on),
+            source=SOURCE,
         )
     elif kind == "respond":
         _, demo, day, text = action
         case_service.record_partner_response(
-            engine, liaison, demo.reference, f"FICTIONAL: {text}", date.fromisoformat(day)
+            engine,
+            liaison,
+            demo.reference,
+            f"FICTIONAL: {text}",
+            date.fromisoformat(day),
+            source=SOURCE,
         )
     elif kind == "merge":
         demo = action[1]
@@ -459,6 +469,7 @@ def _perform(engine: Engine, action: object, partner: str, liaison: User) -> Non
             outcome=CaseOutcome.MERGED,
             merged_into=reference(demo.merged_into),
             at=_at(demo.merged_on),
+            source=SOURCE,
         )
     elif kind == "list":
         _, day, title, _number = action
@@ -471,6 +482,7 @@ def _perform(engine: Engine, action: object, partner: str, liaison: User) -> Non
             handed_over_to="MFA Arms Control Department (fictional)",
             partner_country=partner,
             fictional=True,
+            source=SOURCE,
         )
     elif kind == "schedule":
         _, number, proposed, level, venue = action
@@ -489,6 +501,7 @@ def _perform(engine: Engine, action: object, partner: str, liaison: User) -> Non
                 Participant("MOFCOM export control official (fictional)", Party.PARTNER),
             ),
             fictional=True,
+            source=SOURCE,
         )
     elif kind == "meet":
         _, number, confirmed = action
@@ -496,8 +509,8 @@ def _perform(engine: Engine, action: object, partner: str, liaison: User) -> Non
 
 
 def _hold_review(engine: Engine, number: int, confirmed: date) -> None:
-    review_service.confirm_review(engine, OFFICER, number, confirmed)
-    detail = review_service.build_agenda(engine, OFFICER, number)
+    review_service.confirm_review(engine, OFFICER, number, confirmed, source=SOURCE)
+    detail = review_service.build_agenda(engine, OFFICER, number, source=SOURCE)
     closing = {
         demo.reference: demo
         for demo in CASES
@@ -520,6 +533,7 @@ def _hold_review(engine: Engine, number: int, confirmed: date) -> None:
                 home_note="FICTIONAL home note: consistent with our own reporting.",
                 new_status=CaseStatus.CLOSED,
                 outcome=demo.closed_at_review[1],
+                source=SOURCE,
             )
         else:
             review_service.record_outcome(
@@ -530,4 +544,5 @@ def _hold_review(engine: Engine, number: int, confirmed: date) -> None:
                 partner_statement="FICTIONAL: Investigation continues.",
                 next_step="Partner to report back before the next review.",
                 home_note="FICTIONAL home note: press for a written answer.",
+                source=SOURCE,
             )

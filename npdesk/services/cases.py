@@ -40,8 +40,10 @@ from npdesk.domain.cases import (
     redact,
 )
 from npdesk.security import policy
+from npdesk.security.audit import Outcome
 from npdesk.security.model import LEVEL_WORDS, NOFORN, Level, Marking, Party, User
 from npdesk.security.partners import agreed_level
+from npdesk.services import audit
 from npdesk.store.db import MarkedMixin, session_factory, transaction, utcnow
 from npdesk.store.models.cables import CableParagraph, CableRecord
 from npdesk.store.models.cases import (
@@ -54,6 +56,9 @@ from npdesk.store.models.cases import (
 )
 
 CASE_KIND = "case"
+#: Registered actions the case services audit their changes under.
+WRITE_ACTION = "cases.write"
+RESPOND_ACTION = "partner.respond"
 PARTNER_RESPONSE_KIND = "partner_response"
 
 
@@ -124,6 +129,27 @@ def require_writer(user: User, action: str) -> None:
     """Raise `NotPermitted` unless `user` may write cases."""
     if not may_write_cases(user):
         raise NotPermitted(f"{user.username} ({user.role}) may not {action}")
+
+
+def audit_change(
+    session: Session,
+    user: User,
+    action: str,
+    reference: str,
+    source: str,
+    **detail: object,
+) -> None:
+    """Append a made change to the audit log in the change's own transaction."""
+    audit.record(
+        session,
+        user,
+        action,
+        outcome=Outcome.OK,
+        source=source,
+        record_kind="case",
+        record_id=reference,
+        detail={key: value for key, value in detail.items() if value is not None},
+    )
 
 
 def view_for(user: User, case: Case) -> Case:
@@ -297,8 +323,11 @@ def move_record(
     outcome: CaseOutcome | None = None,
     merged_into: str | None = None,
     at: datetime | None = None,
+    source: str = "cli",
+    action: str = WRITE_ACTION,
 ) -> Case:
-    """Apply a status change to a stored case inside `session`; returns the new domain case.
+    """Apply a status change to a stored case inside `session` and audit it under `action`
+    from `source`; returns the new domain case.
 
     Raises `NotPermitted`, `IllegalTransition`/`IncompleteTransition`, or `CaseNotFound` when
     a merge names a case that does not exist.
@@ -321,6 +350,19 @@ def move_record(
     record.outcome = moved.outcome
     record.merged_into = moved.merged_into
     record.events.append(_event_record(moved.history[-1]))
+    event = moved.history[-1]
+    audit_change(
+        session,
+        user,
+        action,
+        record.reference,
+        source,
+        change="status",
+        old=event.from_status,
+        new=event.to_status,
+        outcome=event.outcome,
+        merged_into=event.merged_into,
+    )
     return moved
 
 
@@ -354,9 +396,10 @@ def create_case(
     *,
     reason: str = "case drafted",
     at: datetime | None = None,
+    source: str = "cli",
 ) -> Case:
-    """Create a draft case. Raises `NotPermitted`, `InvalidCaseData` (blank title, unknown
-    cable or paragraph, duplicate reference, NOFORN yet shared)."""
+    """Create a draft case (audited from `source`). Raises `NotPermitted`, `InvalidCaseData`
+    (blank title, unknown cable or paragraph, duplicate reference, NOFORN yet shared)."""
     require_writer(user, "create cases")
     _validate(data)
     moment = aware(at or utcnow())
@@ -410,6 +453,15 @@ def create_case(
         set_marking(record, data.marking)
         session.add(record)
         session.flush()
+        audit_change(
+            session,
+            user,
+            WRITE_ACTION,
+            reference,
+            source,
+            change="create",
+            marking=data.marking.banner(),
+        )
         return case_from_record(record)
 
 
@@ -490,8 +542,9 @@ def transition_case(
     outcome: CaseOutcome | None = None,
     merged_into: str | None = None,
     at: datetime | None = None,
+    source: str = "cli",
 ) -> Case:
-    """Move a case to `target` with a reason (and outcome when closing).
+    """Move a case to `target` with a reason (and outcome when closing), audited.
 
     Raises `CaseNotFound`, `NotPermitted`, `IllegalTransition`, `IncompleteTransition`.
     """
@@ -506,11 +559,18 @@ def transition_case(
             outcome=outcome,
             merged_into=merged_into,
             at=at,
+            source=source,
         )
 
 
 def link_cable(
-    engine: Engine, user: User, reference: str, cable_id: str, paragraph: int | None = None
+    engine: Engine,
+    user: User,
+    reference: str,
+    cable_id: str,
+    paragraph: int | None = None,
+    *,
+    source: str = "cli",
 ) -> Case:
     """Link a stored cable, or one numbered paragraph of it, to a case (idempotent).
 
@@ -525,6 +585,16 @@ def link_cable(
             record.cable_links.append(
                 CaseCableLink(cable_id=cable_id, paragraph=paragraph, linked_by=user.username)
             )
+            audit_change(
+                session,
+                user,
+                WRITE_ACTION,
+                reference,
+                source,
+                change="link",
+                cable=cable_id,
+                paragraph=paragraph,
+            )
         session.flush()
         return case_from_record(record)
 
@@ -538,6 +608,7 @@ def record_partner_response(
     *,
     move_to_responded: bool = True,
     at: datetime | None = None,
+    source: str = "cli",
 ) -> Case:
     """Record what the partner said about a case, as a liaison or a home officer.
 
@@ -557,6 +628,15 @@ def record_partner_response(
                 received_on=received_on, text=text.strip(), recorded_by=user.username
             )
         )
+        audit_change(
+            session,
+            user,
+            RESPOND_ACTION,
+            reference,
+            source,
+            change="response",
+            received_on=received_on.isoformat(),
+        )
         case = case_from_record(record)
         waiting = {CaseStatus.RAISED, CaseStatus.PARTNER_INVESTIGATING}
         if move_to_responded and case.status in waiting:
@@ -572,11 +652,23 @@ def record_partner_response(
             )
             record.status = moved.status
             record.events.append(_event_record(moved.history[-1]))
+            audit_change(
+                session,
+                user,
+                RESPOND_ACTION,
+                reference,
+                source,
+                change="status",
+                old=case.status,
+                new=moved.status,
+            )
         session.flush()
         return view_for(user, case_from_record(record))
 
 
-def update_marking(engine: Engine, user: User, reference: str, marking: Marking) -> Case:
+def update_marking(
+    engine: Engine, user: User, reference: str, marking: Marking, *, source: str = "cli"
+) -> Case:
     """Change a case's marking (e.g. share it with the partner). Raises `CaseNotFound`,
     `NotPermitted`, `InvalidCaseData` (NOFORN yet shared)."""
     require_writer(user, "change a case's marking")
@@ -584,7 +676,18 @@ def update_marking(engine: Engine, user: User, reference: str, marking: Marking)
         raise InvalidCaseData("a NOFORN case cannot be shared with the partner")
     with transaction(engine) as session:
         record = load_record(session, user, reference)
+        old = marking_of(record).banner()
         set_marking(record, marking)
+        audit_change(
+            session,
+            user,
+            WRITE_ACTION,
+            reference,
+            source,
+            change="marking",
+            old=old,
+            new=marking.banner(),
+        )
         session.flush()
         return case_from_record(record)
 
@@ -598,6 +701,7 @@ def edit_case(
     releasable_summary: str | None = None,
     allegation_summary: str | None = None,
     priority: Priority | None = None,
+    source: str = "cli",
 ) -> Case:
     """Change a case's text fields (None leaves a field as it is). Raises `CaseNotFound`,
     `NotPermitted`, `InvalidCaseData` (blank title)."""
@@ -614,6 +718,17 @@ def edit_case(
             record.allegation_summary = allegation_summary
         if priority is not None:
             record.priority = priority
+        changed = [
+            name
+            for name, value in (
+                ("title", title),
+                ("releasable_summary", releasable_summary),
+                ("allegation_summary", allegation_summary),
+                ("priority", priority),
+            )
+            if value is not None
+        ]
+        audit_change(session, user, WRITE_ACTION, reference, source, change="edit", fields=changed)
         session.flush()
         return case_from_record(record)
 

@@ -35,8 +35,10 @@ from npdesk.domain.handover import (
     select_for_handover,
 )
 from npdesk.security import policy
+from npdesk.security.audit import Outcome
 from npdesk.security.model import Level, Marking, User
 from npdesk.security.partners import agreed_level
+from npdesk.services import audit
 from npdesk.services.cases import (
     InvalidCaseData,
     NotPermitted,
@@ -52,6 +54,7 @@ from npdesk.services.cases import (
 from npdesk.store.db import session_factory, transaction
 from npdesk.store.models.cases import CaseRecord, HandoverEntryRecord, HandoverListRecord
 
+CREATE_ACTION = "handovers.create"
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
 CHROMIUM = "/usr/bin/chromium"
 
@@ -182,13 +185,15 @@ def create_handover_list(
     references: Sequence[str] | None = None,
     raise_open_cases: bool = True,
     fictional: bool = False,
+    source: str = "cli",
 ) -> HandoverList:
     """Record a new numbered list handed to the partner.
 
     `references` default to every active case the user may see and may release to the
     partner (NOFORN and above-agreed-level cases stay off). Each case is released to
     the partner (shared, REL TO `partner_country`); open ones move to `raised` on the day of
-    handover when `raise_open_cases`. Raises `NotPermitted`, `CaseNotFound`, and
+    handover when `raise_open_cases`. Every release, status change and the list itself are
+    audited from `source`. Raises `NotPermitted`, `CaseNotFound`, and
     `InvalidCaseData` (empty list, an inactive case, or a case that may not be released).
     """
     require_writer(user, "hand lists over")
@@ -227,7 +232,19 @@ def create_handover_list(
                 raise InvalidCaseData(
                     f"case {case.reference} cannot be handed over: {decision.reason}"
                 )
-            set_marking(record, replace(marking, shared=True, rel_to=marking.rel_to | {partner}))
+            released = replace(marking, shared=True, rel_to=marking.rel_to | {partner})
+            set_marking(record, released)
+            audit.record_release(
+                session,
+                user,
+                decision,
+                partner=partner,
+                marking=released,
+                record_kind="case",
+                record_id=case.reference,
+                source=source,
+                action=CREATE_ACTION,
+            )
             levels.append(marking.level)
             if raise_open_cases and case.status is CaseStatus.OPEN:
                 case = move_record(
@@ -237,6 +254,8 @@ def create_handover_list(
                     CaseStatus.RAISED,
                     reason=f"handed over on list {number} ({handed_over_on.isoformat()})",
                     at=moment,
+                    source=source,
+                    action=CREATE_ACTION,
                 )
             entry = entry_from_case(case)
             entries.append(
@@ -263,6 +282,16 @@ def create_handover_list(
         set_marking(listing, list_banner(levels, partner))
         session.add(listing)
         session.flush()
+        audit.record(
+            session,
+            user,
+            CREATE_ACTION,
+            outcome=Outcome.OK,
+            source=source,
+            record_kind="handover_list",
+            record_id=str(number),
+            detail={"cases": chosen_refs, "to": handed_over_to, "on": handed_over_on.isoformat()},
+        )
         return _list_from_record(listing)
 
 

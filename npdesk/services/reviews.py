@@ -34,8 +34,10 @@ from npdesk.domain.reviews import (
     generate_agenda,
 )
 from npdesk.security import policy
+from npdesk.security.audit import Outcome
 from npdesk.security.model import NOFORN, Level, Marking, Party, User
 from npdesk.security.partners import agreed_level
+from npdesk.services import audit
 from npdesk.services.cases import (
     InvalidCaseData,
     NotPermitted,
@@ -59,6 +61,7 @@ from npdesk.store.models.cases import (
 )
 
 REVIEW_KIND = "review"
+WRITE_ACTION = "reviews.write"
 
 
 class ReviewNotFound(LookupError):
@@ -80,6 +83,24 @@ class ReviewDetail:
     agenda: tuple[AgendaItem, ...]
     outcomes: tuple[ReviewOutcome, ...]
     banner: str
+
+
+def _audit(session: Session, user: User, number: int, source: str, **detail: object) -> None:
+    """Append a made change to a review session to the audit log (dates as ISO strings)."""
+    audit.record(
+        session,
+        user,
+        WRITE_ACTION,
+        outcome=Outcome.OK,
+        source=source,
+        record_kind="review",
+        record_id=str(number),
+        detail={
+            key: value.isoformat() if isinstance(value, date) else value
+            for key, value in detail.items()
+            if value is not None
+        },
+    )
 
 
 def require_reviewer(user: User, action: str) -> None:
@@ -196,6 +217,7 @@ def schedule_review(
     participants: Sequence[Participant] = (),
     confirmed_on: date | None = None,
     fictional: bool = False,
+    source: str = "cli",
 ) -> ReviewDetail:
     """Propose a review (it awaits the partner's answer unless `confirmed_on` is given).
 
@@ -227,10 +249,13 @@ def schedule_review(
         )
         session.add(record)
         session.flush()
+        _audit(session, user, number, source, change="schedule", proposed_on=proposed_on)
         return _detail(session, user, record)
 
 
-def confirm_review(engine: Engine, user: User, number: int, confirmed_on: date) -> ReviewDetail:
+def confirm_review(
+    engine: Engine, user: User, number: int, confirmed_on: date, *, source: str = "cli"
+) -> ReviewDetail:
     """Record the partner's agreement to meet on `confirmed_on`. Raises `ReviewNotFound`,
     `NotPermitted`, `InvalidCaseData` (a cancelled or already held session)."""
     require_reviewer(user, "confirm reviews")
@@ -240,6 +265,7 @@ def confirm_review(engine: Engine, user: User, number: int, confirmed_on: date) 
             raise InvalidCaseData(f"review {number} is {record.state} and cannot be confirmed")
         record.confirmed_on = confirmed_on
         record.state = ReviewState.CONFIRMED
+        _audit(session, user, number, source, change="confirm", confirmed_on=confirmed_on)
         return _detail(session, user, record)
 
 
@@ -259,7 +285,7 @@ def _previous_meeting(session: Session, record: ReviewSessionRecord) -> date | N
     return max(earlier, default=None)
 
 
-def build_agenda(engine: Engine, user: User, number: int) -> ReviewDetail:
+def build_agenda(engine: Engine, user: User, number: int, *, source: str = "cli") -> ReviewDetail:
     """(Re)generate the agenda from the cases active on the meeting day, ordered by age then
     priority, with changes since the previous confirmed or held review. Notes already written
     on cases that stay on the agenda are kept. Raises `ReviewNotFound`, `NotPermitted`."""
@@ -298,6 +324,7 @@ def build_agenda(engine: Engine, user: User, number: int) -> ReviewDetail:
                 )
             )
         session.flush()
+        _audit(session, user, number, source, change="agenda", cases=len(items))
         return _detail(session, user, record)
 
 
@@ -310,6 +337,7 @@ def edit_agenda_item(
     note: str | None = None,
     position: int | None = None,
     remove: bool = False,
+    source: str = "cli",
 ) -> ReviewDetail:
     """Edit one agenda line: its note, its place (1-based), or remove it. Positions are
     renumbered 1..n afterwards. Raises `ReviewNotFound`, `NotPermitted`, `InvalidCaseData`
@@ -331,6 +359,17 @@ def edit_agenda_item(
         for new_position, kept in enumerate(agenda, start=1):
             kept.position = new_position
         session.flush()
+        _audit(
+            session,
+            user,
+            number,
+            source,
+            change="agenda line",
+            case=reference,
+            note=note is not None,
+            position=position,
+            remove=remove,
+        )
         return _detail(session, user, record)
 
 
@@ -347,6 +386,7 @@ def record_outcome(
     reason: str = "",
     outcome: CaseOutcome | None = None,
     merged_into: str | None = None,
+    source: str = "cli",
 ) -> ReviewDetail:
     """Record what the meeting concluded on a case (replacing an earlier outcome for it), and
     apply `new_status` to the case on the meeting day with `reason` (default: "review N").
@@ -369,6 +409,7 @@ def record_outcome(
                 outcome=outcome,
                 merged_into=merged_into,
                 at=_outcome_moment(meeting, case),
+                source=source,
             )
         existing = next((o for o in record.outcomes if o.reference == reference), None)
         if existing is not None:
@@ -392,6 +433,7 @@ def record_outcome(
         if record.confirmed_on is None:
             record.confirmed_on = record.proposed_on
         session.flush()
+        _audit(session, user, number, source, change="outcome", case=reference, status=new_status)
         return _detail(session, user, record)
 
 
@@ -408,7 +450,7 @@ def _outcome_moment(meeting: date, case: CaseRecord) -> datetime:
     return moment
 
 
-def cancel_review(engine: Engine, user: User, number: int) -> ReviewDetail:
+def cancel_review(engine: Engine, user: User, number: int, *, source: str = "cli") -> ReviewDetail:
     """Cancel a session that has not been held. Raises `ReviewNotFound`, `NotPermitted`,
     `InvalidCaseData`."""
     require_reviewer(user, "cancel reviews")
@@ -417,6 +459,7 @@ def cancel_review(engine: Engine, user: User, number: int) -> ReviewDetail:
         if record.state == ReviewState.HELD:
             raise InvalidCaseData(f"review {number} was held and cannot be cancelled")
         record.state = ReviewState.CANCELLED
+        _audit(session, user, number, source, change="cancel")
         return _detail(session, user, record)
 
 

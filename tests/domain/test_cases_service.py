@@ -158,3 +158,42 @@ def test_summaries_carry_items_and_history_only(tmp_path: Path) -> None:
     (brief,) = list_cases(engine, OFFICER, summary=True).cases
     assert brief.items == full.items and brief.history == full.history
     assert full.subjects and not brief.subjects and not brief.cable_links
+
+
+def test_every_change_is_audited_in_an_intact_chain(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from npdesk.services import audit
+    from npdesk.services.handovers import create_handover_list
+    from npdesk.store.db import session_factory
+    from npdesk.store.models.security import AuditLogEntry
+
+    engine = desk(tmp_path)
+    ref = create_case(engine, OFFICER, sample(), at=at("2007-10-01"), source="10.0.0.1").reference
+    transition_case(engine, OFFICER, ref, CaseStatus.OPEN, reason="vetted", at=at("2007-10-02"))
+    create_handover_list(
+        engine,
+        OFFICER,
+        title="FICTIONAL list",
+        handed_over_on=date(2007, 11, 20),
+        handed_over_by="a",
+        handed_over_to="b",
+        partner_country="CHN",
+    )
+    record_partner_response(engine, LIAISON, ref, "Looking into it.", date(2008, 1, 5))
+
+    with session_factory(engine)() as session:
+        rows = session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.seq)).all()
+        trail = [(r.actor, r.action, r.record_kind, r.detail.get("change")) for r in rows]
+        first_source = rows[0].source
+    assert trail == [
+        ("officer", "cases.write", "case", "create"),
+        ("officer", "cases.write", "case", "status"),
+        ("officer", "handovers.create", "case", None),  # the release decision
+        ("officer", "handovers.create", "case", "status"),  # open -> raised
+        ("officer", "handovers.create", "handover_list", None),
+        ("liaison", "partner.respond", "case", "response"),
+        ("liaison", "partner.respond", "case", "status"),
+    ]
+    assert first_source == "10.0.0.1"
+    assert audit.verify(engine) is None

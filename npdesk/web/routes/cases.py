@@ -50,7 +50,7 @@ from npdesk.services import handovers as handover_service
 from npdesk.services import metrics as metrics_service
 from npdesk.services import reviews as review_service
 from npdesk.settings import partner_country
-from npdesk.web.auth import current_user, require_action
+from npdesk.web.auth import client_source, current_user, require_action
 from npdesk.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -581,7 +581,11 @@ def api_list_cases(
 def api_create_case(request: Request, user: WriteCase, data: CaseIn) -> CaseOut:
     """Create a draft case."""
     with answers():
-        return case_out(case_service.create_case(engine_of(request), user, case_input(data)))
+        return case_out(
+            case_service.create_case(
+                engine_of(request), user, case_input(data), source=client_source(request)
+            )
+        )
 
 
 @api.get("/cases/{reference}", response_model=CaseOut, tags=["cases"])
@@ -606,6 +610,7 @@ def api_transition(
                 reason=data.reason,
                 outcome=data.outcome,
                 merged_into=data.merged_into,
+                source=client_source(request),
             )
         )
 
@@ -618,7 +623,12 @@ def api_link_cable(
     with answers():
         return case_out(
             case_service.link_cable(
-                engine_of(request), user, reference, data.cable_id, data.paragraph
+                engine_of(request),
+                user,
+                reference,
+                data.cable_id,
+                data.paragraph,
+                source=client_source(request),
             )
         )
 
@@ -629,7 +639,12 @@ def api_respond(request: Request, user: Respond, reference: str, data: ResponseI
     with answers():
         return case_out(
             case_service.record_partner_response(
-                engine_of(request), user, reference, data.text, data.received_on
+                engine_of(request),
+                user,
+                reference,
+                data.text,
+                data.received_on,
+                source=client_source(request),
             )
         )
 
@@ -662,6 +677,7 @@ def api_create_handover(
             references=data.references,
             raise_open_cases=data.raise_open_cases,
             fictional=data.fictional,
+            source=client_source(request),
         )
     return handover_out(listing)
 
@@ -726,6 +742,7 @@ def api_schedule_review(request: Request, user: WriteReview, data: ReviewIn) -> 
             title=data.title,
             participants=[Participant(p.name, p.side, p.role) for p in data.participants],
             fictional=data.fictional,
+            source=client_source(request),
         )
     return review_out(detail, user)
 
@@ -743,7 +760,9 @@ def api_confirm_review(
 ) -> ReviewDetailOut:
     """Record the partner's agreement to meet on a date."""
     with answers():
-        detail = review_service.confirm_review(engine_of(request), user, number, data.confirmed_on)
+        detail = review_service.confirm_review(
+            engine_of(request), user, number, data.confirmed_on, source=client_source(request)
+        )
     return review_out(detail, user)
 
 
@@ -751,7 +770,12 @@ def api_confirm_review(
 def api_build_agenda(request: Request, user: WriteReview, number: int) -> ReviewDetailOut:
     """(Re)generate the agenda from the cases open on the meeting day."""
     with answers():
-        return review_out(review_service.build_agenda(engine_of(request), user, number), user)
+        return review_out(
+            review_service.build_agenda(
+                engine_of(request), user, number, source=client_source(request)
+            ),
+            user,
+        )
 
 
 @api.patch("/reviews/{number}/agenda/{reference}", response_model=ReviewDetailOut, tags=["reviews"])
@@ -768,6 +792,7 @@ def api_edit_agenda(
             note=data.note,
             position=data.position,
             remove=data.remove,
+            source=client_source(request),
         )
     return review_out(detail, user)
 
@@ -790,6 +815,7 @@ def api_record_outcome(
             reason=data.reason,
             outcome=data.outcome,
             merged_into=data.merged_into,
+            source=client_source(request),
         )
     return review_out(detail, user)
 
@@ -975,10 +1001,17 @@ def create_case_form(
     )
     engine = engine_of(request)
     with answers():
-        case = case_service.create_case(engine, user, case_input(data))
+        case = case_service.create_case(
+            engine, user, case_input(data), source=client_source(request)
+        )
         if open_now:
             case_service.transition_case(
-                engine, user, case.reference, CaseStatus.OPEN, reason="opened at creation"
+                engine,
+                user,
+                case.reference,
+                CaseStatus.OPEN,
+                reason="opened at creation",
+                source=client_source(request),
             )
     return back(f"/cases/{case.reference}")
 
@@ -1003,7 +1036,14 @@ def link_cable_form(
     paragraph: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     with answers():
-        case_service.link_cable(engine_of(request), user, reference, cable, optional_int(paragraph))
+        case_service.link_cable(
+            engine_of(request),
+            user,
+            reference,
+            cable,
+            optional_int(paragraph),
+            source=client_source(request),
+        )
     return back(f"/cases/{reference}")
 
 
@@ -1040,6 +1080,7 @@ def transition_form(
             reason=reason,
             outcome=optional_enum(CaseOutcome, outcome),
             merged_into=merged_into or None,
+            source=client_source(request),
         )
     return back(f"/cases/{reference}")
 
@@ -1053,7 +1094,9 @@ def respond_form(
     received_on: Annotated[date, Form()],
 ) -> RedirectResponse:
     with answers():
-        case_service.record_partner_response(engine_of(request), user, reference, text, received_on)
+        case_service.record_partner_response(
+            engine_of(request), user, reference, text, received_on, source=client_source(request)
+        )
     return back(f"/cases/{reference}")
 
 
@@ -1084,6 +1127,7 @@ def create_handover_form(
             handed_over_to=handed_over_to,
             partner_country=partner_country(),
             references=refs,
+            source=client_source(request),
         )
     return back(f"/handovers/{listing.number}")
 
@@ -1146,6 +1190,7 @@ def schedule_review_form(
             venue=venue,
             title=title,
             participants=people,
+            source=client_source(request),
         )
     return back(f"/reviews/{detail.session.number}")
 
@@ -1170,14 +1215,16 @@ def confirm_review_form(
     request: Request, user: WriteReview, number: int, confirmed_on: Annotated[date, Form()]
 ) -> RedirectResponse:
     with answers():
-        review_service.confirm_review(engine_of(request), user, number, confirmed_on)
+        review_service.confirm_review(
+            engine_of(request), user, number, confirmed_on, source=client_source(request)
+        )
     return back(f"/reviews/{number}")
 
 
 @router.post("/reviews/{number}/agenda")
 def build_agenda_form(request: Request, user: WriteReview, number: int) -> RedirectResponse:
     with answers():
-        review_service.build_agenda(engine_of(request), user, number)
+        review_service.build_agenda(engine_of(request), user, number, source=client_source(request))
     return back(f"/reviews/{number}")
 
 
@@ -1200,6 +1247,7 @@ def edit_agenda_form(
             note=note or None,
             position=optional_int(position),
             remove=remove,
+            source=client_source(request),
         )
     return back(f"/reviews/{number}")
 
@@ -1229,6 +1277,7 @@ def outcome_form(
             new_status=optional_enum(CaseStatus, new_status),
             outcome=optional_enum(CaseOutcome, outcome),
             merged_into=merged_into or None,
+            source=client_source(request),
         )
     return back(f"/reviews/{number}")
 
