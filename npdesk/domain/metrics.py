@@ -236,6 +236,7 @@ def _active_on(case: Case, on: date) -> bool:
 def render_burndown_svg(
     points: Sequence[BurndownPoint],
     markers: Sequence[tuple[date, str]] = (),
+    handovers: Sequence[tuple[date, str]] = (),
     *,
     width: int = 720,
     height: int = 280,
@@ -243,7 +244,8 @@ def render_burndown_svg(
 ) -> str:
     """The burn-down as a step chart in a standalone SVG string.
 
-    `markers` are vertical lines with labels (review meetings). With no points, an empty chart
+    `markers` are dashed vertical lines labelled at the top (review meetings); `handovers` are
+    dotted ones labelled at the bottom (lists handed to the partner). With no points, an empty chart
     saying so. Text is XML-escaped; the SVG has a `<title>` for screen readers.
     """
     left, right, top, bottom = 48, 16, 28, 40
@@ -288,6 +290,15 @@ def render_burndown_svg(
                 f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" '
                 f'stroke="#b55" stroke-dasharray="4 3"/>'
                 f'<text x="{x + 3:.1f}" y="{top + 10}" font-size="10" fill="#b55">'
+                f"{escape(label)}</text>"
+            )
+    for day, label in handovers:
+        if first <= day <= last:
+            x = x_of(day)
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" '
+                f'stroke="#2e7d32" stroke-dasharray="1 3"/>'
+                f'<text x="{x + 3:.1f}" y="{top + plot_h - 4}" font-size="10" fill="#2e7d32">'
                 f"{escape(label)}</text>"
             )
     path = [f"M{x_of(points[0].on):.1f},{y_of(points[0].open_count):.1f}"]

@@ -49,6 +49,7 @@ from npdesk.services.cases import (
     move_record,
     require_writer,
     set_marking,
+    stored_marking,
     with_children,
 )
 from npdesk.store.db import session_factory, transaction
@@ -306,6 +307,27 @@ def list_handover_lists(engine: Engine, user: User) -> list[HandoverList]:
         return [_list_from_record(r) for r in records if may_see(user, marking_of(r))]
 
 
+def handover_dates(engine: Engine, user: User) -> list[tuple[int, date]]:
+    """(number, day handed over) of every list the user may see, oldest first (no entries
+    are loaded: for chart markers)."""
+    query = select(
+        HandoverListRecord.number,
+        HandoverListRecord.handed_over_on,
+        HandoverListRecord.classification,
+        HandoverListRecord.caveats,
+        HandoverListRecord.rel_to,
+        HandoverListRecord.shared_with_partner,
+    ).order_by(HandoverListRecord.handed_over_on, HandoverListRecord.number)
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    dates = []
+    for number, day, level, caveats, rel_to, shared in rows:
+        marking = stored_marking(level, caveats, rel_to, shared)
+        if marking is not None and may_see(user, marking):
+            dates.append((number, day))
+    return dates
+
+
 def get_handover_list(engine: Engine, user: User, number: int) -> HandoverList:
     """One list. Raises `HandoverNotFound` (also when the user may not see it)."""
     with session_factory(engine)() as session:
@@ -381,6 +403,7 @@ __all__ = [
     "diff_handover_lists",
     "export_handover_list",
     "get_handover_list",
+    "handover_dates",
     "html_to_pdf",
     "list_handover_lists",
     "render_export",

@@ -28,6 +28,7 @@ from npdesk.domain.metrics import (
 from npdesk.domain.reviews import ReviewState
 from npdesk.security.model import User
 from npdesk.services.cases import aware, may_see, stored_marking, visible_filter
+from npdesk.services.handovers import handover_dates
 from npdesk.services.reviews import list_reviews
 from npdesk.store.db import session_factory, utcnow
 from npdesk.store.models.cases import CaseEventRecord, CaseRecord, PartnerResponseRecord
@@ -145,6 +146,7 @@ def dashboard(
     the burn-down chart. Review cycles are bounded by the meeting dates of held reviews."""
     day = as_of or utcnow().date()
     held = [s for s in list_reviews(engine, user) if s.state is ReviewState.HELD]
+    lists = handover_dates(engine, user)
     key = (
         id(engine),
         str(engine.url),
@@ -152,6 +154,7 @@ def dashboard(
         day,
         due_days,
         tuple((s.number, s.meeting_on) for s in held),
+        tuple(lists),
         _desk_state(engine),
     )
     with _CACHE_LOCK:
@@ -164,7 +167,11 @@ def dashboard(
     markers = [(s.meeting_on, f"review {s.number}") for s in held]
     result = Dashboard(
         figures,
-        render_burndown_svg(chart_points(figures.burndown), markers),
+        render_burndown_svg(
+            chart_points(figures.burndown),
+            markers,
+            [(day, f"list {number}") for number, day in lists],
+        ),
         json.dumps(figures.to_dict(), separators=(",", ":")).encode(),
     )
     with _CACHE_LOCK:

@@ -78,3 +78,7 @@ def test_desk_metrics_is_json_ready_and_the_svg_is_well_formed() -> None:
     assert "Review &lt;1&gt;" in svg and "<script" not in svg
     assert "2 open" in svg
     assert "no cases yet" in render_burndown_svg([])
+    with_lists = render_burndown_svg(metrics.burndown, handovers=[(date(2007, 11, 26), "list 1")])
+    assert "list 1" in with_lists and ElementTree.fromstring(with_lists) is not None
+    outside = render_burndown_svg(metrics.burndown, handovers=[(date(1999, 1, 1), "list 0")])
+    assert "list 0" not in outside
