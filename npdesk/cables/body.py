@@ -83,6 +83,10 @@ _NOISE = re.compile(
     "|".join(f"(?:{pattern.pattern})" for pattern in (PAGE_HEADER, _CLOSING, _REPEATED_HEADER)),
     re.I,
 )
+# Noise outright, or a line that may be a banner or a caveat line: one regex call for both.
+_NOISE_OR_MARKING = re.compile(
+    f"(?P<noise>{_NOISE.pattern})|(?P<marking>{MARKING_OR_BANNER_START.pattern})", re.I
+)
 _TRAILER = re.compile(
     r"https?://|www\.|@|Classified Web ?site|\.gov\b|Portal:|^SELECT \*|^.{0,60}\.\.\.$"
     r"|^[A-Z]{3,}\d{5,}|^ID:\s*\d+$",
@@ -185,12 +189,13 @@ def _clean(
 def _is_noise(bare: str, serial: str | None) -> bool:
     # One pass for page headers, closing markers and repeated header lines (a later section
     # repeats E.O., TAGS and SUBJECT).
-    if _NOISE.match(bare):
+    found = _NOISE_OR_MARKING.match(bare)
+    if found is None:
+        return bool(bare[-1].isdigit() and SECTION_MARKER.match(bare))  # "MADRID 00000869 ..."
+    if found.lastgroup == "noise":
         return True
-    if bare[-1].isdigit() and SECTION_MARKER.match(bare):  # "MADRID 00000869 002.2 OF 004"
+    if bare[-1].isdigit() and SECTION_MARKER.match(bare):
         return True
-    if not MARKING_OR_BANNER_START.match(bare):
-        return False
     if read_marking_line(bare) is not None:
         return True
     banner = parse_banner(bare)
@@ -401,6 +406,8 @@ def _after_number(bare: str) -> str:
 
 
 def _join_block(block: list[str]) -> str:
+    if len(block) == 1:  # unwrapped text: one line per paragraph
+        return block[0].strip()
     parts: list[str] = []
     for line in block:
         if not parts:

@@ -161,7 +161,8 @@ def _read_header(lines: list[str], header: _Header) -> int:
     while index < len(lines):
         raw = lines[index]
         line = " ".join(raw.replace("¶", " ").split()) if "¶" in raw else raw
-        line = strip_section_markers(line, header.station)
+        if " OF 0" in line or " of 0" in line:
+            line = strip_section_markers(line, header.station)
         anchored = raw.lstrip().startswith("¶")
         if _SKIPPED.match(line) or (line[-1:].isdigit() and SECTION_MARKER.match(line)):
             # Section markers, teletype page headers and redaction lines interrupt the header.
@@ -184,7 +185,7 @@ def _read_header(lines: list[str], header: _Header) -> int:
         split_at = (
             _MID_LINE_FIELD.search(line, 8)
             if not anchored
-            and ("LASSIF" in line or "lassif" in line or "SUBJECT:" in line or "REF" in line)
+            and ("LASSIF" in line or "lassif" in line or "SUBJECT:" in line or "EF:" in line)
             else None
         )
         if (
@@ -229,7 +230,7 @@ def _next_is_ref_label(lines: list[str], index: int) -> bool:
 
 
 def _starts_body(line: str, anchored: bool, header: _Header, seen_subject: bool) -> bool:
-    start = PARAGRAPH_START.match(line)
+    start = PARAGRAPH_START.match(line) if line[:1].isdigit() else None
     if start is not None and (anchored or int(start.group("number")) <= 2):
         return True
     if not seen_subject or _DATE_LINE.match(line):

@@ -90,7 +90,8 @@ def _split_lines(text: str) -> list[str]:
 
     Unusual blanks (tabs, no-break spaces...) become spaces in one regex pass over the text;
     then only the lines holding a double space need splitting and joining."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if any(char in text for char in _OTHER_BLANKS):
         text = _OTHER_BLANK.sub(" ", text)
     return [
