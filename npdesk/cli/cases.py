@@ -334,6 +334,20 @@ def respond(
     out.print(f"response recorded on {case.reference} ({case.status.label})")
 
 
+@cases_app.command("screen")
+def screen(
+    reference: str,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Screen a case's subjects against the newest sanctions lists (and keep them re-screened)."""
+    engine, actor = _session(db, user)
+    with clear_errors():
+        _case, notes = case_service.screen_subjects(engine, actor, reference)
+    for note in notes:
+        out.print(note, highlight=False)
+
+
 # --- handovers -----------------------------------------------------------------------------
 
 

@@ -377,14 +377,17 @@ def apply_transition(
 
 
 def redact(case: Case) -> Case:
-    """The partner's view of `case`: home-only fields emptied, history reasons withheld.
+    """The partner's view of `case`: home-only fields emptied, history reasons and subjects'
+    screening notes withheld.
 
     The status history keeps its dates and states (the partner knows when a case was raised)
     but loses actors and reasons, which are internal.
     """
     history = tuple(replace(event, actor="", reason="") for event in case.history)
+    subjects = tuple(replace(subject, screening_ref=None) for subject in case.subjects)
     return replace(
         case,
+        subjects=subjects,
         allegation_summary="",
         priority=Priority.MEDIUM,
         cable_links=(),

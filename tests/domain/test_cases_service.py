@@ -47,7 +47,7 @@ def sample(marking=SHARED, **extra: object) -> CaseInput:  # type: ignore[no-unt
         title="FICTIONAL: gyroscope transfer",
         allegation_summary=SECRET_TEXT,
         releasable_summary="Reported transfer of gyroscopes.",
-        subjects=(Subject("Fictional Gyro Co.", country="CHN"),),
+        subjects=(Subject("Fictional Gyro Co.", country="CHN", screening_ref="screening 1"),),
         items=(Item("gyroscopes", ControlRegime.MTCR, "Category II"),),
         origin_countries=("chn",),
         destination_countries=("IRN",),
@@ -100,6 +100,7 @@ def test_a_liaison_sees_only_shared_cases_and_only_releasable_fields(tmp_path: P
     view = seen.cases[0]
     assert view.redacted and view.allegation_summary == "" and SECRET_TEXT not in repr(view)
     assert all(e.reason == "" and e.actor == "" for e in view.history)
+    assert all(subject.screening_ref is None for subject in view.subjects)
     with pytest.raises(CaseNotFound):
         get_case(engine, LIAISON, hidden.reference)
     assert list_cases(engine, OTHER_LIAISON).total == 0

@@ -90,6 +90,9 @@ def test_from_a_new_case_to_a_closed_one_and_the_liaison_view(
     )
     assert bad.status_code == 409 and "legal next states" in bad.json()["detail"]
 
+    unscreened = client.post(f"/api/v1/cases/{ref}/screening", headers=officer)
+    assert unscreened.status_code == 422 and "cannot screen" in unscreened.json()["detail"]
+    assert client.post(f"/api/v1/cases/{ref}/screening", headers=liaison).status_code == 403
     listing = client.post(
         "/api/v1/handover-lists",
         headers=officer,

@@ -649,6 +649,17 @@ def api_respond(request: Request, user: Respond, reference: str, data: ResponseI
         )
 
 
+@api.post("/cases/{reference}/screening", response_model=CaseOut, tags=["cases"])
+def api_screen_subjects(request: Request, user: WriteCase, reference: str) -> CaseOut:
+    """Screen the case's subjects against the newest sanctions lists; each subject's
+    `screening_ref` then names its stored screening and best hit."""
+    with answers():
+        case, _notes = case_service.screen_subjects(
+            engine_of(request), user, reference, source=client_source(request)
+        )
+    return case_out(case)
+
+
 # --- API: handover lists -------------------------------------------------------------------
 
 
@@ -1081,6 +1092,15 @@ def transition_form(
             outcome=optional_enum(CaseOutcome, outcome),
             merged_into=merged_into or None,
             source=client_source(request),
+        )
+    return back(f"/cases/{reference}")
+
+
+@router.post("/cases/{reference}/screen")
+def screen_form(request: Request, user: WriteCase, reference: str) -> RedirectResponse:
+    with answers():
+        case_service.screen_subjects(
+            engine_of(request), user, reference, source=client_source(request)
         )
     return back(f"/cases/{reference}")
 
