@@ -32,8 +32,8 @@ _CAVEAT_PHRASES: tuple[tuple[str, str | None], ...] = (
 
 _LEVEL = (
     r"(?P<level>T\s?O\s?P\s+S\s?E\s?C\s?R\s?E\s?T"
-    r"|S\s?E\s?C\s?R\s?E\s?T"
-    r"|C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L"
+    r"|S?S\s?E\s?C\s?R\s?E\s?T"  # "SS E C R E T" occurs (09MOSCOW226)
+    r"|C?C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L"
     r"|U?U\s?N\s?C\s?L\s?A\s?S(?:\s?S\s?I\s?F\s?I\s?E\s?D)?"
     r"|SBU|LIMITED\s+OFFICIAL\s+USE)"
 )
@@ -63,9 +63,9 @@ def normalize_level(raw: str) -> str:
     word = "".join(raw.split()).upper()
     if word.startswith("TOPSECRET"):
         return "TOP SECRET"
-    if word.startswith("SECRET"):
+    if word.startswith(("SECRET", "SSECRET")):
         return "SECRET"
-    if word.startswith("CONFIDENTIAL"):
+    if word.startswith(("CONFIDENTIAL", "CCONFIDENTIAL")):
         return "CONFIDENTIAL"
     return "UNCLASSIFIED"
 
@@ -105,6 +105,17 @@ def parse_banner(line: str) -> Banner | None:
         elif caveat is not None and caveat not in caveats:
             caveats.append(caveat)
         tokens = tokens[used:]
+    # "S E C R E T BOGOTA 000243 SIPDIS NOFORN": captions may also follow the serial.
+    while len(tokens) > 1 and not tokens[-1].isdigit():
+        found = _trailing_caveat(tokens)
+        if found is None:
+            break
+        used, caveat = found
+        if caveat in HANDLING_WORDS:
+            handling.append(caveat)
+        elif caveat is not None and caveat not in caveats:
+            caveats.append(caveat)
+        tokens = tokens[:-used]
     station = serial = None
     if tokens and tokens[-1].isdigit():
         words = tokens[:-1]
@@ -138,6 +149,16 @@ _MARKING_START = re.compile(
 
 # Lines that may be a banner or a caveat/handling line start like this: a cheap first test.
 MARKING_OR_BANNER_START = re.compile(_MARKING_START.pattern + "|" + r"^\s*" + _LEVEL, re.I)
+
+
+def _trailing_caveat(tokens: list[str]) -> tuple[int, str | None] | None:
+    if tokens[-1] in HANDLING_WORDS:
+        return 1, tokens[-1]
+    for phrase, caveat in _CAVEAT_PHRASES:
+        words = phrase.split()
+        if len(tokens) > len(words) and tokens[-len(words) :] == words:
+            return len(words), caveat
+    return None
 
 
 def read_marking_line(line: str) -> tuple[list[str], list[str]] | None:

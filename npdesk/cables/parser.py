@@ -66,6 +66,7 @@ _DATE_LINE = re.compile(
     r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+(\d{1,2})\s+"
     r"([A-Za-z]+)\s+(\d{4}),\s+(\d{2}):(\d{2})$"
 )
+_PAGE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 _PARENS = re.compile(r"\(([^()]{0,120})\)")
 _ROUTING_INDICATOR = re.compile(r"^R[A-Z]{3,8}/")
 _STATION_PREFIX = re.compile(
@@ -272,7 +273,7 @@ def _header_line(line: str, header: _Header, route: str | None) -> str | None:
             route_name = "TO" if upper.startswith("TO ") else "INFO"
             _add_recipient(header, route_name, line.split(" ", 1)[1])
             return "route"
-        if route is not None and not DTG.match(line) and parse_banner(line) is None:
+        if route is not None and not DTG.match(line) and _header_kind(line) is None:
             if upper in {"BT", "NNNN"} or upper.startswith(("XMT ", "ZEN ")):
                 return None
             _add_recipient(header, route, line)
@@ -280,6 +281,10 @@ def _header_line(line: str, header: _Header, route: str | None) -> str | None:
     date_line = _DATE_LINE.match(line)
     if date_line and header.body_date is None:
         header.body_date = _date_line_iso(date_line)
+        return "date"
+    if header.body_date is None and _PAGE_DATE.match(line):
+        # "2005-12-08 16:04": the Created cell of a release page copied as text.
+        header.body_date = _page_created(line)
         return "date"
     kind = _header_kind(line)
     if kind in _ONCE and _ONCE[kind](header):

@@ -3,9 +3,13 @@ each page's metadata table."""
 
 from __future__ import annotations
 
+import html
+import re
+from pathlib import Path
+
 import pytest
 
-from npdesk.cables import Cable
+from npdesk.cables import Cable, parse_cable
 from npdesk.cables.sources import PageMeta
 from tests.cables.conftest import CorpusPage
 
@@ -81,3 +85,34 @@ def test_no_section_break_leaks_into_paragraphs(
             if any(ch.isdigit() for ch in signer):
                 leaks.append((name, signer))
     assert leaks == []
+
+
+def copied_as_text(page_html: str) -> str:
+    """What a reader gets by selecting a release page from its table down and copying it:
+    the cell and body text, line breaks kept, markup gone (no ``<pre>``, no metadata table)."""
+    body = page_html[page_html.find("<table class='cable'>") :]
+    body = body.replace("&#x000A;", "\n").replace("</td>", "\n").replace("</tr>", "\n")
+    return html.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+@pytest.mark.corpus
+def test_pages_copied_as_text_read_like_the_pages(
+    corpus_dir: Path, parsed_corpus: list[CorpusPage]
+) -> None:
+    """The third input form on the whole corpus: without the table the reader has only the
+    text, so pages whose text disagrees with their table (see warnings) may differ."""
+    differing = []
+    for entry in parsed_corpus:
+        text = copied_as_text((corpus_dir / entry.name).read_text(encoding="utf-8"))
+        copy, page = parse_cable(text), entry.cable
+        assert copy.source_format in {"web", "telegram"}  # "web" when ¶ signs came along
+        if (
+            copy.id != page.id
+            or copy.subject != page.subject
+            or copy.tags != page.tags
+            or [p.number for p in copy.paragraphs] != [p.number for p in page.paragraphs]
+            or copy.signers != page.signers
+            or (copy.created or "")[:10] != (page.created or "")[:10]
+        ):
+            differing.append(entry.name)
+    assert len(differing) <= 0.03 * len(parsed_corpus), differing

@@ -105,6 +105,9 @@ def test_executive_order_line(line: str, order: str, on: str | None, raw: str) -
         ("SECRET NOFORN", "SECRET", ("NOFORN",), None, None, None),
         ("SBU", "UNCLASSIFIED", ("FOR OFFICIAL USE ONLY",), None, None, None),
         ("UUNCLAS MANAGUA 000123", "UNCLASSIFIED", (), "MANAGUA", "123", None),
+        ("SS E C R E T MOSCOW 000226", "SECRET", (), "MOSCOW", "226", None),  # 09MOSCOW226
+        ("S E C R E T BOGOTA 000243 SIPDIS NOFORN", "SECRET", ("NOFORN",), "BOGOTA", "243",
+         None),  # 10BOGOTA243
     ],
 )  # fmt: skip
 def test_banner(
