@@ -334,6 +334,31 @@ def respond(
     out.print(f"response recorded on {case.reference} ({case.status.label})")
 
 
+@cases_app.command("edit")
+def edit(
+    reference: str,
+    title: Annotated[str | None, typer.Option(help="New title.")] = None,
+    releasable: Annotated[str | None, typer.Option(help="New releasable summary.")] = None,
+    allegation: Annotated[str | None, typer.Option(help="New allegation (home-only).")] = None,
+    priority: Annotated[Priority | None, typer.Option(case_sensitive=False)] = None,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Change a case's title, summaries or priority."""
+    engine, actor = _session(db, user)
+    with clear_errors():
+        case_service.edit_case(
+            engine,
+            actor,
+            reference,
+            title=title,
+            releasable_summary=releasable,
+            allegation_summary=allegation,
+            priority=priority,
+        )
+    out.print(f"{reference} updated")
+
+
 @cases_app.command("screen")
 def screen(
     reference: str,

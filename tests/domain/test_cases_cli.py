@@ -56,6 +56,9 @@ def test_the_main_flow_from_the_command_line(tmp_path: Path) -> None:
     assert "Traceback" not in stdout + stderr
     code, _, stderr = run(db, "cases", "transition", ref, "raised")
     assert code == 1 and "reason" in stderr
+    assert run(db, "cases", "edit", ref, "--releasable", "Edited text.")[0] == 0
+    code, stdout, _ = run(db, "cases", "show", ref, "--json")
+    assert json.loads(stdout)["releasable_summary"] == "Edited text."
     code, _, stderr = run(db, "cases", "show", "NPC-0000-000")
     assert code == 1 and "no case" in stderr
 

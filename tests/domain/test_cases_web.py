@@ -90,6 +90,23 @@ def test_from_a_new_case_to_a_closed_one_and_the_liaison_view(
     )
     assert bad.status_code == 409 and "legal next states" in bad.json()["detail"]
 
+    edited = client.patch(
+        f"/api/v1/cases/{ref}", headers=officer, json={"releasable_summary": "Edited summary."}
+    )
+    assert edited.status_code == 200 and edited.json()["releasable_summary"] == "Edited summary."
+    assert edited.json()["allegation_summary"] == ALLEGATION
+    form_edit = client.post(
+        f"/cases/{ref}/edit",
+        headers=officer,
+        data={
+            "title": "FICTIONAL gyroscopes",
+            "releasable_summary": "Reported transfer.",
+            "allegation_summary": ALLEGATION,
+            "priority": "high",
+        },
+    )
+    assert form_edit.status_code == 303
+    assert client.get(f"/api/v1/cases/{ref}", headers=officer).json()["priority"] == "high"
     unscreened = client.post(f"/api/v1/cases/{ref}/screening", headers=officer)
     assert unscreened.status_code == 422 and "cannot screen" in unscreened.json()["detail"]
     assert client.post(f"/api/v1/cases/{ref}/screening", headers=liaison).status_code == 403

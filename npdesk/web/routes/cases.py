@@ -233,6 +233,15 @@ class TransitionIn(BaseModel):
     merged_into: str | None = Field(default=None, max_length=32)
 
 
+class CaseEditIn(BaseModel):
+    """Fields to change on a case; absent fields stay as they are."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    allegation_summary: str | None = Field(default=None, max_length=20_000)
+    releasable_summary: str | None = Field(default=None, max_length=20_000)
+    priority: Priority | None = None
+
+
 class ResponseIn(BaseModel):
     text: str = Field(min_length=1, max_length=20_000)
     received_on: date
@@ -593,6 +602,24 @@ def api_get_case(request: Request, user: ReadCase, reference: str) -> CaseOut:
     """One case with its history and partner responses."""
     with answers():
         return case_out(case_service.get_case(engine_of(request), user, reference))
+
+
+@api.patch("/cases/{reference}", response_model=CaseOut, tags=["cases"])
+def api_edit_case(request: Request, user: WriteCase, reference: str, data: CaseEditIn) -> CaseOut:
+    """Change a case's title, summaries or priority."""
+    with answers():
+        return case_out(
+            case_service.edit_case(
+                engine_of(request),
+                user,
+                reference,
+                title=data.title,
+                allegation_summary=data.allegation_summary,
+                releasable_summary=data.releasable_summary,
+                priority=data.priority,
+                source=client_source(request),
+            )
+        )
 
 
 @api.post("/cases/{reference}/transitions", response_model=CaseOut, tags=["cases"])
@@ -1069,6 +1096,7 @@ def case_page(request: Request, user: ReadCase, reference: str) -> HTMLResponse:
         case=case,
         legal_next=sorted(TRANSITIONS[case.status]),
         may_respond=case_service.may_respond(user, case.marking),
+        priorities=list(Priority),
     )
 
 
@@ -1091,6 +1119,30 @@ def transition_form(
             reason=reason,
             outcome=optional_enum(CaseOutcome, outcome),
             merged_into=merged_into or None,
+            source=client_source(request),
+        )
+    return back(f"/cases/{reference}")
+
+
+@router.post("/cases/{reference}/edit")
+def edit_form(
+    request: Request,
+    user: WriteCase,
+    reference: str,
+    title: Annotated[str, Form()],
+    releasable_summary: Annotated[str, Form()] = "",
+    allegation_summary: Annotated[str, Form()] = "",
+    priority: Annotated[Priority, Form()] = Priority.MEDIUM,
+) -> RedirectResponse:
+    with answers():
+        case_service.edit_case(
+            engine_of(request),
+            user,
+            reference,
+            title=title,
+            releasable_summary=releasable_summary,
+            allegation_summary=allegation_summary,
+            priority=priority,
             source=client_source(request),
         )
     return back(f"/cases/{reference}")
