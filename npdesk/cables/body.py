@@ -191,7 +191,8 @@ def _is_noise(bare: str, serial: str | None) -> bool:
     # repeats E.O., TAGS and SUBJECT).
     found = _NOISE_OR_MARKING.match(bare)
     if found is None:
-        return bool(bare[-1].isdigit() and SECTION_MARKER.match(bare))  # "MADRID 00000869 ..."
+        # "MADRID 00000869 002.2 OF 004"
+        return bool(bare[-1].isdigit() and " OF " in bare.upper() and SECTION_MARKER.match(bare))
     if found.lastgroup == "noise":
         return True
     if bare[-1].isdigit() and SECTION_MARKER.match(bare):

@@ -165,7 +165,11 @@ def _read_header(lines: list[str], header: _Header) -> int:
         if " OF 0" in line or " of 0" in line:
             line = strip_section_markers(line, header.station)
         anchored = raw.lstrip().startswith("¶")
-        if _SKIPPED.match(line) or (line[-1:].isdigit() and SECTION_MARKER.match(line)):
+        if _SKIPPED.match(line) or (
+            line[-1:].isdigit()
+            and (" OF " in line or " of " in line)
+            and SECTION_MARKER.match(line)
+        ):
             # Section markers, teletype page headers and redaction lines interrupt the header.
             index += 1
             continue
@@ -241,16 +245,18 @@ def _starts_body(line: str, anchored: bool, header: _Header, seen_subject: bool)
 
 @lru_cache(maxsize=4096)  # the header pass asks about the same line several times
 def _header_kind(line: str) -> str | None:
-    upper = line[:40].upper()
-    if _TAGS.match(line) and not upper.startswith("TAGSTER"):
+    first = line[:1].upper()  # a cheap dispatch before any regex
+    if first == "T" and _TAGS.match(line) and not line[:7].upper().startswith("TAGSTER"):
         return "tags"
-    if _SUBJECT.match(line):
+    if first == "S" and _SUBJECT.match(line):
         return "subject"
-    if _REF.match(line):
+    if first == "R" and _REF.match(line):
         return "ref"
-    if CLASSIFIED_BY.match(line):
+    if first in {"C", "("} and CLASSIFIED_BY.match(line):
         return "classified_by"
-    if (EO_LINE.search(line[:200]) and "DECL" in line.upper()) or EO_LINE.match(line):
+    if ("11" in line or "12" in line) and (
+        (EO_LINE.search(line[:200]) and "DECL" in line.upper()) or EO_LINE.match(line)
+    ):
         return "eo"
     if parse_banner(line) is not None:
         return "banner"
