@@ -67,6 +67,7 @@ _DATE_LINE = re.compile(
     r"([A-Za-z]+)\s+(\d{4}),\s+(\d{2}):(\d{2})$"
 )
 _PAGE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
+_TAG_WORD = re.compile(r"[A-Z0-9][A-Z0-9\-/&]*")
 _PARENS = re.compile(r"\(([^()]{0,120})\)")
 _ROUTING_INDICATOR = re.compile(r"^R[A-Z]{3,8}/")
 _STATION_PREFIX = re.compile(
@@ -382,6 +383,8 @@ def _continues(field_name: str, line: str, header: _Header, anchored: bool) -> b
     if field_name == "ref":
         return len(header.refs) < 40 and read_marking_line(line) is None
     if field_name == "tags":
+        if len(header.tags_text) >= 8:
+            return False
         last = header.tags_text[-1].rstrip() if header.tags_text else ""
         if last.endswith(",") or (last.count("(") > last.count(")")):
             return True
@@ -512,16 +515,12 @@ def parse_tags(text: str) -> tuple[list[str], list[str]]:
     """
     persons = [" ".join(p.split()).upper() for p in _PARENS.findall(text) if p.strip()]
     text = _PARENS.sub(" ", text)
-    tags: list[str] = []
+    tags: dict[str, None] = {}  # ordered and unique
     for token in re.split(r"[\s,;]+", text):
         tag = token.strip(".:()[]\"'").upper()
-        if tag and re.fullmatch(r"[A-Z0-9][A-Z0-9\-/&]*", tag) and tag not in tags:
-            tags.append(tag)
-    unique_persons: list[str] = []
-    for person in persons:
-        if person not in unique_persons:
-            unique_persons.append(person)
-    return tags, unique_persons
+        if tag and _TAG_WORD.fullmatch(tag):
+            tags[tag] = None
+    return list(tags), list(dict.fromkeys(persons))
 
 
 def clean_subject(text: str) -> str | None:

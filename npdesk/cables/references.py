@@ -51,13 +51,13 @@ def parse_references(block: str, cable_year: str | None) -> list[Reference]:
     if items is None:
         items = [(None, piece) for piece in _split_unlabelled(text)]
     references: list[Reference] = []
+    seen: set[tuple[str | None, str]] = set()
     for label, item in items:
         item = item.strip(" ;,")
-        if not item and label is None:
-            continue
-        reference = Reference(label, cable_id(item, cable_year), item)
-        if reference not in references:  # pages that repeat their header repeat the REF block
-            references.append(reference)
+        if (not item and label is None) or (label, item) in seen:
+            continue  # pages that repeat their header repeat the REF block
+        seen.add((label, item))
+        references.append(Reference(label, cable_id(item, cable_year), item))
     return references
 
 

@@ -173,6 +173,10 @@ PATHOLOGICAL = [
     "O 201106Z MAR 08\nFM X\n" + "TO Y\n" * 20_000,
     "-" * 200_000 + " RANDT",
     "http://" + "a" * 100_000 + " Smith",
+    "SUBJECT: X\nREF: " + "\n".join(f"STATE {n}; MOSCOW {n}" for n in range(20_000)),
+    "SUBJECT: X\nTAGS: A,\n" + "\n".join(f"T{n:05d}, U{n:05d}," for n in range(20_000)),
+    "O 201106Z MAR 08\nFM X\nTO Y\n" + "\n".join(f"R{n} IMMEDIATE {n}" for n in range(20_000)),
+    "SUBJECT: X\n\n" + "\n".join(f"{n}. (S) text {n}." for n in range(1, 20_000)),
 ]
 
 
