@@ -26,6 +26,7 @@ from npdesk.testing.postgres import PostgresCluster, start_cluster
 from npdesk.testing.server import running_server
 
 PASSWORD = "benchmark passphrase 2008"
+DOC_STRIDE = 1_000_000  # copy k of a cable gets doc_id + k * DOC_STRIDE
 CHILD_TABLES = {
     "cable_recipients": "cable_id, position, route, name, precedence, serial",
     "cable_tags": "cable_id, position, tag",
@@ -60,7 +61,8 @@ def replicate(engine: Engine, copies: int) -> int:
             suffix = f"'-{k}'"
             conn.execute(
                 text(
-                    f"INSERT INTO cables (id, {CABLE_COLUMNS}) SELECT id {concat} {suffix}, "
+                    f"INSERT INTO cables (id, doc_id, {CABLE_COLUMNS}) "
+                    f"SELECT id {concat} {suffix}, doc_id + {k * DOC_STRIDE}, "
                     f"{CABLE_COLUMNS} FROM cables WHERE id NOT LIKE '%-%'"
                 )
             )
@@ -73,13 +75,14 @@ def replicate(engine: Engine, copies: int) -> int:
                     )
                 )
             if sqlite:
-                conn.execute(
-                    text(
-                        "INSERT INTO cable_fts (cable_id, audience, subject, body) "
-                        f"SELECT cable_id {concat} {suffix}, audience, subject, body "
-                        "FROM cable_fts WHERE cable_id NOT LIKE '%-%'"
+                for fts in ("cable_fts", "cable_fts_partner"):
+                    conn.execute(
+                        text(
+                            f"INSERT INTO {fts} (rowid, subject, body) "
+                            f"SELECT rowid + {k * DOC_STRIDE}, subject, body "
+                            f"FROM {fts} WHERE rowid < {DOC_STRIDE}"
+                        )
                     )
-                )
             else:
                 conn.execute(
                     text(

@@ -305,6 +305,7 @@ def _rows(cable: Cable, digest: str, version: int) -> _Rows:
         "source_format": cable.source_format,
         "version": version,
         "content_hash": digest,
+        "tag_list": " ".join(cable.tags),
         "classification": level,
         "caveats": caveats,
         "rel_to": rel_to,

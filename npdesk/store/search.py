@@ -8,6 +8,8 @@ can never betray a word in a withheld paragraph. Results and facet counts are al
 
 from __future__ import annotations
 
+import heapq
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any, Literal
@@ -17,7 +19,6 @@ from sqlalchemy import (
     and_,
     column,
     delete,
-    desc,
     func,
     literal_column,
     not_,
@@ -25,7 +26,6 @@ from sqlalchemy import (
     select,
     table,
     text,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -206,6 +206,7 @@ def search(
         CableRecord.classification,
         CableRecord.caveats,
         CableRecord.month,
+        CableRecord.tag_list,
     ).where(readable(CableRecord, user), *_filters(query))
     rank: Any = None
     if query.has_text or query.excluded:
@@ -216,44 +217,83 @@ def search(
     ranked = rank is not None and sort == "relevance" and query.has_text
     if ranked:
         base = base.add_columns(rank.label("rank"))
-    # The matching set is evaluated once per statement (MATERIALIZED), not once per facet.
-    matching = base.cte("matching").prefix_with("MATERIALIZED")
-    if ranked:
-        order = [matching.c.rank if sqlite else matching.c.rank.desc(), matching.c.id]
-    else:
-        order = [desc(matching.c.created), matching.c.id]
-    page = (
-        select(
-            matching.c.id,
-            CableRecord.doc_id,
-            CableRecord.subject,
-            matching.c.created,
-            matching.c.classification,
-            matching.c.caveats,
+    # One pass over the matching set: the database finds and ranks the matches; the total, the
+    # facets and the page order come from the same rows (a GROUP BY per facet would evaluate
+    # the match again for each facet, which dominates on large result sets).
+    matches: list[Any] = list(session.execute(base).all())
+    page = _page(matches, ranked=ranked, higher_is_better=not sqlite, limit=limit, offset=offset)
+    details = {
+        r.id: r
+        for r in session.execute(
+            select(CableRecord.id, CableRecord.doc_id, CableRecord.subject).where(
+                CableRecord.id.in_([m.id for m in page])
+            )
         )
-        .join(CableRecord, CableRecord.id == matching.c.id)
-        .order_by(*order)
-        .limit(limit)
-        .offset(offset)
+    }
+    snippets = _snippets(
+        session, [(m.id, details[m.id].doc_id) for m in page], query, audience, sqlite
     )
-    rows = session.execute(page).all()
-    snippets = _snippets(session, [(r.id, r.doc_id) for r in rows], query, audience, sqlite)
     hits = [
         SearchHit(
-            id=r.id,
-            subject=r.subject,
-            created=_iso(r.created),
-            marking=_marking(r.classification, r.caveats),
-            snippet=snippets.get(r.id, ""),
+            id=m.id,
+            subject=details[m.id].subject,
+            created=_iso(m.created),
+            marking=_marking(m.classification, m.caveats),
+            snippet=snippets.get(m.id, ""),
         )
-        for r in rows
+        for m in page
     ]
-    counted = base.cte("matching").prefix_with("MATERIALIZED")
-    if not with_facets:
-        total = session.scalar(select(func.count()).select_from(counted)) or 0
-        return SearchResult(total=total, hits=hits, facets={})
-    total, facets = _total_and_facets(session, counted)
-    return SearchResult(total=total, hits=hits, facets=facets)
+    facets = _facets(matches) if with_facets else {}
+    return SearchResult(total=len(matches), hits=hits, facets=facets)
+
+
+def _page(
+    matches: list[Any], *, ranked: bool, higher_is_better: bool, limit: int, offset: int
+) -> list[Any]:
+    """The rows of one result page: best rank first (ties by id), or newest first."""
+    if ranked:
+        sign = -1.0 if higher_is_better else 1.0
+
+        def by_rank(row: Any) -> tuple[float, str]:
+            return (sign * float(row.rank), row.id)
+
+        return heapq.nsmallest(offset + limit, matches, key=by_rank)[offset:]
+
+    def by_date(row: Any) -> tuple[float, str]:
+        created = row.created
+        if created is None:
+            return (float("inf"), row.id)  # undated cables last
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        return (-created.timestamp(), row.id)
+
+    return heapq.nsmallest(offset + limit, matches, key=by_date)[offset:]
+
+
+FACET_SIZE = 30
+
+
+def _facets(matches: list[Any]) -> dict[str, dict[str, int]]:
+    """Facet counts (tag, origin, marking, year) over every matching row."""
+    tags: Counter[str] = Counter()
+    origins: Counter[str] = Counter()
+    markings: Counter[str] = Counter()
+    years: Counter[str] = Counter()
+    for row in matches:
+        tags.update(row.tag_list.split())
+        origins[row.origin or "(none)"] += 1
+        markings[_marking(row.classification, row.caveats)] += 1
+        years[(row.month or "")[:4] or "(none)"] += 1
+
+    def top(counts: Counter[str]) -> dict[str, int]:
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
+
+    return {
+        "tag": top(tags),
+        "origin": top(origins),
+        "marking": top(markings),
+        "year": dict(sorted(years.items())),
+    }
 
 
 def _marking(level: str, caveats: str) -> str:
@@ -381,55 +421,6 @@ def _snippets(
         select(_pg.c.cable_id, headline).where(_pg.c.audience == audience, _pg.c.cable_id.in_(ids))
     ).all()
     return {r[0]: r[1] or "" for r in rows}
-
-
-FACET_SIZE = 30
-
-
-def _total_and_facets(session: Session, matching: Any) -> tuple[int, dict[str, dict[str, int]]]:
-    """The total and the facet counts of the matching set, in one statement."""
-
-    def kind(name: str) -> Any:
-        return literal_column(f"'{name}'").label("kind")
-
-    empty: Any = literal_column("''")
-    year = func.substr(matching.c.month, 1, 4)
-    statement = union_all(
-        select(
-            kind("total"), empty.label("value"), empty.label("extra"), func.count().label("n")
-        ).select_from(matching),
-        select(kind("origin"), func.coalesce(matching.c.origin, ""), empty, func.count()).group_by(
-            matching.c.origin
-        ),
-        select(
-            kind("marking"), matching.c.classification, matching.c.caveats, func.count()
-        ).group_by(matching.c.classification, matching.c.caveats),
-        select(kind("year"), func.coalesce(year, ""), empty, func.count()).group_by(year),
-        select(kind("tag"), CableTag.tag, empty, func.count())
-        .join(matching, matching.c.id == CableTag.cable_id)
-        .group_by(CableTag.tag),
-    )
-    total = 0
-    buckets: dict[str, dict[str, int]] = {"tag": {}, "origin": {}, "marking": {}, "year": {}}
-    for name, value, extra, n in session.execute(statement):
-        if name == "total":
-            total = int(n)
-        elif name == "marking":
-            key = _marking(value, extra or "")
-            buckets["marking"][key] = buckets["marking"].get(key, 0) + int(n)
-        else:
-            buckets[name][value or "(none)"] = int(n)
-
-    def top(counts: dict[str, int]) -> dict[str, int]:
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
-
-    facets = {
-        "tag": top(buckets["tag"]),
-        "origin": top(buckets["origin"]),
-        "marking": top(buckets["marking"]),
-        "year": dict(sorted(buckets["year"].items())),
-    }
-    return total, facets
 
 
 def _iso(value: datetime | None) -> str | None:

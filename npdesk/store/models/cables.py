@@ -45,6 +45,9 @@ class CableRecord(MarkedMixin, Base):
     source_format: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # The tags again, space-separated: search counts tag facets from the matching rows it has
+    # already read instead of joining cable_tags once more (cable_tags stays the source).
+    tag_list: Mapped[str] = mapped_column(String(1000), default="")
 
     # Large values (the parsed form, the original text) live only in `cable_versions`: the
     # cables table stays small, so scans for counts and facets read a few pages, not megabytes.

@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("source_format", sa.String(length=16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("tag_list", sa.String(length=1000), nullable=False),
         sa.Column("classification", sa.String(length=32), nullable=False),
         sa.Column("caveats", sa.String(length=200), nullable=False),
         sa.Column("rel_to", sa.String(length=200), nullable=False),
