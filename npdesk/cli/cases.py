@@ -90,6 +90,11 @@ def print_json(value: object) -> None:
     _print_json(jsonable(value))
 
 
+def fictional_mark(title: str, fictional: bool) -> str:
+    """The ` [FICTIONAL]` suffix for sample data whose title does not already say so."""
+    return " [FICTIONAL]" if fictional and "FICTIONAL" not in title.upper() else ""
+
+
 def parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -224,7 +229,7 @@ def list_(
     table = Table("reference", "status", "priority", "title", title=f"{page.total} cases")
     for case in page.cases:
         priority = "" if case.redacted else case.priority.value
-        mark = " [FICTIONAL]" if case.fictional else ""
+        mark = fictional_mark(case.title, case.fictional)
         table.add_row(case.reference, case.status.label, priority, case.title + mark)
     out.print(table)
 
@@ -425,7 +430,7 @@ def handover_list(
         return
     table = Table("no.", "handed over", "by", "to", "cases", "title", title="handover lists")
     for item in lists:
-        title = item.title + (" [FICTIONAL]" if item.fictional else "")
+        title = item.title + fictional_mark(item.title, item.fictional)
         table.add_row(
             str(item.number),
             item.handed_over_on.isoformat(),
@@ -578,7 +583,7 @@ def review_list(as_json: JsonOption = False, db: DbOption = None, user: UserOpti
         return
     table = Table("no.", "date", "level", "state", "venue", "title", title="reviews")
     for s in sessions:
-        title = s.title + (" [FICTIONAL]" if s.fictional else "")
+        title = s.title + fictional_mark(s.title, s.fictional)
         table.add_row(str(s.number), s.meeting_on.isoformat(), s.level, s.state, s.venue, title)
     out.print(table)
 
