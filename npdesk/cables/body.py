@@ -61,8 +61,10 @@ _SUMMARY_END = re.compile(
 )
 _SIGNER = re.compile(r"^[A-Za-z][A-Za-z'\-]*\.?(?:[ /][A-Za-z][A-Za-z'\-]*\.?){0,2}$")
 _APPENDED_SIGNER = re.compile(
-    r"^(?P<text>.{0,300}?(?:[.!?)\"”']|https?://\S+|\.\s?cfm|\w_\w+))\s+(?P<name>[A-Z][A-Za-z'\-]{2,})$"
+    r"^(?P<text>.{0,300}?(?:[.!?)\"”']|https?://\S+|\.\s?cfm|\w_\w+|\bEND\s+(?:CABLE\s+)?TEXT))"
+    r"\s+(?P<name>[A-Z][A-Za-z'\-]{2,}|[A-Z]{2,}\s[A-Z][A-Z'\-]{2,})$"
 )
+_NAME_PARTICLES = frozenset({"jr", "jr.", "sr", "sr.", "de", "la", "van", "von", "del"})
 _NOT_SIGNER = frozenset(
     {
         "END", "COMMENT", "SUMMARY", "TEXT", "NOTE", "ENDS", "NNNN", "BT", "CONFIDENTIAL",
@@ -233,7 +235,16 @@ def _take_signers(cleaned: list[str]) -> list[str]:
         position -= 1
     candidate = _SIGNER_DATE.sub("", cleaned[position].lstrip("¶ "))
     candidate = _SPACED_DOTS.sub("", candidate).split(" UNQUOTE ")[-1]
-    if _is_signer(candidate) and (
+    # A lower-case name stands alone after a rule or a blank line ("****" / "jones").
+    lower_alone = (
+        candidate.isalpha()
+        and candidate.islower()
+        and 2 < len(candidate) <= 15
+        and position > 0
+        and not cleaned[position - 1]
+        and candidate.upper() not in _NOT_SIGNER
+    )
+    if (_is_signer(candidate) or lower_alone) and (
         position in (0, len(cleaned) - 1)
         or not cleaned[position - 1]
         or cleaned[position - 1][-1:] in _TERMINAL
@@ -244,17 +255,23 @@ def _take_signers(cleaned: list[str]) -> list[str]:
     last = cleaned[-1].lstrip("¶ ")
     tail = last[-300:]  # the signature is at the very end: bound the regex work
     appended = _APPENDED_SIGNER.match(tail)
-    if appended and _is_signer(appended.group("name")):
-        kept = len(cleaned[-1]) - len(tail) + len(appended.group("text"))
-        cleaned[-1] = cleaned[-1][:kept]
-        return [appended.group("name")]
+    if appended is None:
+        return []
+    text, name = appended.group("text"), appended.group("name")
+    words = name.split()
+    if len(words) == 2 and set(words[0]) <= {"X"}:  # "... XXXXXXXXXXX STEPHENS"
+        text, name = f"{text} {words[0]}", words[1]
+    if _is_signer(name) and not set(name.split()[-1]) <= {"X"}:
+        cleaned[-1] = cleaned[-1][: len(cleaned[-1]) - len(tail)] + text
+        return [name]
     return []
 
 
 def _is_signer(text: str) -> bool:
     if len(text) > 40 or not _SIGNER.match(text):
         return False
-    if not all(word[0].isupper() for word in text.replace("/", " ").split()):
+    words = text.replace("/", " ").split()
+    if not all(word[0].isupper() or word.lower() in _NAME_PARTICLES for word in words):
         return False
     if text.endswith(".") and len(text.split()[-1]) > 3:  # a sentence end, not an initial
         return False

@@ -233,3 +233,20 @@ def test_ref_on_the_subject_line_and_markers_inside_sentences(page: Reader) -> N
     assert [(r.id, r.text) for r in cable.references] == [("08BRASILIA1159", "BRASILIA 1159")]
     text = " ".join(p.text for p in page("10MOSCOW228.html").paragraphs)
     assert "MinFin understands that this would entail" in text  # "this MOSCOW 00000228 002 OF"
+
+
+@pytest.mark.parametrize(
+    ("name", "signer"),
+    [
+        ("08BERLIN643.html", "Timken jr"),  # a lower-case suffix
+        ("09PRETORIA954.html", "LA LIME"),  # two words glued to the last sentence
+        ("10KUWAIT45.html", "jones"),  # lower case, alone after a rule of asterisks
+        ("10USNATO52.html", "HEFFERN"),  # glued after "END TEXT"
+        ("09SAOPAULO487.html", "WHITE"),  # followed by a newspaper's print stamp and "ID:"
+        ("05SOFIA1207.html", "PARDEW"),  # "PARDEW PARDEW"
+    ],
+)
+def test_signature_forms(page: Reader, name: str, signer: str) -> None:
+    cable = page(name)
+    assert cable.signers == [signer]
+    assert not cable.paragraphs[-1].text.endswith(signer)
