@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from npdesk.cables.tags import describe_tag
 from npdesk.security.model import User
+from npdesk.security.redact import MarkedPart, MarkedRecord, redact
 from npdesk.store.models.cables import CableRecord, CableReference, CableVersion
 from npdesk.store.search import _iso
-from npdesk.store.visibility import readable, readable_row
+from npdesk.store.visibility import readable, readable_row, row_marking
 
 _ID = re.compile(r"^\d{2}[A-Z0-9]+\d+$")
 
@@ -57,15 +58,25 @@ def cable_view(session: Session, cable_id: str, user: User) -> dict[str, Any] | 
             select(CableRecord.id).where(CableRecord.id.in_(ref_ids), readable(CableRecord, user))
         )
     )
+    view = redact(
+        MarkedRecord(
+            row_marking(record),
+            [MarkedPart(row_marking(p), p, p.number) for p in record.paragraphs],
+        ),
+        user,
+    )
+    if view is None:  # readable() above already agreed; kept for the policy's own word
+        return None
+    # Partner users see only released paragraphs, renumbered 1..n so no gap betrays one held
+    # back; home users keep the cable's numbers.
     paragraphs = [
         {
-            "number": p.number,
-            "classification": p.portion,
-            "marking": _marking(p.classification, p.caveats),
-            "text": p.text,
+            "number": shown.number,
+            "classification": shown.content.portion,
+            "marking": _marking(shown.content.classification, shown.content.caveats),
+            "text": shown.content.text,
         }
-        for p in record.paragraphs
-        if readable_row(p, user)
+        for shown in view.parts
     ]
     parsed = record.parsed
     return {

@@ -9,13 +9,14 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from npdesk import __version__
 from npdesk.store.db import session_factory
-from npdesk.web.auth import public_action
+from npdesk.web.auth import check_route_actions, public_action, require_action
 from npdesk.web.routes import auth, cables, cases, desk
 from npdesk.web.templating import templates
 
@@ -28,9 +29,11 @@ def create_app(engine: Engine) -> FastAPI:
         title="npdesk",
         version=__version__,
         description="Nonproliferation cooperation desk: cables, cases, firms, commitments.",
-        docs_url="/api/docs",
+        # The schema and its browsable page are served below, behind a login like everything
+        # but /login and /healthz, with Swagger UI's assets vendored (no CDN).
+        docs_url=None,
         redoc_url=None,
-        openapi_url="/api/v1/openapi.json",
+        openapi_url=None,
     )
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
@@ -45,8 +48,28 @@ def create_app(engine: Engine) -> FastAPI:
     for router in [r for module in routers for r in (module.router, module.api)]:
         app.include_router(router)
 
+    _api_docs(app)
     _error_handlers(app)
+    check_route_actions(app)  # default deny: a route without a registered action won't start
     return app
+
+
+def _api_docs(app: FastAPI) -> None:
+    signed_in = [Depends(require_action("home"))]
+
+    @app.get("/api/v1/openapi.json", include_in_schema=False, dependencies=signed_in)
+    def openapi_schema() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/api/docs", include_in_schema=False, dependencies=signed_in)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="npdesk API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
 
 def _wants_json(request: Request) -> bool:
@@ -59,8 +82,12 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if _wants_json(request):
+            detail: Any = exc.detail
+            if exc.status_code == 422 and isinstance(detail, str):
+                # One shape for every 422, the one the OpenAPI schema documents.
+                detail = [{"loc": [], "msg": detail, "type": "value_error"}]
             return JSONResponse(
-                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+                {"detail": detail}, status_code=exc.status_code, headers=exc.headers
             )
         return _page(request, exc.status_code, str(exc.detail), exc.headers)
 
@@ -73,9 +100,7 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
-            return JSONResponse(
-                {"detail": "invalid request", "errors": _plain(exc.errors())}, status_code=422
-            )
+            return JSONResponse({"detail": _plain(exc.errors())}, status_code=422)
         return _page(request, 422, "The request could not be understood.")
 
     @app.exception_handler(Exception)
@@ -88,7 +113,14 @@ def _error_handlers(app: FastAPI) -> None:
 
 def _plain(errors: Any) -> list[dict[str, Any]]:
     # Echoing user input back is how error paths leak; keep only where and what.
-    return [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in errors]
+    return [
+        {
+            "loc": list(e.get("loc", ())),
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
+        for e in errors
+    ]
 
 
 def _page(

@@ -804,6 +804,16 @@ def api_confirm_review(
     return review_out(detail, user)
 
 
+@api.post("/reviews/{number}/cancel", response_model=ReviewDetailOut, tags=["reviews"])
+def api_cancel_review(request: Request, user: WriteReview, number: int) -> ReviewDetailOut:
+    """Cancel a session that has not been held."""
+    with answers():
+        detail = review_service.cancel_review(
+            engine_of(request), user, number, source=client_source(request)
+        )
+    return review_out(detail, user)
+
+
 @api.post("/reviews/{number}/agenda", response_model=ReviewDetailOut, tags=["reviews"])
 def api_build_agenda(request: Request, user: WriteReview, number: int) -> ReviewDetailOut:
     """(Re)generate the agenda from the cases open on the meeting day."""
@@ -1289,6 +1299,15 @@ def confirm_review_form(
     with answers():
         review_service.confirm_review(
             engine_of(request), user, number, confirmed_on, source=client_source(request)
+        )
+    return back(f"/reviews/{number}")
+
+
+@router.post("/reviews/{number}/cancel")
+def cancel_review_form(request: Request, user: WriteReview, number: int) -> RedirectResponse:
+    with answers():
+        review_service.cancel_review(
+            engine_of(request), user, number, source=client_source(request)
         )
     return back(f"/reviews/{number}")
 
