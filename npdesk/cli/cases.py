@@ -573,6 +573,15 @@ def review_confirm(number: int, on: str, db: DbOption = None, user: UserOption =
     out.print(f"review {number} confirmed for {on}")
 
 
+@reviews_app.command("cancel")
+def review_cancel(number: int, db: DbOption = None, user: UserOption = None) -> None:
+    """Cancel a session that has not been held."""
+    engine, actor = _session(db, user)
+    with clear_errors():
+        review_service.cancel_review(engine, actor, number)
+    out.print(f"review {number} cancelled")
+
+
 @reviews_app.command("list")
 def review_list(as_json: JsonOption = False, db: DbOption = None, user: UserOption = None) -> None:
     """List review sessions by meeting date."""

@@ -12,11 +12,19 @@ from pypdf import PdfReader
 from npdesk.domain.cases import CaseOutcome, CaseStatus
 from npdesk.domain.reviews import MinutesVariant, Participant, ReviewLevel, ReviewState
 from npdesk.security.model import Level, Marking, Party
-from npdesk.services.cases import CaseInput, NotPermitted, create_case, get_case, transition_case
+from npdesk.services.cases import (
+    CaseInput,
+    InvalidCaseData,
+    NotPermitted,
+    create_case,
+    get_case,
+    transition_case,
+)
 from npdesk.services.metrics import burndown_svg, metrics_for
 from npdesk.services.reviews import (
     MinutesFormat,
     build_agenda,
+    cancel_review,
     confirm_review,
     edit_agenda_item,
     get_review,
@@ -191,3 +199,20 @@ def test_an_agenda_rebuilt_later_still_lists_cases_closed_after_the_meeting(
         (closed_later, CaseStatus.OPEN),
         (still_open, CaseStatus.OPEN),
     ]
+
+
+def test_a_cancelled_review_takes_no_outcome_and_a_held_one_cannot_be_cancelled(
+    tmp_path: Path,
+) -> None:
+    engine = desk(tmp_path)
+    ref = opened(engine, "FICTIONAL case", "2008-01-01")
+    propose(engine, date(2008, 4, 16))
+    propose(engine, date(2008, 7, 15))
+    assert cancel_review(engine, OFFICER, 1).session.state is ReviewState.CANCELLED
+    with pytest.raises(InvalidCaseData, match="cancelled"):
+        record_outcome(engine, OFFICER, 1, ref, partner_statement="x")
+    with pytest.raises(InvalidCaseData, match="cannot be confirmed"):
+        confirm_review(engine, OFFICER, 1, date(2008, 4, 20))
+    record_outcome(engine, OFFICER, 2, ref, partner_statement="Still looking.")
+    with pytest.raises(InvalidCaseData, match="cannot be cancelled"):
+        cancel_review(engine, OFFICER, 2)
