@@ -9,7 +9,7 @@ like one that does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
@@ -43,14 +43,13 @@ from npdesk.domain.reviews import (
     ReviewSession,
 )
 from npdesk.security import policy
-from npdesk.security.actions import REGISTRY
 from npdesk.security.model import Level, Marking, Party, User
 from npdesk.services import cases as case_service
 from npdesk.services import handovers as handover_service
 from npdesk.services import metrics as metrics_service
 from npdesk.services import reviews as review_service
 from npdesk.settings import partner_country
-from npdesk.web.auth import client_source, current_user, require_action
+from npdesk.web.auth import client_source, require_action
 from npdesk.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -67,50 +66,21 @@ NAV_ITEMS = (
 
 
 # --- gates ---------------------------------------------------------------------------------
+# Route-level gates from the action registry (default deny); the record-level checks are the
+# services', applied to every case, list and review they load.
 
-
-def gate(name: str) -> Callable[..., Any]:
-    """The route gate for action `name`: `require_action` once it is registered in
-    `npdesk.security.actions`. Until then the route still signs the user in and relies on the
-    services' record checks, and the app's start-up check (`check_route_actions`) refuses to
-    serve it, so an unregistered action fails closed."""
-    if name in REGISTRY:
-        return require_action(name)
-
-    async def signed_in(request: Request) -> User:
-        return await current_user(request)
-
-    signed_in.npdesk_action = name  # type: ignore[attr-defined]
-    return signed_in
-
-
-ListCases = Annotated[User, Depends(gate("cases.list"))]
-ReadCase = Annotated[User, Depends(gate("cases.read"))]
-WriteCase = Annotated[User, Depends(gate("cases.write"))]
-Respond = Annotated[User, Depends(gate("partner.respond"))]
-ListHandovers = Annotated[User, Depends(gate("handovers.list"))]
-ReadHandover = Annotated[User, Depends(gate("handovers.read"))]
-CreateHandover = Annotated[User, Depends(gate("handovers.create"))]
-ExportHandover = Annotated[User, Depends(gate("handovers.export"))]
-ListReviews = Annotated[User, Depends(gate("reviews.list"))]
-ReadReview = Annotated[User, Depends(gate("reviews.read"))]
-WriteReview = Annotated[User, Depends(gate("reviews.write"))]
-ReadMetrics = Annotated[User, Depends(gate("metrics.read"))]
-
-#: Actions this module needs registered in `npdesk.security.actions` (name, rule, kind).
-NEEDED_ACTIONS: tuple[tuple[str, str, str | None], ...] = (
-    ("cases.list", "authenticated", None),
-    ("cases.read", "read", None),
-    ("cases.write", "write", "case"),
-    ("handovers.list", "authenticated", None),
-    ("handovers.read", "read", None),
-    ("handovers.create", "release", None),
-    ("handovers.export", "read", None),
-    ("reviews.list", "authenticated", None),
-    ("reviews.read", "read", None),
-    ("reviews.write", "write", "review"),
-    ("metrics.read", "authenticated", None),
-)
+ListCases = Annotated[User, Depends(require_action("cases.list"))]
+ReadCase = Annotated[User, Depends(require_action("cases.read"))]
+WriteCase = Annotated[User, Depends(require_action("cases.write"))]
+Respond = Annotated[User, Depends(require_action("partner.respond"))]
+ListHandovers = Annotated[User, Depends(require_action("handovers.list"))]
+ReadHandover = Annotated[User, Depends(require_action("handovers.read"))]
+CreateHandover = Annotated[User, Depends(require_action("handovers.create"))]
+ExportHandover = Annotated[User, Depends(require_action("handovers.export"))]
+ListReviews = Annotated[User, Depends(require_action("reviews.list"))]
+ReadReview = Annotated[User, Depends(require_action("reviews.read"))]
+WriteReview = Annotated[User, Depends(require_action("reviews.write"))]
+ReadMetrics = Annotated[User, Depends(require_action("metrics.read"))]
 
 
 def engine_of(request: Request) -> Engine:
