@@ -17,6 +17,8 @@ app = typer.Typer(
 app.add_typer(cables.app, name="cables", help="Read and inspect cables.")
 cables.app.command("show")(store.show)
 cables.app.command("suggest")(desk.suggest)
+cables.app.command("suggest-all")(desk.suggest_all)
+cables.app.command("decide")(desk.decide)
 app.add_typer(store.db_app, name="db")
 app.command("ingest")(store.ingest)
 app.command("search")(store.search)
