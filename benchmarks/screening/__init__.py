@@ -201,7 +201,8 @@ def main(argv: list[str] | None = None) -> None:
         f"(new process: import, load stored index, first query) {cold:.2f} s**.",
         "",
         f"npdesk: **{single_qps:.0f} queries/s single process, {batch_qps:.0f} queries/s batch "
-        f"with {args.workers} processes** (same hits as single process: {same}); single query "
+        f"with {args.workers} processes** (counting their start and index load; same hits as "
+        f"single process: {same}); single query "
         f"p50 {p50:.1f} ms, **p95 {p95:.1f} ms**. Brute-force rapidfuzz `cdist` "
         f"(token_sort_ratio >= 85, all cores): {brute_qps:.0f} queries/s. "
         + ", ".join(

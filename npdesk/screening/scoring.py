@@ -17,6 +17,9 @@ MIN_TOKEN_SIMILARITY = 0.72
 MERGE_SIMILARITY = 0.85
 SHORT_WORD = 5
 SHORT_WORD_PENALTY = 0.1
+# List names often carry more parts than a query gives (a second surname, a branch), so a
+# listed word the query lacks costs a little less than a query word the list lacks.
+UNMATCHED_LISTED_FACTOR = 0.8
 DISTINCTIVE_CAP = 0.6
 ONE_SIDED_DISTINCTIVE_CAP = 0.85
 BRAND_CAP = 0.7
@@ -93,7 +96,8 @@ def compare_tokens(
     """Align `query` with `listed` in any order: equal tokens first, then a run of 2-3 adjacent
     tokens on one side spelling one token on the other ("fang wei" = "fangwei"), then the most
     similar remaining pairs. The score is the weighted share of both sides that aligned
-    (a paired token weighs what its listed token weighs), capped when a distinctive word
+    (a paired token weighs what its listed token weighs; an unpaired listed token counts
+    UNMATCHED_LISTED_FACTOR of its weight), capped when a distinctive word
     differs (north vs south) or a brand word is replaced by another; a distinctive word on one
     side only caps at the review band. Wade-Giles and Cantonese spellings pair at 0.95."""
     if len(query) == len(listed) and sorted(query) == sorted(listed):
@@ -158,7 +162,7 @@ def compare_tokens(
     matched = sum(2 * p.weight * p.similarity for p in pairs)
     total = sum(2 * p.weight for p in pairs)
     total += sum(weight(query[i], query_kinds[i]) for i in unmatched_q)
-    total += sum(weight(listed[j], listed_kinds[j]) for j in unmatched_l)
+    total += UNMATCHED_LISTED_FACTOR * sum(weight(listed[j], listed_kinds[j]) for j in unmatched_l)
     score = matched / total if total else 0.0
     comparison = Comparison(
         score, pairs, [query[i] for i in unmatched_q], [listed[j] for j in unmatched_l]
