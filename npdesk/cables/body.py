@@ -31,6 +31,8 @@ from npdesk.cables.markings import (
     read_marking_line,
 )
 from npdesk.cables.model import Paragraph
+from npdesk.cables.signature import take_signers
+from npdesk.cables.text import TERMINAL
 
 PARAGRAPH_START = re.compile(
     r"^(?P<number>\d{1,3})\s?[.)](?=\s|\(|$)\s*(?:\((?P<portion>[A-Za-z/\- ,]{1,40})\))?\s*"
@@ -50,7 +52,6 @@ _CLOSING = re.compile(
     re.I,
 )
 _BULLET = re.compile(r"^(?:--?|\*|•|\([A-Za-z0-9]{1,3}\)\s|[A-Za-z0-9]{1,2}\)\s)")
-_TERMINAL = frozenset(".!?:;\"')”’]")
 _SUMMARY_START = re.compile(
     r"^SUMMARY(?:\s+AND\s+(?:COMMENT|ACTION\s+REQUEST))?(?:\s*[:.\-]+\s*|\s*$)",
     re.I,
@@ -59,19 +60,6 @@ _SUMMARY_END = re.compile(
     r"\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+(?:COMMENT|ACTION\s+REQUEST))?\b\s*[.)]*\s*",
     re.I,
 )
-_SIGNER = re.compile(r"^[A-Za-z][A-Za-z'\-]*\.?(?:[ /][A-Za-z][A-Za-z'\-]*\.?){0,2}$")
-_APPENDED_SIGNER = re.compile(
-    r"^(?P<text>.{0,300}?(?:[.!?)\"”']|https?://\S+|\.\s?cfm|\w_\w+|\bEND\s+(?:CABLE\s+)?TEXT))"
-    r"\s+(?P<name>[A-Z][A-Za-z'\-]{2,}|[A-Z]{2,}\s[A-Z][A-Z'\-]{2,})$"
-)
-_NAME_PARTICLES = frozenset({"jr", "jr.", "sr", "sr.", "de", "la", "van", "von", "del"})
-_NOT_SIGNER = frozenset(
-    {
-        "END", "COMMENT", "SUMMARY", "TEXT", "NOTE", "ENDS", "NNNN", "BT", "CONFIDENTIAL",
-        "SECRET", "UNCLASSIFIED", "SIPDIS", "NOFORN", "END COMMENT", "END SUMMARY", "END NOTE",
-        "END TEXT", "END CABLE TEXT", "THANKS", "REGARDS", "AMEN", "BACKGROUND", "ACTION REQUEST",
-    }
-)  # fmt: skip
 _HEADING_MAX = 90
 _NOISE_MAX = 120  # noise lines (markers, banners, repeated header lines) are short
 _START_FIRST = frozenset("0123456789¶")
@@ -89,13 +77,6 @@ _NOISE = re.compile(
 _NOISE_OR_MARKING = re.compile(
     f"(?P<noise>{_NOISE.pattern})|(?P<marking>{MARKING_OR_BANNER_START.pattern})", re.I
 )
-_TRAILER = re.compile(
-    r"https?://|www\.|@|Classified Web ?site|\.gov\b|Portal:|^SELECT \*|^.{0,60}\.\.\.$"
-    r"|^[A-Z]{3,}\d{5,}|^ID:\s*\d+$",
-    re.I,
-)
-_SPACED_DOTS = re.compile(r"\s+\.+$")
-_SIGNER_DATE = re.compile(r"\s+\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -128,7 +109,7 @@ def read_body(
     of later sections.
     """
     cleaned = _clean(lines, header_lines, serial, station)
-    signers = _take_signers(cleaned)
+    signers = take_signers(cleaned)
     paragraphs = _paragraphs(cleaned)
     result = BodyResult(paragraphs, _summary(paragraphs), signers)
     return result
@@ -223,64 +204,6 @@ def _routing_span(lines: list[str], index: int) -> int:
     return min(80, len(lines) - index - 1)
 
 
-def _take_signers(cleaned: list[str]) -> list[str]:
-    """Remove the signature from the end of `cleaned` and return it."""
-    while cleaned and not cleaned[-1]:
-        cleaned.pop()
-    if not cleaned:
-        return []
-    # A web-site note or a clipping credit may follow the signature: look past those.
-    position = len(cleaned) - 1
-    while position > 0 and (_TRAILER.search(cleaned[position]) or not cleaned[position]):
-        position -= 1
-    candidate = _SIGNER_DATE.sub("", cleaned[position].lstrip("¶ "))
-    candidate = _SPACED_DOTS.sub("", candidate).split(" UNQUOTE ")[-1]
-    # A lower-case name stands alone after a rule or a blank line ("****" / "jones").
-    lower_alone = (
-        candidate.isalpha()
-        and candidate.islower()
-        and 2 < len(candidate) <= 15
-        and position > 0
-        and not cleaned[position - 1]
-        and candidate.upper() not in _NOT_SIGNER
-    )
-    if (_is_signer(candidate) or lower_alone) and (
-        position in (0, len(cleaned) - 1)
-        or not cleaned[position - 1]
-        or cleaned[position - 1][-1:] in _TERMINAL
-    ):
-        del cleaned[position]
-        words = candidate.split()
-        return [words[0]] if len(words) == 2 and words[0] == words[1] else [candidate]
-    last = cleaned[-1].lstrip("¶ ")
-    tail = last[-300:]  # the signature is at the very end: bound the regex work
-    appended = _APPENDED_SIGNER.match(tail)
-    if appended is None:
-        return []
-    text, name = appended.group("text"), appended.group("name")
-    words = name.split()
-    if len(words) == 2 and set(words[0]) <= {"X"}:  # "... XXXXXXXXXXX STEPHENS"
-        text, name = f"{text} {words[0]}", words[1]
-    if _is_signer(name) and not set(name.split()[-1]) <= {"X"}:
-        cleaned[-1] = cleaned[-1][: len(cleaned[-1]) - len(tail)] + text
-        return [name]
-    return []
-
-
-def _is_signer(text: str) -> bool:
-    if len(text) > 40 or not _SIGNER.match(text):
-        return False
-    words = text.replace("/", " ").split()
-    if not all(word[0].isupper() or word.lower() in _NAME_PARTICLES for word in words):
-        return False
-    if text.endswith(".") and len(text.split()[-1]) > 3:  # a sentence end, not an initial
-        return False
-    upper = text.upper().rstrip(".")
-    if upper in _NOT_SIGNER or set(upper) <= {"X"}:
-        return False
-    return not upper.startswith("END ")
-
-
 def _paragraph_start(
     line: str, expected: int | None, block_start: bool, previous_ends: bool
 ) -> re.Match[str] | None:
@@ -337,7 +260,7 @@ def _paragraphs(cleaned: list[str]) -> list[Paragraph]:
             block_start = True
             continue
         previous_ends = (
-            current is None or current.heading or not last_text or last_text[-1] in _TERMINAL
+            current is None or current.heading or not last_text or last_text[-1] in TERMINAL
         )
         start = (
             _paragraph_start(line, expected, block_start, previous_ends)
