@@ -1,7 +1,8 @@
-"""The cable body: cleaning section breaks, numbered paragraphs, headings, summary, signature.
+"""The cable body: cleaning section breaks, numbered paragraphs, headings, summary.
 
 Input is the list of body lines (after the header), output the paragraphs, the summary and the
-signers. The rules, each learnt from real cables (see tests/cables/test_body.py):
+signers (read by `npdesk.cables.signature`). The rules, each learnt from real cables (see
+tests/cables/test_examples.py):
 
 - Noise is removed before paragraphs are cut: repeated classification banners and
   ``SIPDIS``/``NOFORN`` lines of later sections, section page markers
