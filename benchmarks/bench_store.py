@@ -39,7 +39,7 @@ CHILD_TABLES = {
 CABLE_COLUMNS = (
     "origin, created, month, precedence, subject, handling, classified_by, reasons, "
     "declassify_on, declassify_raw, signers, source_format, version, content_hash, "
-    "classification, caveats, rel_to, shared_with_partner"
+    "tag_list, classification, caveats, rel_to, shared_with_partner"
 )
 
 

@@ -195,7 +195,7 @@ def test_api_creates_desk_records_and_lists_them_in_openapi(
     assert client.post("/api/v1/firms", headers=li, json={"name": "X"}).status_code == 403
     profile = client.get("/api/v1/firms/fictional-valve-works", headers=li).json()
     assert profile["dialogues"] == []  # the dialogue was not shared
-    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    paths = client.get("/api/v1/openapi.json", headers=olivia).json()["paths"]
     assert {
         "/api/v1/firms",
         "/api/v1/commitments",
