@@ -91,9 +91,11 @@ def _machine() -> str:
                 break
     except OSError:
         pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"nproc {os.cpu_count()}, {cpu}, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}"
+        f"{platform.system()} {platform.release()}; load average {load} at the end of the run "
+        "(other work shares the machine)"
     )
 
 
