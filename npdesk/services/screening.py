@@ -288,7 +288,7 @@ def diff_versions(
 # --- the index over the newest versions ------------------------------------------------------
 
 _cache_lock = threading.Lock()
-_cached: dict[str, tuple[tuple[int, ...], Screener, dict[str, int], Path]] = {}
+_cached: dict[str, tuple[tuple[str, ...], Screener, dict[str, int], Path]] = {}
 
 
 def _newest_versions(session: Session) -> list[ScreeningListVersion]:
@@ -334,7 +334,9 @@ def current_index(
         versions = _newest_versions(session)
         if not versions:
             raise NoListsLoaded("no screening lists loaded; run `npdesk lists load FILE` first")
-        ids = tuple(v.id for v in versions)
+        # Ids alone could repeat in a database recreated at the same URL; the content hash and
+        # load time make the key name exactly these versions.
+        ids = tuple(f"{v.id}:{v.content_hash}:{v.loaded_at.isoformat()}" for v in versions)
         labels = {v.list_name: v.version for v in versions}
         key = engine.url.render_as_string(hide_password=True)
         with _cache_lock:
