@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
@@ -51,6 +51,10 @@ from npdesk.services import reviews as review_service
 from npdesk.settings import partner_country
 from npdesk.web.auth import client_source, require_action
 from npdesk.web.templating import templates
+
+# Numbers in paths and queries are bounded so a huge value is a 422, never a database error.
+RecordNumber = Annotated[int, Path(ge=1, le=2_147_483_647)]
+ParagraphNumber = Annotated[int | None, Query(ge=1, le=10_000)]
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1")
@@ -691,7 +695,7 @@ def api_create_handover(
 
 
 @api.get("/handover-lists/{number}", response_model=HandoverListOut, tags=["handover lists"])
-def api_get_handover(request: Request, user: ReadHandover, number: int) -> HandoverListOut:
+def api_get_handover(request: Request, user: ReadHandover, number: RecordNumber) -> HandoverListOut:
     """One list as handed over."""
     with answers():
         return handover_out(handover_service.get_handover_list(engine_of(request), user, number))
@@ -700,7 +704,9 @@ def api_get_handover(request: Request, user: ReadHandover, number: int) -> Hando
 @api.get(
     "/handover-lists/{old}/diff/{new}", response_model=HandoverDiffOut, tags=["handover lists"]
 )
-def api_diff_handovers(request: Request, user: ReadHandover, old: int, new: int) -> HandoverDiffOut:
+def api_diff_handovers(
+    request: Request, user: ReadHandover, old: RecordNumber, new: RecordNumber
+) -> HandoverDiffOut:
     """Cases added, removed (closed) and changed between two lists."""
     with answers():
         return diff_out(handover_service.diff_handover_lists(engine_of(request), user, old, new))
@@ -713,7 +719,7 @@ def api_diff_handovers(request: Request, user: ReadHandover, old: int, new: int)
     responses={200: {"content": {m: {} for m in handover_service.MEDIA_TYPES.values()}}},
 )
 def api_export_handover(
-    request: Request, user: ExportHandover, number: int, fmt: handover_service.ExportFormat
+    request: Request, user: ExportHandover, number: RecordNumber, fmt: handover_service.ExportFormat
 ) -> Response:
     """The list as the partner receives it (pdf, csv, json or html), with its banner."""
     with answers():
@@ -756,7 +762,7 @@ def api_schedule_review(request: Request, user: WriteReview, data: ReviewIn) -> 
 
 
 @api.get("/reviews/{number}", response_model=ReviewDetailOut, tags=["reviews"])
-def api_get_review(request: Request, user: ReadReview, number: int) -> ReviewDetailOut:
+def api_get_review(request: Request, user: ReadReview, number: RecordNumber) -> ReviewDetailOut:
     """A session with its agenda and outcomes."""
     with answers():
         return review_out(review_service.get_review(engine_of(request), user, number), user)
@@ -764,7 +770,7 @@ def api_get_review(request: Request, user: ReadReview, number: int) -> ReviewDet
 
 @api.post("/reviews/{number}/confirm", response_model=ReviewDetailOut, tags=["reviews"])
 def api_confirm_review(
-    request: Request, user: WriteReview, number: int, data: ConfirmIn
+    request: Request, user: WriteReview, number: RecordNumber, data: ConfirmIn
 ) -> ReviewDetailOut:
     """Record the partner's agreement to meet on a date."""
     with answers():
@@ -775,7 +781,7 @@ def api_confirm_review(
 
 
 @api.post("/reviews/{number}/cancel", response_model=ReviewDetailOut, tags=["reviews"])
-def api_cancel_review(request: Request, user: WriteReview, number: int) -> ReviewDetailOut:
+def api_cancel_review(request: Request, user: WriteReview, number: RecordNumber) -> ReviewDetailOut:
     """Cancel a session that has not been held."""
     with answers():
         detail = review_service.cancel_review(
@@ -785,7 +791,7 @@ def api_cancel_review(request: Request, user: WriteReview, number: int) -> Revie
 
 
 @api.post("/reviews/{number}/agenda", response_model=ReviewDetailOut, tags=["reviews"])
-def api_build_agenda(request: Request, user: WriteReview, number: int) -> ReviewDetailOut:
+def api_build_agenda(request: Request, user: WriteReview, number: RecordNumber) -> ReviewDetailOut:
     """(Re)generate the agenda from the cases open on the meeting day."""
     with answers():
         return review_out(
@@ -798,7 +804,7 @@ def api_build_agenda(request: Request, user: WriteReview, number: int) -> Review
 
 @api.patch("/reviews/{number}/agenda/{reference}", response_model=ReviewDetailOut, tags=["reviews"])
 def api_edit_agenda(
-    request: Request, user: WriteReview, number: int, reference: str, data: AgendaEditIn
+    request: Request, user: WriteReview, number: RecordNumber, reference: str, data: AgendaEditIn
 ) -> ReviewDetailOut:
     """Edit an agenda line: its note, its place, or remove it."""
     with answers():
@@ -817,7 +823,7 @@ def api_edit_agenda(
 
 @api.post("/reviews/{number}/outcomes", response_model=ReviewDetailOut, tags=["reviews"])
 def api_record_outcome(
-    request: Request, user: WriteReview, number: int, data: OutcomeIn
+    request: Request, user: WriteReview, number: RecordNumber, data: OutcomeIn
 ) -> ReviewDetailOut:
     """Record what the meeting concluded on a case, optionally moving the case."""
     with answers():
@@ -847,7 +853,7 @@ def api_record_outcome(
 def api_minutes(
     request: Request,
     user: ReadReview,
-    number: int,
+    number: RecordNumber,
     variant: MinutesVariant = MinutesVariant.RELEASABLE,
     fmt: Annotated[review_service.MinutesFormat, Query(alias="format")] = (
         review_service.MinutesFormat.HTML
@@ -968,7 +974,7 @@ def cases_page(
 
 @router.get("/cases/new", response_class=HTMLResponse)
 def new_case_page(
-    request: Request, user: WriteCase, cable: str = "", paragraph: int | None = None
+    request: Request, user: WriteCase, cable: str = "", paragraph: ParagraphNumber = None
 ) -> HTMLResponse:
     return page(
         request,
@@ -1036,7 +1042,7 @@ def create_case_form(
 
 @router.get("/cases/link", response_class=HTMLResponse)
 def link_cable_page(
-    request: Request, user: WriteCase, cable: str, paragraph: int | None = None
+    request: Request, user: WriteCase, cable: str, paragraph: ParagraphNumber = None
 ) -> HTMLResponse:
     active = [s for s in CaseStatus if s not in (CaseStatus.CLOSED,)]
     result = case_service.list_cases(
@@ -1185,7 +1191,7 @@ def create_handover_form(
 
 
 @router.get("/handovers/{number}", response_class=HTMLResponse)
-def handover_page(request: Request, user: ReadHandover, number: int) -> HTMLResponse:
+def handover_page(request: Request, user: ReadHandover, number: RecordNumber) -> HTMLResponse:
     engine = engine_of(request)
     with answers():
         listing = handover_service.get_handover_list(engine, user, number)
@@ -1201,7 +1207,9 @@ def handover_page(request: Request, user: ReadHandover, number: int) -> HTMLResp
 
 
 @router.get("/handovers/{old}/diff/{new}", response_class=HTMLResponse)
-def handover_diff_page(request: Request, user: ReadHandover, old: int, new: int) -> HTMLResponse:
+def handover_diff_page(
+    request: Request, user: ReadHandover, old: RecordNumber, new: RecordNumber
+) -> HTMLResponse:
     with answers():
         result = handover_service.diff_handover_lists(engine_of(request), user, old, new)
     return page(request, "diff.html", user, diff=result)
@@ -1248,7 +1256,7 @@ def schedule_review_form(
 
 
 @router.get("/reviews/{number}", response_class=HTMLResponse)
-def review_page(request: Request, user: ReadReview, number: int) -> HTMLResponse:
+def review_page(request: Request, user: ReadReview, number: RecordNumber) -> HTMLResponse:
     with answers():
         detail = review_service.get_review(engine_of(request), user, number)
     outcomes = {o.reference: o for o in detail.outcomes}
@@ -1264,7 +1272,7 @@ def review_page(request: Request, user: ReadReview, number: int) -> HTMLResponse
 
 @router.post("/reviews/{number}/confirm")
 def confirm_review_form(
-    request: Request, user: WriteReview, number: int, confirmed_on: Annotated[date, Form()]
+    request: Request, user: WriteReview, number: RecordNumber, confirmed_on: Annotated[date, Form()]
 ) -> RedirectResponse:
     with answers():
         review_service.confirm_review(
@@ -1274,7 +1282,9 @@ def confirm_review_form(
 
 
 @router.post("/reviews/{number}/cancel")
-def cancel_review_form(request: Request, user: WriteReview, number: int) -> RedirectResponse:
+def cancel_review_form(
+    request: Request, user: WriteReview, number: RecordNumber
+) -> RedirectResponse:
     with answers():
         review_service.cancel_review(
             engine_of(request), user, number, source=client_source(request)
@@ -1283,7 +1293,9 @@ def cancel_review_form(request: Request, user: WriteReview, number: int) -> Redi
 
 
 @router.post("/reviews/{number}/agenda")
-def build_agenda_form(request: Request, user: WriteReview, number: int) -> RedirectResponse:
+def build_agenda_form(
+    request: Request, user: WriteReview, number: RecordNumber
+) -> RedirectResponse:
     with answers():
         review_service.build_agenda(engine_of(request), user, number, source=client_source(request))
     return back(f"/reviews/{number}")
@@ -1293,7 +1305,7 @@ def build_agenda_form(request: Request, user: WriteReview, number: int) -> Redir
 def edit_agenda_form(
     request: Request,
     user: WriteReview,
-    number: int,
+    number: RecordNumber,
     reference: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
     position: Annotated[str, Form()] = "",
@@ -1317,7 +1329,7 @@ def edit_agenda_form(
 def outcome_form(
     request: Request,
     user: WriteReview,
-    number: int,
+    number: RecordNumber,
     reference: Annotated[str, Form()],
     partner_statement: Annotated[str, Form()] = "",
     next_step: Annotated[str, Form()] = "",

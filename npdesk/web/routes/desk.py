@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
@@ -29,6 +29,9 @@ from npdesk.services.desk import ScoreView
 from npdesk.settings import partner_country
 from npdesk.web.auth import current_user, require_action
 from npdesk.web.templating import templates
+
+# Ids in paths are bounded so a huge value is a 422, never a database error.
+RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["desk"])
@@ -255,7 +258,7 @@ def commitments_page(
 def close_commitment_form(
     request: Request,
     user: CloseCommitment,
-    commitment_id: int,
+    commitment_id: RecordId,
     status: Annotated[Literal["done", "dropped"], Form()] = "done",
     note: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
@@ -293,7 +296,7 @@ def proposals_panel(request: Request, user: ListProposals, cable_id: str) -> HTM
 def decide_form(
     request: Request,
     user: DecideProposal,
-    proposal_id: int,
+    proposal_id: RecordId,
     decision: Annotated[Literal["accept", "edit", "reject"], Form()],
     cable_id: Annotated[str, Form()] = "",
     date: Annotated[str, Form()] = "",
@@ -449,7 +452,7 @@ def api_commitments(
 
 @api.post("/commitments/{commitment_id}/close")
 def api_close_commitment(
-    request: Request, user: CloseCommitment, commitment_id: int, body: CloseIn
+    request: Request, user: CloseCommitment, commitment_id: RecordId, body: CloseIn
 ) -> dict[str, Any]:
     """Mark a commitment done or dropped with a note (a liaison: partner commitments shared
     with them, done only, note required)."""
@@ -473,7 +476,7 @@ def api_proposals(request: Request, user: ListProposals, cable_id: str) -> list[
 
 @api.post("/proposals/{proposal_id}/decision")
 def api_decide(
-    request: Request, user: DecideProposal, proposal_id: int, body: DecisionIn
+    request: Request, user: DecideProposal, proposal_id: RecordId, body: DecisionIn
 ) -> dict[str, Any]:
     """Accept, edit or reject a proposal; accepting creates the desk record."""
     with answers():
