@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from npdesk.cli import audit, cables, cases, desk, store, users
+from npdesk.cli import audit, cables, cases, desk, screening, store, users
 
 app = typer.Typer(
     name="npdesk",
@@ -32,3 +32,6 @@ app.command("metrics")(cases.metrics)
 app.add_typer(desk.firms_app, name="firms")
 app.add_typer(desk.events_app, name="events")
 app.add_typer(desk.commitments_app, name="commitments")
+app.add_typer(screening.lists_app, name="lists")
+app.command("screen")(screening.screen)
+app.add_typer(screening.screening_app, name="screening")

@@ -54,6 +54,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("cables.export", Rule.READ, "Export one cable as the user may see it"),
     Action("cables.ingest", Rule.WRITE, "Ingest or update cables", record_kind="cable"),
     Action("cables.release", Rule.RELEASE, "Mark a cable or paragraph releasable to the partner"),
+    Action("screening.screen", Rule.HOME, "Screen names against the restricted-party lists"),
+    Action("screening.lists.load", Rule.HOME, "Load a new version of a restricted-party list"),
+    Action("screening.decide", Rule.HOME, "Record a true/false match decision on a hit"),
     Action(
         "partner.respond",
         Rule.WRITE,

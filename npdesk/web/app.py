@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from npdesk import __version__
 from npdesk.store.db import session_factory
 from npdesk.web.auth import check_route_actions, public_action, require_action
-from npdesk.web.routes import auth, cables, cases, desk
+from npdesk.web.routes import auth, cables, cases, desk, screening
 from npdesk.web.templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -47,6 +47,7 @@ def create_app(engine: Engine) -> FastAPI:
     routers = (auth, cables, cases, desk)
     for router in [r for module in routers for r in (module.router, module.api)]:
         app.include_router(router)
+    app.include_router(screening.router)
 
     _api_docs(app)
     _error_handlers(app)

@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from npdesk.screening import EntryType, Query, QueryError
 from npdesk.security.model import User
 from npdesk.services import screening as service
-from npdesk.web.auth import current_user
+from npdesk.web.auth import require_action
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", tags=["screening"])
 
 MAX_BATCH = 1000
 
@@ -90,7 +90,7 @@ class ScreenResponse(BaseModel):
 def screen(
     body: ScreenRequest,
     request: Request,
-    user: Annotated[User, Depends(current_user)],
+    user: Annotated[User, Depends(require_action("screening.screen"))],
 ) -> ScreenResponse:
     """Screen one name or a batch against the newest lists; every screening is stored. Hits
     are best first, at most `top` per name, each with its explanation and any decisions
