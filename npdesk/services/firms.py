@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session, selectinload
 from npdesk.domain.firms import Firm, FirmError, gazetteer, load_reference_firms, slug
 from npdesk.domain.icp import Assessment, ElementScore, ICPError, framework
 from npdesk.extract.entities import Gazetteer, GazetteerEntry
+from npdesk.screening.model import EntryType
 from npdesk.security.model import Level, Marking, Party, User
+from npdesk.services import screening
 from npdesk.services.commitments import CommitmentView, commitment_view
 from npdesk.services.desk_access import (
     DeskNotFound,
@@ -87,6 +89,12 @@ def create_firm(engine: Engine, user: User, data: FirmInput) -> str:
         set_marking(record, data.marking)
         record.aliases = [FirmAliasRecord(alias=a) for a in dict.fromkeys(data.aliases) if a]
         session.add(record)
+    # Every name of the firm joins the registry that is screened again whenever a list changes.
+    for name in dict.fromkeys([firm.name, *data.aliases]):
+        if name.strip():
+            screening.register_subject(
+                engine, user, name, EntryType.ENTITY, source="firm", reference=firm.key
+            )
     return firm.key
 
 
