@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHMARKS: list[str] = ["screening", "bench_extract", "bench_parse", "bench_cases"]
+BENCHMARKS: list[str] = ["bench_parse", "bench_store", "screening", "bench_extract", "bench_cases"]
 
 
 def main() -> None:
