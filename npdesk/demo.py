@@ -92,6 +92,27 @@ def load_fictional_programs(engine: Engine) -> list[str]:
     return loaded
 
 
+SANCTION_LISTS = ("ofac-sdn", "un-consolidated.xml", "us-csl-sample.csv", "bis-dpl.txt")
+
+
+def load_sanction_lists(engine: Engine, shared: Path) -> list[str]:
+    """Load the shared restricted-party lists (real, old snapshots) when they are there; the
+    last load re-screens every firm and case subject the demo program registered."""
+    from npdesk.services import screening
+
+    folder = shared / "data" / "sanctions"
+    present = [folder / name for name in SANCTION_LISTS if (folder / name).exists()]
+    loaded = []
+    for i, path in enumerate(present):
+        result = screening.load_list_version(
+            engine, LOCAL_OPERATOR, path, rescreen=i == len(present) - 1
+        )
+        loaded.append(
+            f"{result.list_name} v{result.version} ({result.counts.get('entries', 0)} entries)"
+        )
+    return loaded
+
+
 def prepare(url: str, shared: Path) -> tuple[Engine, list[tuple[str, str, str]]]:
     """Build the demo database; returns the engine and the demo accounts."""
     engine = fresh_database(url)
@@ -102,6 +123,9 @@ def prepare(url: str, shared: Path) -> tuple[Engine, list[tuple[str, str, str]]]
     with console.status("loading the fictional sample program"):
         loaded = load_fictional_programs(engine)
     console.print(f"fictional program loaded: {', '.join(loaded) or 'none'}")
+    with console.status("loading restricted-party lists and re-screening"):
+        lists = load_sanction_lists(engine, shared)
+    console.print(f"screening lists: {', '.join(lists) or 'none (no shared data)'}")
     return engine, demo_users(engine)
 
 
