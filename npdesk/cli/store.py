@@ -24,6 +24,7 @@ from npdesk.security.audit import Outcome as AuditOutcome
 from npdesk.services import audit
 from npdesk.services import cables as cable_service
 from npdesk.services.ingest import FileResult, ingest_paths, list_quarantine
+from npdesk.services.release import ReleaseRefused, release_cable
 from npdesk.services.sources import count_sources
 from npdesk.store.db import session_factory, transaction
 from npdesk.store.search import Sort
@@ -193,3 +194,37 @@ def serve(
     engine = open_db(db)
     out.print(f"npdesk serving on http://{host}:{port}/")
     uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+
+
+def release(
+    cable_id: Annotated[str, typer.Argument(help="Cable id, e.g. 08SAMPLEPOST177")],
+    paragraph: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--paragraph", "-p", help="Paragraph to release (repeat); default: all allowed"
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Share a cable with the partner government, with the chosen paragraphs (audited)."""
+    engine = open_db(db)
+    actor = acting_user(engine, user)
+    try:
+        result = release_cable(engine, actor, cable_id, paragraph or None, source="cli")
+    except LookupError as exc:
+        fail(str(exc))
+    except ReleaseRefused as exc:
+        fail(f"release refused: {exc.reason}")
+    if as_json:
+        print_json(
+            {
+                "id": result.cable_id,
+                "partner": result.partner,
+                "paragraphs": list(result.paragraphs),
+            }
+        )
+        return
+    shown = ", ".join(map(str, result.paragraphs)) or "none"
+    out.print(f"{result.cable_id} shared with {result.partner}; paragraphs released: {shown}")

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from npdesk.security.model import Marking, Party, Role, User
-from npdesk.security.policy import RELEASING_ROLES, may_read, may_write, may_write_kind
+from npdesk.security.partners import agreed_level, partner_country
+from npdesk.security.policy import (
+    RELEASING_ROLES,
+    may_read,
+    may_release,
+    may_write,
+    may_write_kind,
+)
 
 
 class Rule(StrEnum):
@@ -135,7 +142,10 @@ def permits(user: User | None, name: str, marking: Marking | None = None) -> boo
         case Rule.RELEASE:
             if user.party is not Party.HOME or user.role not in RELEASING_ROLES:
                 return False
-            return marking is None or (may_read(user, marking) and not marking.noforn)
+            if marking is None:
+                return True
+            partner = partner_country()
+            return may_release(user, marking, agreed_level(partner)).allowed
         case Rule.HOME:
             return user.party is Party.HOME
         case Rule.ADMIN:

@@ -99,3 +99,17 @@ class IngestOut(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+class ReleaseIn(BaseModel):
+    paragraphs: list[int] | None = Field(
+        default=None,
+        max_length=500,
+        description="Paragraph numbers to release with the cable; omitted: all the policy allows",
+    )
+
+
+class ReleaseOut(BaseModel):
+    id: str
+    partner: str
+    paragraphs: list[int]

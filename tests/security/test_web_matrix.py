@@ -5,13 +5,19 @@ whose path parameters this test does not know how to fill (add them to `PATH_VAL
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from httpx import Response
+from sqlalchemy.orm import Session
 
 from npdesk.security.actions import REGISTRY, Rule, permits
 from npdesk.security.model import Marking, User
-from npdesk.store.db import make_engine
+from npdesk.store.db import make_engine, transaction
+from npdesk.store.models.cables import CableRecord
+from npdesk.store.search import IndexDocument, index_cable
 from npdesk.web.app import create_app
 from npdesk.web.auth import check_route_actions, route_actions
 from tests.security._web_world import MARKINGS, MONTH, USERS, World, cable_id
@@ -84,9 +90,33 @@ def _call(world: World, route: str, who: str | None, marking_name: str) -> Respo
     response: Response
     if method == "GET":
         response = world.client.get(url, params={"q": "export"}, headers=headers)
+    elif route.endswith("/release"):
+        # A release that goes through changes the world the rest of the matrix reads: undo it.
+        with _markings_restored(world, cable_id(MARKINGS[marking_name][0])):
+            response = world.client.request(method, url, headers=headers, json={})
     else:
         response = world.client.request(method, url, headers=headers, json={})
     return response
+
+
+@contextmanager
+def _markings_restored(world: World, cable: str) -> Iterator[None]:
+    def snapshot(session: Session) -> list[tuple[Any, str, bool]]:
+        record = session.get(CableRecord, cable)
+        assert record is not None
+        return [(row, row.rel_to, row.shared_with_partner) for row in (record, *record.paragraphs)]
+
+    with transaction(world.engine) as session:
+        saved = [(type(row), row.id, rel, shared) for row, rel, shared in snapshot(session)]
+    yield
+    with transaction(world.engine) as session:
+        for model, ident, rel, shared in saved:
+            row = session.get(model, ident)
+            row.rel_to, row.shared_with_partner = rel, shared
+        session.flush()
+        record = session.get(CableRecord, cable)
+        assert record is not None
+        index_cable(session, IndexDocument.of(record))
 
 
 def _denied(response: Response, route: str) -> bool:

@@ -10,19 +10,29 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from npdesk.security.audit import Outcome
 from npdesk.security.model import User
 from npdesk.services import audit
 from npdesk.services import cables as cable_service
 from npdesk.services.ingest import ingest_paths
+from npdesk.services.release import ReleaseRefused, release_cable
 from npdesk.store.db import transaction
 from npdesk.store.search import search as run_search
 from npdesk.store.search_query import QueryError, parse_query
 from npdesk.web.auth import client_source, require_action
 from npdesk.web.deps import db_session
 from npdesk.web.graph import reference_svg
-from npdesk.web.schemas import CableOut, ErrorOut, FacetsOut, IngestOut, SearchOut
+from npdesk.web.schemas import (
+    CableOut,
+    ErrorOut,
+    FacetsOut,
+    IngestOut,
+    ReleaseIn,
+    ReleaseOut,
+    SearchOut,
+)
 from npdesk.web.templating import templates
 
 router = APIRouter()
@@ -187,6 +197,58 @@ def api_cable(
     if view is None:
         raise HTTPException(status_code=404, detail="no such cable")
     return view
+
+
+@api.post(
+    "/cables/{cable_id}/release",
+    response_model=ReleaseOut,
+    responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+)
+def api_release(
+    request: Request,
+    cable_id: str,
+    body: ReleaseIn,
+    user: Annotated[User, Depends(require_action("cables.release"))],
+) -> dict[str, Any]:
+    """Share a cable with the partner government with the chosen paragraphs (all the policy
+    allows when `paragraphs` is omitted). Every release decision is audited."""
+    try:
+        result = release_cable(
+            request.app.state.engine, user, cable_id, body.paragraphs, source=client_source(request)
+        )
+    except LookupError as exc:
+        raise HTTPException(status_code=404, detail="no such cable or paragraph") from exc
+    except ReleaseRefused as exc:
+        raise HTTPException(status_code=403, detail=exc.reason) from exc
+    return {"id": result.cable_id, "partner": result.partner, "paragraphs": list(result.paragraphs)}
+
+
+@router.post("/cables/{cable_id}/release", include_in_schema=False)
+async def release_form(
+    request: Request,
+    cable_id: str,
+    user: Annotated[User, Depends(require_action("cables.release"))],
+) -> Response:
+    form = await request.form()
+    numbers = [int(v) for v in form.getlist("paragraph") if isinstance(v, str) and v.isdigit()]
+    try:
+        await run_in_threadpool(
+            release_cable,
+            request.app.state.engine,
+            user,
+            cable_id,
+            numbers,
+            source=client_source(request),
+        )
+    except LookupError:
+        return templates.TemplateResponse(
+            request, "error.html", {"title": "Not found", "message": "No such cable."}, 404
+        )
+    except ReleaseRefused as exc:
+        return templates.TemplateResponse(
+            request, "error.html", {"title": "Release refused", "message": exc.reason}, 403
+        )
+    return RedirectResponse(f"/cables/{cable_service.normalize_id(cable_id)}", status_code=303)
 
 
 @api.post("/ingest", response_model=IngestOut, responses={403: {"model": ErrorOut}})
