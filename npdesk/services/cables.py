@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 from npdesk.cables.tags import describe_tag
 from npdesk.security.model import User
 from npdesk.security.redact import MarkedPart, MarkedRecord, redact
+from npdesk.store.db import banner, iso_utc
 from npdesk.store.models.cables import CableRecord, CableReference, CableVersion
-from npdesk.store.search import _iso
 from npdesk.store.visibility import readable, readable_row, row_marking
 
 _ID = re.compile(r"^\d{2}[A-Z0-9]+\d+$")
@@ -73,7 +73,7 @@ def cable_view(session: Session, cable_id: str, user: User) -> dict[str, Any] | 
         {
             "number": shown.number,
             "classification": shown.content.portion,
-            "marking": _marking(shown.content.classification, shown.content.caveats),
+            "marking": banner(shown.content.classification, shown.content.caveats),
             "text": shown.content.text,
         }
         for shown in view.parts
@@ -82,7 +82,7 @@ def cable_view(session: Session, cable_id: str, user: User) -> dict[str, Any] | 
     return {
         "id": record.id,
         "origin": record.origin,
-        "created": _iso(record.created),
+        "created": iso_utc(record.created),
         "precedence": record.precedence,
         "classification": record.classification,
         "caveats": [c for c in record.caveats.split("//") if c],
@@ -124,10 +124,6 @@ def _summary_readable(record: CableRecord, user: User) -> bool:
     return all(readable_row(p, user) for p in record.paragraphs)
 
 
-def _marking(level: str, caveats: str) -> str:
-    return "//".join([level, *filter(None, caveats.split("//"))])
-
-
 def cited_by(session: Session, cable_id: str, user: User) -> list[dict[str, Any]]:
     """Readable cables whose references cite `cable_id`, oldest first."""
     rows = session.execute(
@@ -137,7 +133,7 @@ def cited_by(session: Session, cable_id: str, user: User) -> list[dict[str, Any]
         .distinct()
         .order_by(CableRecord.created, CableRecord.id)
     ).all()
-    return [{"id": r.id, "subject": r.subject, "created": _iso(r.created)} for r in rows]
+    return [{"id": r.id, "subject": r.subject, "created": iso_utc(r.created)} for r in rows]
 
 
 def original_versions(session: Session, cable_id: str, user: User) -> list[dict[str, Any]]:
@@ -155,7 +151,7 @@ def original_versions(session: Session, cable_id: str, user: User) -> list[dict[
             "version": v.version,
             "sha256": v.content_hash,
             "source": v.source_name,
-            "ingested_at": _iso(v.ingested_at),
+            "ingested_at": iso_utc(v.ingested_at),
         }
         for v in rows
     ]
@@ -208,8 +204,8 @@ def cables_in_month(session: Session, month: str, user: User) -> list[dict[str, 
         {
             "id": r.id,
             "subject": r.subject,
-            "created": _iso(r.created),
-            "marking": _marking(r.classification, r.caveats),
+            "created": iso_utc(r.created),
+            "marking": banner(r.classification, r.caveats),
             "origin": r.origin,
         }
         for r in rows

@@ -38,6 +38,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def iso_utc(value: datetime | None) -> str | None:
+    """`2008-03-20T11:06:00Z` for a stored moment (SQLite hands back naive UTC datetimes)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def banner(classification: str, caveats: str) -> str:
+    """The banner of stored marking columns: level then caveats, `//`-joined."""
+    return "//".join([classification, *filter(None, caveats.split("//"))])
+
+
 class MarkedMixin:
     """The marking every stored record carries from the start: level, caveats, releasability.
 

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from npdesk.security.model import Party, User
+from npdesk.store.db import banner, iso_utc
 from npdesk.store.models.cables import CableRecord, CableReference, CableTag
 from npdesk.store.search_query import SearchQuery
 from npdesk.store.visibility import partner_reader, readable, readable_row
@@ -237,8 +238,8 @@ def search(
         SearchHit(
             id=m.id,
             subject=details[m.id].subject,
-            created=_iso(m.created),
-            marking=_marking(m.classification, m.caveats),
+            created=iso_utc(m.created),
+            marking=banner(m.classification, m.caveats),
             snippet=snippets.get(m.id, ""),
         )
         for m in page
@@ -282,7 +283,7 @@ def _facets(matches: list[Any]) -> dict[str, dict[str, int]]:
     for row in matches:
         tags.update(row.tag_list.split())
         origins[row.origin or "(none)"] += 1
-        markings[_marking(row.classification, row.caveats)] += 1
+        markings[banner(row.classification, row.caveats)] += 1
         years[(row.month or "")[:4] or "(none)"] += 1
 
     def top(counts: Counter[str]) -> dict[str, int]:
@@ -294,10 +295,6 @@ def _facets(matches: list[Any]) -> dict[str, dict[str, int]]:
         "marking": top(markings),
         "year": dict(sorted(years.items())),
     }
-
-
-def _marking(level: str, caveats: str) -> str:
-    return "//".join([level, *filter(None, caveats.split("//"))])
 
 
 def _filters(query: SearchQuery) -> list[ColumnElement[bool]]:
@@ -421,14 +418,6 @@ def _snippets(
         select(_pg.c.cable_id, headline).where(_pg.c.audience == audience, _pg.c.cable_id.in_(ids))
     ).all()
     return {r[0]: r[1] or "" for r in rows}
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _is_sqlite(session: Session) -> bool:

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from npdesk.store.db import Base, MarkedMixin, utcnow
+from npdesk.store.db import Base, MarkedMixin, banner, utcnow
 
 
 class CableRecord(MarkedMixin, Base):
@@ -86,7 +86,7 @@ class CableRecord(MarkedMixin, Base):
 
     @property
     def marking(self) -> str:
-        return "//".join([self.classification, *filter(None, self.caveats.split("//"))])
+        return banner(self.classification, self.caveats)
 
 
 class CableVersion(Base):
