@@ -7,11 +7,12 @@ entry in a transaction of its own before raising.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -45,12 +46,13 @@ class PermissionDenied(Exception):
         super().__init__(f"not allowed: {action}")
 
 
-def _advance_head(session: Session) -> tuple[int, str] | None:
-    """Take the next seq (locking the head row until commit) and the previous entry's hash."""
+def _advance_head(session: Session, count: int = 1) -> tuple[int, str] | None:
+    """Take the next `count` seqs (locking the head row until commit): the last seq taken and
+    the hash of the entry before the first."""
     row = session.execute(
         update(AuditHead)
         .where(AuditHead.id == HEAD_ID)
-        .values(seq=AuditHead.seq + 1)
+        .values(seq=AuditHead.seq + count)
         .returning(AuditHead.seq, AuditHead.hash)
     ).one_or_none()
     return None if row is None else (int(row[0]), str(row[1]))
@@ -64,6 +66,20 @@ def _create_head(session: Session) -> None:
         session.execute(pg_insert(AuditHead).values(values).on_conflict_do_nothing())
     else:
         session.execute(sqlite_insert(AuditHead).values(values).on_conflict_do_nothing())
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An entry to append: see `record` for the fields."""
+
+    actor: User | str
+    action: str
+    outcome: Outcome | str
+    source: str
+    record_kind: str | None = None
+    record_id: str | None = None
+    detail: Mapping[str, Any] | None = None
+    at: datetime | None = None
 
 
 def record(
@@ -88,51 +104,67 @@ def record(
     single write lock.
     Either way the chain cannot fork (and `seq` is a primary key besides).
     """
-    locked = _advance_head(session)
+    pending = Pending(actor, action, outcome, source, record_kind, record_id, detail, at)
+    return record_many(session, [pending])[0]
+
+
+def record_many(session: Session, pending: Sequence[Pending]) -> list[AuditEntry]:
+    """Append several entries in order, in `session`'s transaction, taking the head row once
+    (a batch ingest audits every file this way)."""
+    if not pending:
+        return []
+    locked = _advance_head(session, len(pending))
     if locked is None:
         _create_head(session)
-        locked = _advance_head(session)
+        locked = _advance_head(session, len(pending))
     if locked is None:
         raise RuntimeError("the audit head row cannot be created")
-    seq, prev_hash = locked
-    if isinstance(actor, User):
-        name, party = actor.username, actor.party.value
-    else:
-        name, party = actor[:64], ANONYMOUS_PARTY
-    entry = seal(
-        AuditEntry(
-            seq=seq,
-            at=at or utcnow(),
-            actor=name,
-            party=party,
-            action=action,
-            outcome=str(outcome),
-            source=source[:64],
-            record_kind=record_kind,
-            record_id=record_id,
-            detail=dict(detail or {}),
-            prev_hash=prev_hash,
+    last_seq, prev_hash = locked
+    entries: list[AuditEntry] = []
+    for seq, item in enumerate(pending, start=last_seq - len(pending) + 1):
+        if isinstance(item.actor, User):
+            name, party = item.actor.username, item.actor.party.value
+        else:
+            name, party = item.actor[:64], ANONYMOUS_PARTY
+        entry = seal(
+            AuditEntry(
+                seq=seq,
+                at=item.at or utcnow(),
+                actor=name,
+                party=party,
+                action=item.action,
+                outcome=str(item.outcome),
+                source=item.source[:64],
+                record_kind=item.record_kind,
+                record_id=item.record_id,
+                detail=dict(item.detail or {}),
+                prev_hash=prev_hash,
+            )
         )
+        entries.append(entry)
+        prev_hash = entry.hash
+    session.connection().execute(
+        insert(cast(Table, AuditLogEntry.__table__)),
+        [
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor,
+                "party": e.party,
+                "action": e.action,
+                "record_kind": e.record_kind,
+                "record_id": e.record_id,
+                "outcome": e.outcome,
+                "source": e.source,
+                "detail": dict(e.detail),
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+            }
+            for e in entries
+        ],
     )
-    session.add(
-        AuditLogEntry(
-            seq=entry.seq,
-            at=entry.at,
-            actor=entry.actor,
-            party=entry.party,
-            action=entry.action,
-            record_kind=entry.record_kind,
-            record_id=entry.record_id,
-            outcome=entry.outcome,
-            source=entry.source,
-            detail=dict(entry.detail),
-            prev_hash=entry.prev_hash,
-            hash=entry.hash,
-        )
-    )
-    session.flush()
-    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=entry.hash))
-    return entry
+    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=prev_hash))
+    return entries
 
 
 def require(

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -41,7 +41,13 @@ from npdesk.store.models.cables import (
     CableVersion,
     QuarantinedFile,
 )
-from npdesk.store.search import IndexDocument, MarkingColumns, index_cable
+from npdesk.store.search import (
+    IndexBatch,
+    IndexDocument,
+    MarkingColumns,
+    index_cable,
+    unindex_cable,
+)
 
 Outcome = Literal["ingested", "unchanged", "updated", "quarantined"]
 BATCH_SIZE = 50
@@ -117,14 +123,27 @@ def ingest_sources(
     make_session = session_factory(engine)
     batch: list[SourceFile] = []
 
-    def flush_batch() -> None:
+    def run_batch(deferred: _Deferred | None) -> list[FileResult]:
         results: list[FileResult] = []
         with make_session() as session, session.begin():
             for item in batch:
-                result = _ingest_isolated(session, item)
-                if result.outcome != "unchanged":
-                    _audit(session, result, actor, source)
-                results.append(result)
+                results.append(_ingest_isolated(session, item, deferred))
+            if deferred is not None:
+                deferred.flush(session)
+            # Every stored or quarantined file is audited in the transaction that stores it.
+            audit.record_many(
+                session,
+                [_audit_entry(r, actor, source) for r in results if r.outcome != "unchanged"],
+            )
+        return results
+
+    def flush_batch() -> None:
+        try:
+            results = run_batch(_Deferred())
+        except SQLAlchemyError:
+            # A deferred write failed and took the batch with it: redo the batch file by file,
+            # where each file's own savepoint isolates (and quarantines) the culprit.
+            results = run_batch(None)
         for result in results:  # reported only once committed
             report.add(result)
             if on_file is not None:
@@ -140,10 +159,9 @@ def ingest_sources(
     return report
 
 
-def _audit(session: Session, result: FileResult, actor: User, source: str) -> None:
-    """The audit entry of one ingested file, written in the same transaction."""
-    audit.record(
-        session,
+def _audit_entry(result: FileResult, actor: User, source: str) -> audit.Pending:
+    """The audit entry of one ingested or quarantined file."""
+    return audit.Pending(
         actor,
         "cables.ingest",
         outcome=AuditOutcome.DENIED if result.outcome == "quarantined" else AuditOutcome.OK,
@@ -158,18 +176,38 @@ def _audit(session: Session, result: FileResult, actor: User, source: str) -> No
     )
 
 
-def _ingest_isolated(session: Session, source: SourceFile) -> FileResult:
+def _ingest_isolated(
+    session: Session, source: SourceFile, deferred: _Deferred | None
+) -> FileResult:
     try:
         with session.begin_nested():
-            return ingest_one(session, source)
+            return ingest_one(session, source, deferred)
     except SQLAlchemyError as exc:
         reason = f"database refused the cable: {type(exc).__name__}: {str(exc)[:300]}"
         with session.begin_nested():
             return _quarantine(session, source, _sha256(source.data), reason)
 
 
-def ingest_one(session: Session, source: SourceFile) -> FileResult:
-    """Store one file within the caller's transaction."""
+class _Deferred:
+    """Rows of a batch's cables written together at the end of the batch: parts and index
+    rows, with one `executemany` per table instead of a statement per cable."""
+
+    def __init__(self) -> None:
+        self.parts: dict[Any, list[dict[str, Any]]] = {}
+        self.index = IndexBatch()
+
+    def flush(self, session: Session) -> None:
+        for model, rows in self.parts.items():
+            _insert(session, model, rows)
+        self.parts.clear()
+        self.index.flush(session)
+
+
+def ingest_one(
+    session: Session, source: SourceFile, deferred: _Deferred | None = None
+) -> FileResult:
+    """Store one file within the caller's transaction (its parts and index rows go to
+    `deferred` when given, for the caller to flush before committing)."""
     digest = _sha256(source.data)
     if source.data is None:
         return _quarantine(session, source, digest, source.error or "unreadable")
@@ -187,14 +225,20 @@ def ingest_one(session: Session, source: SourceFile) -> FileResult:
     parsed = cable.to_dict()
     existing = session.execute(
         select(
-            CableRecord.version, CableRecord.created, CableRecord.subject, CableRecord.doc_id
+            CableRecord.version,
+            CableRecord.created,
+            CableRecord.subject,
+            CableRecord.doc_id,
+            CableRecord.shared_with_partner,
         ).where(CableRecord.id == cable.id)
     ).one_or_none()
     if existing is None:
         rows = _rows(cable, digest, version=1)
         rows.record["doc_id"] = _next_doc_id(session)
-        session.execute(insert(CableRecord), [rows.record])
-        _write_parts(session, rows, text, source.name, parsed, new=True)
+        _insert(session, CableRecord, [rows.record])
+        _write_parts(
+            session, rows, text, source.name, parsed, new=True, shared=False, deferred=deferred
+        )
         return FileResult(source.name, "ingested", cable.id)
     conflict = _collision(existing.created, existing.subject, cable)
     if conflict:
@@ -203,6 +247,8 @@ def ingest_one(session: Session, source: SourceFile) -> FileResult:
             "the stored cable is unchanged"
         )
         return _quarantine(session, source, digest, reason)
+    if deferred is not None:
+        deferred.flush(session)  # the deletes below must see this batch's earlier rows
     version = existing.version + 1
     rows = _rows(cable, digest, version=version)
     rows.record["doc_id"] = existing.doc_id
@@ -211,7 +257,16 @@ def ingest_one(session: Session, source: SourceFile) -> FileResult:
     session.execute(update(CableRecord).where(CableRecord.id == cable.id).values(record_values))
     for part in (CableRecipient, CableTag, CableReference, CableParagraph):
         session.execute(delete(part).where(part.cable_id == cable.id))
-    _write_parts(session, rows, text, source.name, parsed, new=False)
+    _write_parts(
+        session,
+        rows,
+        text,
+        source.name,
+        parsed,
+        new=False,
+        shared=existing.shared_with_partner,
+        deferred=deferred,
+    )
     return FileResult(source.name, "updated", cable.id, f"{cable.id}: stored as version {version}")
 
 
@@ -234,10 +289,13 @@ def _write_parts(
     parsed: dict[str, Any],
     *,
     new: bool,
+    shared: bool,
+    deferred: _Deferred | None,
 ) -> None:
     cable_id = rows.record["id"]
-    session.execute(
-        insert(CableVersion),
+    _insert(
+        session,
+        CableVersion,
         [
             {
                 "cable_id": cable_id,
@@ -256,22 +314,31 @@ def _write_parts(
         (CableReference, rows.references),
         (CableParagraph, rows.paragraphs),
     ):
-        if values:
-            session.execute(insert(model), values)
-    shared = session.scalar(
-        select(CableRecord.shared_with_partner).where(CableRecord.id == cable_id)
+        if not values:
+            continue
+        if deferred is None:
+            _insert(session, model, values)
+        else:
+            deferred.parts.setdefault(model, []).extend(values)
+    document = IndexDocument(
+        id=cable_id,
+        doc_id=rows.record["doc_id"],
+        subject=rows.record["subject"],
+        marking=_marking_row(rows.record, bool(shared)),
+        paragraphs=[(p["text"], _marking_row(p, False)) for p in rows.paragraphs],
     )
-    index_cable(
-        session,
-        IndexDocument(
-            id=cable_id,
-            doc_id=rows.record["doc_id"],
-            subject=rows.record["subject"],
-            marking=_marking_row(rows.record, bool(shared)),
-            paragraphs=[(p["text"], _marking_row(p, False)) for p in rows.paragraphs],
-        ),
-        new=new,
-    )
+    if deferred is None:
+        index_cable(session, document, new=new)
+    else:
+        if not new:
+            unindex_cable(session, document)
+        deferred.index.add(session, document)
+
+
+def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    # Core inserts on the session's connection: the ORM's bulk-insert path costs more than
+    # the database does for these plain rows.
+    session.connection().execute(model.__table__.insert(), rows)
 
 
 def _next_doc_id(session: Session) -> int:

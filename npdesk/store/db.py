@@ -75,6 +75,10 @@ class TimestampMixin:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, say where transactions begin: the module would
+    # start one only at the first write, so a SAVEPOINT taken earlier became the outermost
+    # transaction and its RELEASE committed on the spot.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -87,6 +91,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """Create an engine for `url` (see `settings.database_url`). SQLite gets WAL mode and
     foreign keys; PostgreSQL URLs `postgresql://` use psycopg 3."""
@@ -96,6 +104,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     engine = create_engine(resolved, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 

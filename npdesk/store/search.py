@@ -129,58 +129,83 @@ class IndexDocument:
         )
 
 
+_PG_INSERT = (
+    "INSERT INTO cable_search (cable_id, audience, subject, body, tsv) VALUES "
+    "(:cable_id, :audience, :subject, :body, "
+    "setweight(to_tsvector('english', :subject), 'A') || "
+    "setweight(to_tsvector('english', :body), 'B'))"
+)
+
+
+class IndexBatch:
+    """Index rows to write with one `executemany` per statement at the end of an ingest batch
+    (a statement per cable costs more in the driver than in the database)."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, list[dict[str, Any]]] = {}
+
+    def add(self, session: Session, document: IndexDocument) -> None:
+        for statement, params in _index_inserts(document, _is_sqlite(session)):
+            self.pending.setdefault(statement, []).append(params)
+
+    def flush(self, session: Session) -> None:
+        for statement, rows in self.pending.items():
+            session.execute(text(statement), rows)
+        self.pending.clear()
+
+
 def index_cable(session: Session, document: IndexDocument, *, new: bool = False) -> None:
-    """(Re)write both index rows of a cable. Call inside the transaction that changes it.
-    `new` skips removing old rows: on SQLite that removal scans the FTS table (the cable id is
-    not an FTS key), so first ingests, the common case, must not pay for it."""
+    """(Re)write both index rows of a cable. Call inside the transaction that changes it;
+    `new` skips removing rows that cannot exist yet."""
+    if not new:
+        unindex_cable(session, document)
+    for statement, params in _index_inserts(document, _is_sqlite(session)):
+        session.execute(text(statement), params)
+
+
+def unindex_cable(session: Session, document: IndexDocument) -> None:
+    """Remove a cable's index rows (before they are written again)."""
+    if _is_sqlite(session):
+        for name in FTS_TABLES.values():
+            session.execute(
+                text(f"DELETE FROM {name} WHERE rowid = :doc"), {"doc": document.doc_id}
+            )
+    else:
+        session.execute(delete(_pg).where(_pg.c.cable_id == document.id))
+
+
+def _index_inserts(document: IndexDocument, sqlite: bool) -> list[tuple[str, dict[str, Any]]]:
+    """The INSERT statements and parameters of a cable's `all` and `partner` rows."""
     partner = partner_reader()
-    full_body = "\n\n".join(text for text, _ in document.paragraphs)
+    full_body = "\n\n".join(body for body, _ in document.paragraphs)
     if readable_row(document.marking, partner):
         partner_subject = document.subject or ""
         partner_body = "\n\n".join(
-            text for text, marking in document.paragraphs if readable_row(marking, partner)
+            body for body, marking in document.paragraphs if readable_row(marking, partner)
         )
     else:
         partner_subject, partner_body = "", ""
     rows = [
-        {
-            "cable_id": document.id,
-            "audience": "all",
-            "subject": document.subject or "",
-            "body": full_body,
-        },
-        {
-            "cable_id": document.id,
-            "audience": "partner",
-            "subject": partner_subject,
-            "body": partner_body,
-        },
+        ("all", document.subject or "", full_body),
+        ("partner", partner_subject, partner_body),
     ]
-    if _is_sqlite(session):
-        for row in rows:
-            name = FTS_TABLES[row["audience"]]
-            if not new:
-                session.execute(
-                    text(f"DELETE FROM {name} WHERE rowid = :doc"), {"doc": document.doc_id}
-                )
-            if row["subject"] or row["body"]:
-                session.execute(
-                    text(
-                        f"INSERT INTO {name} (rowid, subject, body) VALUES (:doc, :subject, :body)"
-                    ),
-                    {"doc": document.doc_id, "subject": row["subject"], "body": row["body"]},
-                )
-    else:
-        session.execute(delete(_pg).where(_pg.c.cable_id == document.id))
-        session.execute(
-            text(
-                "INSERT INTO cable_search (cable_id, audience, subject, body, tsv) VALUES "
-                "(:cable_id, :audience, :subject, :body, "
-                "setweight(to_tsvector('english', :subject), 'A') || "
-                "setweight(to_tsvector('english', :body), 'B'))"
-            ),
-            rows,
+    if sqlite:
+        return [
+            (
+                f"INSERT INTO {FTS_TABLES[audience]} (rowid, subject, body) "
+                "VALUES (:doc, :subject, :body)",
+                {"doc": document.doc_id, "subject": subject, "body": body},
+            )
+            for audience, subject, body in rows
+            if subject or body  # nothing released: no partner row
+        ]
+    return [
+        (
+            _PG_INSERT,
+            {"cable_id": document.id, "audience": audience, "subject": subject, "body": body},
         )
+        for audience, subject, body in rows
+    ]
 
 
 # --- querying -------------------------------------------------------------------------------
