@@ -195,6 +195,15 @@ class _Deferred:
     def __init__(self) -> None:
         self.parts: dict[Any, list[dict[str, Any]]] = {}
         self.index = IndexBatch()
+        self.last_doc_id: int | None = None
+
+    def next_doc_id(self, session: Session) -> int:
+        """Full-text keys for the batch's new cables: one query, then counted here (the batch
+        holds the write lock for its whole transaction)."""
+        if self.last_doc_id is None:
+            self.last_doc_id = _next_doc_id(session) - 1
+        self.last_doc_id += 1
+        return self.last_doc_id
 
     def flush(self, session: Session) -> None:
         for model, rows in self.parts.items():
@@ -234,7 +243,9 @@ def ingest_one(
     ).one_or_none()
     if existing is None:
         rows = _rows(cable, digest, version=1)
-        rows.record["doc_id"] = _next_doc_id(session)
+        rows.record["doc_id"] = (
+            deferred.next_doc_id(session) if deferred is not None else _next_doc_id(session)
+        )
         _insert(session, CableRecord, [rows.record])
         _write_parts(
             session, rows, text, source.name, parsed, new=True, shared=False, deferred=deferred
