@@ -13,12 +13,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from playwright.sync_api import Browser
 from sqlalchemy.engine import Engine
 
 from npdesk.store.db import make_engine
 from npdesk.store.schema import upgrade
 from npdesk.testing.postgres import PostgresCluster, PostgresUnavailable, start_cluster
+
+# Speed is measured in benchmarks, never by timing unit tests: no Hypothesis deadlines, which
+# fail at random on a loaded 2-core machine.
+settings.register_profile("npdesk", deadline=None)
+settings.load_profile("npdesk")
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
