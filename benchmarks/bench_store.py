@@ -86,9 +86,9 @@ def replicate(engine: Engine, copies: int) -> int:
             else:
                 conn.execute(
                     text(
-                        "INSERT INTO cable_search (cable_id, audience, subject, body, tsv) "
-                        f"SELECT cable_id {concat} {suffix}, audience, subject, body, tsv "
-                        "FROM cable_search WHERE cable_id NOT LIKE '%-%'"
+                        "INSERT INTO cable_search (cable_id, doc_id, audience, subject, body, tsv) "
+                        f"SELECT cable_id {concat} {suffix}, doc_id + {k * DOC_STRIDE}, audience, "
+                        "subject, body, tsv FROM cable_search WHERE cable_id NOT LIKE '%-%'"
                     )
                 )
         total = conn.execute(text("SELECT count(*) FROM cables")).scalar_one()

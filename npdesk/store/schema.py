@@ -16,7 +16,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 # Tables that migrations create by hand per dialect (full-text search) and that the models
 # deliberately do not describe.
-HAND_MADE = {"cable_fts", "cable_fts_partner", "cable_search"}
+HAND_MADE = {"cable_fts", "cable_fts_partner", "cable_search", "search_state"}
 
 
 def include_object(

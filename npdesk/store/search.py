@@ -8,40 +8,31 @@ can never betray a word in a withheld paragraph. Results and facet counts are al
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
 from typing import Any, Literal
 
-from sqlalchemy import (
-    ColumnElement,
-    and_,
-    column,
-    delete,
-    func,
-    literal_column,
-    not_,
-    or_,
-    select,
-    table,
-    text,
-)
+import numpy as np
+from sqlalchemy import column, delete, select, table, text
 from sqlalchemy.orm import Session
 
 from npdesk.security.model import Party, User
+from npdesk.store.catalogue import Catalogue, Positions, mark_changed
+from npdesk.store.catalogue import current as current_catalogue
 from npdesk.store.db import banner, iso_utc
-from npdesk.store.models.cables import CableRecord, CableReference, CableTag
+from npdesk.store.fulltext import (
+    FTS_TABLES,
+    MARK_END,
+    MARK_START,
+    FullText,
+    fulltext_for,
+)
+from npdesk.store.models.cables import CableRecord, CableReference
 from npdesk.store.search_query import SearchQuery
-from npdesk.store.visibility import partner_reader, readable, readable_row
+from npdesk.store.textcache import CACHE, Matches, text_key
+from npdesk.store.visibility import partner_reader, readable_row
 
 Sort = Literal["relevance", "date"]
-MARK_START, MARK_END = "\x02", "\x03"
-"""Snippet highlight delimiters: control characters no cable contains, so the web layer can
-escape the snippet first and then turn them into <mark> safely."""
-
-FTS_TABLES = {"all": "cable_fts", "partner": "cable_fts_partner"}
-"""SQLite: one FTS5 table per audience, rowid = `cables.doc_id`."""
+__all__ = ["MARK_END", "MARK_START", "SearchHit", "SearchResult", "index_cable", "search"]
 _pg = table(
     "cable_search",
     column("cable_id"),
@@ -130,8 +121,8 @@ class IndexDocument:
 
 
 _PG_INSERT = (
-    "INSERT INTO cable_search (cable_id, audience, subject, body, tsv) VALUES "
-    "(:cable_id, :audience, :subject, :body, "
+    "INSERT INTO cable_search (cable_id, doc_id, audience, subject, body, tsv) VALUES "
+    "(:cable_id, :doc_id, :audience, :subject, :body, "
     "setweight(to_tsvector('english', :subject), 'A') || "
     "setweight(to_tsvector('english', :body), 'B'))"
 )
@@ -149,9 +140,12 @@ class IndexBatch:
             self.pending.setdefault(statement, []).append(params)
 
     def flush(self, session: Session) -> None:
+        if not self.pending:
+            return
         for statement, rows in self.pending.items():
             session.execute(text(statement), rows)
         self.pending.clear()
+        mark_changed(session)
 
 
 def index_cable(session: Session, document: IndexDocument, *, new: bool = False) -> None:
@@ -161,6 +155,7 @@ def index_cable(session: Session, document: IndexDocument, *, new: bool = False)
         unindex_cable(session, document)
     for statement, params in _index_inserts(document, _is_sqlite(session)):
         session.execute(text(statement), params)
+    mark_changed(session)
 
 
 def unindex_cable(session: Session, document: IndexDocument) -> None:
@@ -172,6 +167,7 @@ def unindex_cable(session: Session, document: IndexDocument) -> None:
             )
     else:
         session.execute(delete(_pg).where(_pg.c.cable_id == document.id))
+    mark_changed(session)
 
 
 def _index_inserts(document: IndexDocument, sqlite: bool) -> list[tuple[str, dict[str, Any]]]:
@@ -202,7 +198,13 @@ def _index_inserts(document: IndexDocument, sqlite: bool) -> list[tuple[str, dic
     return [
         (
             _PG_INSERT,
-            {"cable_id": document.id, "audience": audience, "subject": subject, "body": body},
+            {
+                "cable_id": document.id,
+                "doc_id": document.doc_id,
+                "audience": audience,
+                "subject": subject,
+                "body": body,
+            },
         )
         for audience, subject, body in rows
     ]
@@ -222,227 +224,90 @@ def search(
     with_facets: bool = True,
 ) -> SearchResult:
     """Cables matching `query` that `user` may read, best first (or newest first), with facet
-    counts over the whole matching set."""
+    counts over the whole matching set.
+
+    The database answers the full-text part (`store.fulltext`); visibility, filters, facets and
+    date order come from the in-memory catalogue (`store.catalogue`)."""
     audience = audience_for(user)
-    sqlite = _is_sqlite(session)
-    base = select(
-        CableRecord.id,
-        CableRecord.created,
-        CableRecord.origin,
-        CableRecord.classification,
-        CableRecord.caveats,
-        CableRecord.month,
-        CableRecord.tag_list,
-    ).where(readable(CableRecord, user), *_filters(query))
-    rank: Any = None
-    if query.has_text or query.excluded:
-        if sqlite:
-            base, rank = _sqlite_text(base, query, audience)
+    catalogue = current_catalogue(session)
+    fulltext = fulltext_for(session)
+    eligible = catalogue.readable(user) & catalogue.filtered(query)
+    if query.refs:
+        eligible &= catalogue.mask_of(catalogue.positions_of_ids(_citing(session, query.refs)))
+    relevance = sort == "relevance" and query.has_text
+    matches: Matches | None = None
+    if query.has_text:
+        rank_share = float(eligible.mean()) if relevance and catalogue.size else 1.0
+        key = text_key(catalogue.token, audience, "matches", query)
+        cached = CACHE.get(key)
+        if isinstance(cached, Matches):
+            matches = cached
         else:
-            base, rank = _pg_text(base, query, audience)
-    ranked = rank is not None and sort == "relevance" and query.has_text
-    if ranked:
-        base = base.add_columns(rank.label("rank"))
-    # One pass over the matching set: the database finds and ranks the matches; the total, the
-    # facets and the page order come from the same rows (a GROUP BY per facet would evaluate
-    # the match again for each facet, which dominates on large result sets).
-    matches: list[Any] = list(session.execute(base).all())
-    page = _page(matches, ranked=ranked, higher_is_better=not sqlite, limit=limit, offset=offset)
-    details = {
+            matches = fulltext.matching(catalogue, query, audience, rank_share=rank_share)
+            CACHE.put(key, matches)
+        eligible &= catalogue.mask_of(matches.positions)
+    elif query.excluded:
+        eligible[fulltext.containing_any(catalogue, query.excluded, audience)] = False
+    selected = np.flatnonzero(eligible)
+    if relevance and matches is not None:
+        page = fulltext.best_page(catalogue, query, audience, matches, eligible, offset + limit)
+        page = page[offset:]
+    else:
+        page = catalogue.newest(selected, offset, limit)
+    hits = _hits(session, fulltext, catalogue, page, query, audience)
+    facets = catalogue.facets(selected) if with_facets else {}
+    return SearchResult(total=len(selected), hits=hits, facets=facets)
+
+
+def _citing(session: Session, refs: list[str]) -> list[str]:
+    """Ids of cables citing every one of `refs`."""
+    citing: set[str] | None = None
+    for ref in refs:
+        ids = set(
+            session.execute(
+                select(CableReference.cable_id).where(CableReference.ref_id == ref)
+            ).scalars()
+        )
+        citing = ids if citing is None else citing & ids
+    return sorted(citing or ())
+
+
+def _hits(
+    session: Session,
+    fulltext: FullText,
+    catalogue: Catalogue,
+    page: Positions,
+    query: SearchQuery,
+    audience: str,
+) -> list[SearchHit]:
+    ids = [catalogue.ids[p] for p in page]
+    rows = {
         r.id: r
         for r in session.execute(
-            select(CableRecord.id, CableRecord.doc_id, CableRecord.subject).where(
-                CableRecord.id.in_([m.id for m in page])
-            )
+            select(
+                CableRecord.id,
+                CableRecord.doc_id,
+                CableRecord.subject,
+                CableRecord.created,
+                CableRecord.classification,
+                CableRecord.caveats,
+            ).where(CableRecord.id.in_(ids))
         )
     }
-    snippets = _snippets(
-        session, [(m.id, details[m.id].doc_id) for m in page], query, audience, sqlite
+    snippets = fulltext.snippets(
+        [(cable, rows[cable].doc_id) for cable in ids if cable in rows], query, audience
     )
-    hits = [
+    return [
         SearchHit(
-            id=m.id,
-            subject=details[m.id].subject,
-            created=iso_utc(m.created),
-            marking=banner(m.classification, m.caveats),
-            snippet=snippets.get(m.id, ""),
+            id=cable,
+            subject=rows[cable].subject,
+            created=iso_utc(rows[cable].created),
+            marking=banner(rows[cable].classification, rows[cable].caveats),
+            snippet=snippets.get(cable, ""),
         )
-        for m in page
+        for cable in ids
+        if cable in rows
     ]
-    facets = _facets(matches) if with_facets else {}
-    return SearchResult(total=len(matches), hits=hits, facets=facets)
-
-
-def _page(
-    matches: list[Any], *, ranked: bool, higher_is_better: bool, limit: int, offset: int
-) -> list[Any]:
-    """The rows of one result page: best rank first (ties by id), or newest first."""
-    if ranked:
-        sign = -1.0 if higher_is_better else 1.0
-
-        def by_rank(row: Any) -> tuple[float, str]:
-            return (sign * float(row.rank), row.id)
-
-        return heapq.nsmallest(offset + limit, matches, key=by_rank)[offset:]
-
-    def by_date(row: Any) -> tuple[float, str]:
-        created = row.created
-        if created is None:
-            return (float("inf"), row.id)  # undated cables last
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=UTC)
-        return (-created.timestamp(), row.id)
-
-    return heapq.nsmallest(offset + limit, matches, key=by_date)[offset:]
-
-
-FACET_SIZE = 30
-
-
-def _facets(matches: list[Any]) -> dict[str, dict[str, int]]:
-    """Facet counts (tag, origin, marking, year) over every matching row."""
-    tags: Counter[str] = Counter()
-    origins: Counter[str] = Counter()
-    markings: Counter[str] = Counter()
-    years: Counter[str] = Counter()
-    for row in matches:
-        tags.update(row.tag_list.split())
-        origins[row.origin or "(none)"] += 1
-        markings[banner(row.classification, row.caveats)] += 1
-        years[(row.month or "")[:4] or "(none)"] += 1
-
-    def top(counts: Counter[str]) -> dict[str, int]:
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
-
-    return {
-        "tag": top(tags),
-        "origin": top(origins),
-        "marking": top(markings),
-        "year": dict(sorted(years.items())),
-    }
-
-
-def _filters(query: SearchQuery) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    # IN (uncorrelated subquery) rather than EXISTS: SQLite would otherwise walk every
-    # cable carrying the tag once per candidate cable.
-    for tag in query.tags:
-        conditions.append(CableRecord.id.in_(select(CableTag.cable_id).where(CableTag.tag == tag)))
-    if query.origins:
-        conditions.append(or_(*(func.upper(CableRecord.origin).contains(o) for o in query.origins)))
-    if query.classes:
-        conditions.append(
-            or_(
-                *(
-                    or_(
-                        CableRecord.classification == c,
-                        func.upper(CableRecord.caveats).contains(c),
-                        CableRecord.classification + "//" + CableRecord.caveats == c,
-                    )
-                    for c in query.classes
-                )
-            )
-        )
-    for ref in query.refs:
-        cited = select(CableReference.cable_id).where(CableReference.ref_id == ref)
-        conditions.append(CableRecord.id.in_(cited))
-    if query.date_from:
-        conditions.append(
-            CableRecord.created >= datetime.combine(query.date_from, time.min, tzinfo=UTC)
-        )
-    if query.date_to:
-        conditions.append(
-            CableRecord.created <= datetime.combine(query.date_to, time.max, tzinfo=UTC)
-        )
-    return conditions
-
-
-def _fts5_expression(query: SearchQuery) -> str | None:
-    def quote(term: str) -> str:
-        return '"' + term.replace('"', "") + '"'
-
-    positive = [quote(w) for w in query.words] + [quote(p) for p in query.phrases]
-    if not positive:
-        return None
-    expression = " AND ".join(positive)
-    for word in query.excluded:
-        expression = f"({expression}) NOT {quote(word)}"
-    return expression
-
-
-def _sqlite_text(base: Any, query: SearchQuery, audience: str) -> tuple[Any, Any]:
-    name = FTS_TABLES[audience]
-    fts = table(name, column("rowid"))
-    matches = literal_column(name).op("MATCH")
-    expression = _fts5_expression(query)
-    if expression is None:  # only exclusions: drop cables containing any excluded word
-        excluded = " OR ".join(f'"{w}"' for w in query.excluded)
-        hit = select(fts.c.rowid).where(matches(excluded))
-        return base.where(CableRecord.doc_id.not_in(hit)), None
-    rank: Any = literal_column(f"bm25({name}, 5.0, 1.0)")
-    joined = base.join(fts, fts.c.rowid == CableRecord.doc_id).where(matches(expression))
-    return joined, rank
-
-
-def _pg_tsquery(query: SearchQuery) -> Any:
-    parts: list[Any] = [func.plainto_tsquery("english", w) for w in query.words]
-    parts += [func.phraseto_tsquery("english", p) for p in query.phrases]
-    combined: Any = None
-    for part in parts:
-        combined = part if combined is None else combined.op("&&")(part)
-    return combined
-
-
-def _pg_text(base: Any, query: SearchQuery, audience: str) -> tuple[Any, Any]:
-    positive = _pg_tsquery(query)
-    joined = base.join(_pg, and_(_pg.c.cable_id == CableRecord.id, _pg.c.audience == audience))
-    if positive is not None:
-        joined = joined.where(_pg.c.tsv.op("@@")(positive))
-    for word in query.excluded:
-        joined = joined.where(not_(_pg.c.tsv.op("@@")(func.plainto_tsquery("english", word))))
-    rank = func.ts_rank_cd(_pg.c.tsv, positive) if positive is not None else None
-    return joined, rank
-
-
-def _snippets(
-    session: Session, keys: list[tuple[str, int]], query: SearchQuery, audience: str, sqlite: bool
-) -> dict[str, str]:
-    """Highlighted snippets for the cables of one result page, by cable id."""
-    if not keys:
-        return {}
-    if sqlite:
-        name = FTS_TABLES[audience]
-        fts = table(name, column("rowid"), column("body"))
-        by_doc = {doc: cable for cable, doc in keys}
-        expression = _fts5_expression(query)
-        if expression is None:
-            statement = select(fts.c.rowid, func.substr(fts.c.body, 1, 240)).where(
-                fts.c.rowid.in_(list(by_doc))
-            )
-        else:
-            snippet: Any = literal_column(
-                f"snippet({name}, 1, '{MARK_START}', '{MARK_END}', ' … ', 24)"
-            )
-            statement = select(fts.c.rowid, snippet).where(
-                fts.c.rowid.in_(list(by_doc)), literal_column(name).op("MATCH")(expression)
-            )
-        return {by_doc[doc]: text or "" for doc, text in session.execute(statement).all()}
-    ids = [cable for cable, _ in keys]
-    tsquery = _pg_tsquery(query)
-    if tsquery is None:
-        headline: Any = func.substr(_pg.c.body, 1, 240)
-    else:
-        headline = func.ts_headline(
-            "english",
-            _pg.c.body,
-            tsquery,
-            f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, "
-            'MaxFragments=2, FragmentDelimiter=" … "',
-        )
-    rows = session.execute(
-        select(_pg.c.cable_id, headline).where(_pg.c.audience == audience, _pg.c.cable_id.in_(ids))
-    ).all()
-    return {r[0]: r[1] or "" for r in rows}
 
 
 def _is_sqlite(session: Session) -> bool:
