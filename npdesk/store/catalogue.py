@@ -93,6 +93,7 @@ class Catalogue:
     """Arrays over positions 0..n-1, in `doc_id` order."""
 
     token: int
+    key: int  # random, unique to this instance: what cached answers about it are filed under
     doc_ids: npt.NDArray[np.int64]
     ids: list[str]
     created: npt.NDArray[np.float64]  # POSIX seconds, NaN when undated
@@ -282,6 +283,7 @@ def load(session: Session, token: int) -> Catalogue:
     newest_rank[newest_order] = np.arange(n)
     return Catalogue(
         token=token,
+        key=secrets.randbits(63),
         doc_ids=np.array([r[0] for r in rows], dtype=np.int64),
         ids=ids,
         created=created,

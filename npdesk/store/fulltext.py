@@ -143,8 +143,10 @@ class SqliteText:
     over the matches either way; the choice is only how many rows cross the driver."""
 
     RANK = "bm25({table}, 5.0, 1.0)"
-    OVERFETCH = 256
-    """Extra rows read beyond a page: ties (copies, near-duplicates) and filters eat into it."""
+    OVERFETCH = 2048
+    """Extra rows read beyond a page: ties (copies, near-duplicates) and filters eat into it,
+    and when they eat it all every match is ranked again. Reading them costs little: FTS5 has
+    computed every rank before the LIMIT applies."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -184,7 +186,7 @@ class SqliteText:
         survivors = int(eligible[matches.positions].sum())
         if not survivors or need <= 0:
             return np.empty(0, dtype=np.intp)
-        key = text_key(catalogue.token, audience, "best", query)
+        key = text_key(catalogue.key, audience, "best", query)
         cached = CACHE.get(key)
         if isinstance(cached, Prefix):
             page = cached.page(eligible, need)
@@ -294,7 +296,7 @@ class PostgresText:
     """tsvector matching; ranks from the RUM index (`tsv <=> query`, best first, read
     incrementally) or, without it, `ts_rank_cd` over every match."""
 
-    SIZEABLE = 3_000
+    SIZEABLE = 6_000
     """Up to this many survivors are ranked by id (about 20 ms a thousand: each reads its
     document's vector); reading the index's best-first order instead can go deep when the
     filters keep cables the text ranks low."""
@@ -344,28 +346,41 @@ class PostgresText:
         survivors = int(eligible[matches.positions].sum())
         if not survivors or need <= 0:
             return np.empty(0, dtype=np.intp)
-        key = text_key(catalogue.token, audience, "best", query)
+        key = text_key(catalogue.key, audience, "best", query)
         cached = CACHE.get(key)
         if isinstance(cached, Prefix):
             page = cached.page(eligible, need)
             if page is not None:
                 return page
-        if survivors <= self.SIZEABLE:
+        expected_reads = need * len(matches) / survivors + self.OVERFETCH
+        by_id = survivors <= self.SIZEABLE
+        if by_id and survivors < len(matches) / 2:
             return self._rank_subset(catalogue, query, audience, eligible, need)
-        prefix = self._read_best(catalogue, query, audience, eligible, need)
+        # Filters that keep cables the text ranks low make the read go deep: past a few times
+        # the expected depth, ranking the survivors by id is the cheaper way when it is open.
+        limit = int(4 * expected_reads) + 1000 if by_id else None
+        prefix = self._read_best(catalogue, query, audience, eligible, need, limit)
+        if prefix is None:
+            return self._rank_subset(catalogue, query, audience, eligible, need)
         CACHE.put(key, prefix)
         page = prefix.page(eligible, need)
         assert page is not None
         return page
 
     def _read_best(
-        self, catalogue: Catalogue, query: SearchQuery, audience: str, eligible: Mask, need: int
-    ) -> Prefix:
+        self,
+        catalogue: Catalogue,
+        query: SearchQuery,
+        audience: str,
+        eligible: Mask,
+        need: int,
+        max_reads: int | None,
+    ) -> Prefix | None:
         """Read matches best first (a server-side cursor on the ranked index scan) until
         `need` eligible ones are in hand and the group tied with the last one is complete.
         Ordering by the rank alone keeps the index order; ties are sorted here by id. (For
         phrases RUM's index order can stray slightly from the ranks it reports, so rows are
-        sorted again by rank here.)"""
+        sorted again by rank here.) None when `max_reads` rows did not suffice."""
         tsquery = _tsquery(query)
         rank = self._rank(query)
         statement = (
@@ -387,6 +402,8 @@ class PostgresText:
                     continue
                 positions.append(position)
                 ranks.append(value)
+                if max_reads is not None and len(positions) > max_reads:
+                    return None
                 if boundary is not None and value > boundary:
                     exhausted = False
                     break

@@ -8,7 +8,7 @@ can never betray a word in a withheld paragraph. Results and facet counts are al
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -238,7 +238,7 @@ def search(
     matches: Matches | None = None
     if query.has_text:
         rank_share = float(eligible.mean()) if relevance and catalogue.size else 1.0
-        key = text_key(catalogue.token, audience, "matches", query)
+        key = text_key(catalogue.key, audience, "matches", query)
         cached = CACHE.get(key)
         if isinstance(cached, Matches):
             matches = cached
@@ -250,7 +250,11 @@ def search(
         eligible[fulltext.containing_any(catalogue, query.excluded, audience)] = False
     selected = np.flatnonzero(eligible)
     if relevance and matches is not None:
-        page = fulltext.best_page(catalogue, query, audience, matches, eligible, offset + limit)
+        # Exclusions add nothing to a cable's rank and leave the order of the others alone,
+        # so the page is read from the order of the words and phrases alone, with excluded
+        # cables already out of `eligible`: "minister -iran" reuses what "minister" ranked.
+        positive = replace(query, excluded=[])
+        page = fulltext.best_page(catalogue, positive, audience, matches, eligible, offset + limit)
         page = page[offset:]
     else:
         page = catalogue.newest(selected, offset, limit)

@@ -4,8 +4,9 @@ An officer narrows a search by clicking facets (`minister` → `minister tag:PRE
 `minister tag:PREL origin:PARIS`), pages through results and switches the sort: each step asks
 the same full-text question again with different filters, which the catalogue applies in
 memory. So the answers to the text alone — which cables match, and the best-first prefix read so
-far — are kept in a small LRU, keyed by the catalogue token (any change to the store makes
-every entry unreachable), the audience and the normalised text.
+far — are kept in a small LRU, keyed by the catalogue they are positions of (any change to the
+store brings a new catalogue and makes every entry unreachable), the audience and the
+normalised text.
 
 Bounded by bytes (`NPDESK_SEARCH_CACHE_MB`, default 64; 0 turns it off).
 """
@@ -77,9 +78,9 @@ class Prefix:
 Key = tuple[int, str, str, tuple[str, ...]]
 
 
-def text_key(token: int, audience: str, kind: str, query: SearchQuery) -> Key:
+def text_key(catalogue_key: int, audience: str, kind: str, query: SearchQuery) -> Key:
     text = (*sorted(query.words), "|", *sorted(query.phrases), "-", *sorted(query.excluded))
-    return (token, audience, kind, text)
+    return (catalogue_key, audience, kind, text)
 
 
 class TextCache:
@@ -125,4 +126,4 @@ def _capacity() -> int:
 
 
 CACHE = TextCache(_capacity())
-"""One per process: keys carry the catalogue token, which is unique to a database state."""
+"""One per process: keys carry the key of the catalogue whose positions they hold."""
