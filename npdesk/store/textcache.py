@@ -92,6 +92,11 @@ class TextCache:
         self.hits = 0
         self.misses = 0
 
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.used = 0
+
     def get(self, key: Key) -> Matches | Prefix | None:
         with self.lock:
             entry = self.entries.get(key)
