@@ -6,8 +6,9 @@ Guarantees:
 - nothing lost: a file that cannot be read or parsed goes to quarantine with its reason, and
   the batch goes on; an id collision (same id, different cable) is quarantined too, leaving the
   stored cable untouched;
-- crash-safe: each file is written in its own transaction together with its search rows, so a
-  `kill -9` at any moment leaves whole cables or none, and re-running completes the batch.
+- crash-safe: files are written a batch to a transaction, each cable together with its search
+  rows and audit entry, so a `kill -9` at any moment leaves whole cables or none, and
+  re-running completes the batch.
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ def ingest_sources(
     def run_batch(deferred: _Deferred | None) -> list[FileResult]:
         results: list[FileResult] = []
         with make_session() as session, session.begin():
+            if deferred is not None:
+                deferred.load_known_hashes(session, batch)
             for item in batch:
                 results.append(_ingest_isolated(session, item, deferred))
             if deferred is not None:
@@ -179,6 +182,10 @@ def _audit_entry(result: FileResult, actor: User, source: str) -> audit.Pending:
 def _ingest_isolated(
     session: Session, source: SourceFile, deferred: _Deferred | None
 ) -> FileResult:
+    if deferred is not None:
+        # No savepoint per file: a database refusal fails the whole deferred batch, which is
+        # then redone file by file with savepoints (two statements a file saved meanwhile).
+        return ingest_one(session, source, deferred)
     try:
         with session.begin_nested():
             return ingest_one(session, source, deferred)
@@ -192,10 +199,31 @@ class _Deferred:
     """Rows of a batch's cables written together at the end of the batch: parts and index
     rows, with one `executemany` per table instead of a statement per cable."""
 
+    ORDER = (
+        CableRecord,
+        CableVersion,
+        CableRecipient,
+        CableTag,
+        CableReference,
+        CableParagraph,
+    )
+    """Parents before children (foreign keys)."""
+
     def __init__(self) -> None:
         self.parts: dict[Any, list[dict[str, Any]]] = {}
         self.index = IndexBatch()
         self.last_doc_id: int | None = None
+        self.known_hashes: set[str] = set()
+        self.new_ids: set[str] = set()
+
+    def load_known_hashes(self, session: Session, batch: list[SourceFile]) -> None:
+        """Which of the batch's contents are stored already: one query for the batch."""
+        digests = {_sha256(item.data) for item in batch if item.data is not None}
+        self.known_hashes = set(
+            session.scalars(
+                select(CableVersion.content_hash).where(CableVersion.content_hash.in_(digests))
+            )
+        )
 
     def next_doc_id(self, session: Session) -> int:
         """Full-text keys for the batch's new cables: one query, then counted here (the batch
@@ -206,9 +234,11 @@ class _Deferred:
         return self.last_doc_id
 
     def flush(self, session: Session) -> None:
-        for model, rows in self.parts.items():
-            _insert(session, model, rows)
-        self.parts.clear()
+        for model in self.ORDER:
+            rows = self.parts.pop(model, None)
+            if rows:
+                _insert(session, model, rows)
+        self.new_ids.clear()
         self.index.flush(session)
 
 
@@ -220,7 +250,12 @@ def ingest_one(
     digest = _sha256(source.data)
     if source.data is None:
         return _quarantine(session, source, digest, source.error or "unreadable")
-    if session.scalar(select(CableVersion.id).where(CableVersion.content_hash == digest).limit(1)):
+    if deferred is not None:
+        if digest in deferred.known_hashes:
+            return FileResult(source.name, "unchanged")
+    elif session.scalar(
+        select(CableVersion.id).where(CableVersion.content_hash == digest).limit(1)
+    ):
         return FileResult(source.name, "unchanged")
     text, why_not = decode_text(source.data)
     if text is None:
@@ -232,6 +267,8 @@ def ingest_one(
     if not cable.id:
         return _quarantine(session, source, digest, "not a cable: no reference id could be read")
     parsed = cable.to_dict()
+    if deferred is not None and cable.id in deferred.new_ids:
+        deferred.flush(session)  # the select below must see this batch's earlier rows
     existing = session.execute(
         select(
             CableRecord.version,
@@ -243,10 +280,14 @@ def ingest_one(
     ).one_or_none()
     if existing is None:
         rows = _rows(cable, digest, version=1)
-        rows.record["doc_id"] = (
-            deferred.next_doc_id(session) if deferred is not None else _next_doc_id(session)
-        )
-        _insert(session, CableRecord, [rows.record])
+        if deferred is None:
+            rows.record["doc_id"] = _next_doc_id(session)
+            _insert(session, CableRecord, [rows.record])
+        else:
+            rows.record["doc_id"] = deferred.next_doc_id(session)
+            deferred.parts.setdefault(CableRecord, []).append(rows.record)
+            deferred.new_ids.add(cable.id)
+            deferred.known_hashes.add(digest)
         _write_parts(
             session, rows, text, source.name, parsed, new=True, shared=False, deferred=deferred
         )
@@ -260,6 +301,7 @@ def ingest_one(
         return _quarantine(session, source, digest, reason)
     if deferred is not None:
         deferred.flush(session)  # the deletes below must see this batch's earlier rows
+        deferred.known_hashes.add(digest)
     version = existing.version + 1
     rows = _rows(cable, digest, version=version)
     rows.record["doc_id"] = existing.doc_id
@@ -304,21 +346,19 @@ def _write_parts(
     deferred: _Deferred | None,
 ) -> None:
     cable_id = rows.record["id"]
-    _insert(
-        session,
-        CableVersion,
-        [
-            {
-                "cable_id": cable_id,
-                "version": rows.record["version"],
-                "content_hash": rows.record["content_hash"],
-                "original_text": text,
-                "source_name": source_name,
-                "ingested_at": datetime.now(UTC),
-                "parsed": parsed,
-            }
-        ],
-    )
+    version = {
+        "cable_id": cable_id,
+        "version": rows.record["version"],
+        "content_hash": rows.record["content_hash"],
+        "original_text": text,
+        "source_name": source_name,
+        "ingested_at": datetime.now(UTC),
+        "parsed": parsed,
+    }
+    if deferred is None:
+        _insert(session, CableVersion, [version])
+    else:
+        deferred.parts.setdefault(CableVersion, []).append(version)
     for model, values in (
         (CableRecipient, rows.recipients),
         (CableTag, rows.tags),

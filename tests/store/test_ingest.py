@@ -149,3 +149,38 @@ def test_seed_and_corpus_ingest_completely(
     assert report.quarantined == 0, report.problems()[:3]
     assert report.ingested == 801
     assert table_counts(engine)["cables"] == 801
+
+
+def test_one_batch_handles_repeats_versions_and_collisions_in_order(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Within one batch (written together at its end), later files see earlier ones: the same
+    bytes twice are unchanged, new wording is a new version, a different cable under the same
+    id is quarantined, and the outcome matches ingesting the files one by one."""
+    files = {
+        "1-first.txt": telegram(88, "PLAN", body="First wording."),
+        "2-same-bytes.txt": telegram(88, "PLAN", body="First wording."),
+        "3-corrected.txt": telegram(88, "PLAN", body="Corrected wording."),
+        "4-collision.txt": telegram(88, "ANOTHER SUBJECT ENTIRELY", day=23),
+        "5-other.txt": telegram(89, "OTHER", body="Other text."),
+        "6-corrected-again.txt": telegram(88, "PLAN", body="Corrected wording."),
+    }
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name, content in files.items():
+        (folder / name).write_text(content)
+    report = ingest_paths(engine, [folder])
+    assert [(r.source.rsplit("/", 1)[-1], r.outcome) for r in report.results] == [
+        ("1-first.txt", "ingested"),
+        ("2-same-bytes.txt", "unchanged"),
+        ("3-corrected.txt", "updated"),
+        ("4-collision.txt", "quarantined"),
+        ("5-other.txt", "ingested"),
+        ("6-corrected-again.txt", "unchanged"),
+    ]
+    with session_factory(engine)() as session:
+        record = session.get(CableRecord, "08SAMPLEPOST88")
+        assert record is not None and record.version == 2
+        assert record.paragraphs[0].text == "Corrected wording."
+        assert session.get(CableRecord, "08SAMPLEPOST89") is not None
+    assert table_counts(engine)["versions"] == 3
