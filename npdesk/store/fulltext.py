@@ -296,7 +296,7 @@ class PostgresText:
     """tsvector matching; ranks from the RUM index (`tsv <=> query`, best first, read
     incrementally) or, without it, `ts_rank_cd` over every match."""
 
-    SIZEABLE = 6_000
+    SIZEABLE = 8_000
     """Up to this many survivors are ranked by id (about 20 ms a thousand: each reads its
     document's vector); reading the index's best-first order instead can go deep when the
     filters keep cables the text ranks low."""
