@@ -459,7 +459,7 @@ class PostgresText:
         return {r[0]: r[1] or "" for r in rows}
 
 
-HEADLINE_WINDOW = 8_000
+HEADLINE_WINDOW = 4_000
 """Characters of a body given to ts_headline, which costs about 0.15 ms a kilobyte (8 ms for
 some 64 KB cables, for each hit of a page)."""
 

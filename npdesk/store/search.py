@@ -28,7 +28,7 @@ from npdesk.store.fulltext import (
 )
 from npdesk.store.models.cables import CableRecord, CableReference
 from npdesk.store.search_query import SearchQuery
-from npdesk.store.textcache import CACHE, Matches, text_key
+from npdesk.store.textcache import CACHE, Matches, Snippets, text_key
 from npdesk.store.visibility import partner_reader, readable_row
 
 Sort = Literal["relevance", "date"]
@@ -298,9 +298,13 @@ def _hits(
             ).where(CableRecord.id.in_(ids))
         )
     }
-    snippets = fulltext.snippets(
-        [(cable, rows[cable].doc_id) for cable in ids if cable in rows], query, audience
-    )
+    key = text_key(catalogue.key, audience, "snippets", query)
+    cached = CACHE.get(key)
+    known = cached.texts if isinstance(cached, Snippets) else {}
+    missing = [(cable, rows[cable].doc_id) for cable in ids if cable in rows and cable not in known]
+    snippets = {**known, **fulltext.snippets(missing, query, audience)} if missing else known
+    if missing:
+        CACHE.put(key, Snippets(snippets))
     return [
         SearchHit(
             id=cable,

@@ -3,10 +3,10 @@
 An officer narrows a search by clicking facets (`minister` → `minister tag:PREL` →
 `minister tag:PREL origin:PARIS`), pages through results and switches the sort: each step asks
 the same full-text question again with different filters, which the catalogue applies in
-memory. So the answers to the text alone — which cables match, and the best-first prefix read so
-far — are kept in a small LRU, keyed by the catalogue they are positions of (any change to the
-store brings a new catalogue and makes every entry unreachable), the audience and the
-normalised text.
+memory. So the answers to the text alone (which cables match, the best-first prefix read so
+far, the snippets already made) are kept in a small LRU, keyed by the catalogue they are
+positions of (any change to the store brings a new catalogue and makes every entry
+unreachable), the audience and the normalised text.
 
 Bounded by bytes (`NPDESK_SEARCH_CACHE_MB`, default 64; 0 turns it off).
 """
@@ -75,6 +75,18 @@ class Prefix:
         return None
 
 
+@dataclass(frozen=True)
+class Snippets:
+    """Highlighted snippets already made for a text, by cable id (pages seen before)."""
+
+    texts: dict[str, str]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(len(k) + len(v) * 2 + 100 for k, v in self.texts.items())
+
+
+Entry = Matches | Prefix | Snippets
 Key = tuple[int, str, str, tuple[str, ...]]
 
 
@@ -87,7 +99,7 @@ class TextCache:
     def __init__(self, capacity_bytes: int) -> None:
         self.capacity = capacity_bytes
         self.used = 0
-        self.entries: OrderedDict[Key, Matches | Prefix] = OrderedDict()
+        self.entries: OrderedDict[Key, Entry] = OrderedDict()
         self.lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -97,7 +109,7 @@ class TextCache:
             self.entries.clear()
             self.used = 0
 
-    def get(self, key: Key) -> Matches | Prefix | None:
+    def get(self, key: Key) -> Entry | None:
         with self.lock:
             entry = self.entries.get(key)
             if entry is None:
@@ -107,7 +119,7 @@ class TextCache:
             self.hits += 1
             return entry
 
-    def put(self, key: Key, entry: Matches | Prefix) -> None:
+    def put(self, key: Key, entry: Entry) -> None:
         size = entry.nbytes + 200
         if size > self.capacity:
             return
