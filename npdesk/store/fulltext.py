@@ -61,8 +61,9 @@ _pg = table(
 )
 
 DENSE = 0.2
-"""When at least this share of the text matches survives the filters, a result page is read
-from the database's ranked order (overfetching by the share); see each `best_page`."""
+"""FTS5: when at least this share of the text matches survives the filters, a result page is
+read from the ranked order (overfetching by the share); below it every match is ranked in one
+pass, already while matching when the filters alone keep under this share of all cables."""
 
 
 class FullText(Protocol):
