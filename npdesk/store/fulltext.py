@@ -86,9 +86,16 @@ class FullText(Protocol):
         matches: Matches,
         eligible: Mask,
         need: int,
+        read_ahead: Prefix | None = None,
     ) -> Positions:
         """The `need` best eligible matches, best first (equal ranks in a fixed order),
-        reusing and extending the best-first prefix cached for the same text."""
+        reusing and extending the best-first prefix read ahead or cached for the text."""
+
+    def read_ahead(
+        self, catalogue: Catalogue, query: SearchQuery, audience: str, eligible: Mask, need: int
+    ) -> Prefix | None:
+        """The best-first prefix `best_page` would read for `need` rows when most matches
+        survive the filters (`eligible` before the text), or None if it cannot tell."""
 
     def snippets(
         self, ids: list[tuple[str, int]], query: SearchQuery, audience: str
@@ -183,12 +190,13 @@ class SqliteText:
         matches: Matches,
         eligible: Mask,
         need: int,
+        read_ahead: Prefix | None = None,
     ) -> Positions:
         survivors = int(eligible[matches.positions].sum())
         if not survivors or need <= 0:
             return np.empty(0, dtype=np.intp)
         key = text_key(catalogue.key, audience, "best", query)
-        cached = CACHE.get(key)
+        cached = read_ahead or CACHE.get(key)
         if isinstance(cached, Prefix):
             page = cached.page(eligible, need)
             if page is not None:
@@ -210,6 +218,12 @@ class SqliteText:
         page = prefix.page(eligible, need)
         assert page is not None
         return page
+
+    def read_ahead(
+        self, catalogue: Catalogue, query: SearchQuery, audience: str, eligible: Mask, need: int
+    ) -> Prefix | None:
+        share = float(eligible.mean()) if catalogue.size else 1.0
+        return self._best(catalogue, query, audience, int(need / share * 1.25) + self.OVERFETCH)
 
     def _best(self, catalogue: Catalogue, query: SearchQuery, audience: str, limit: int) -> Prefix:
         name = FTS_TABLES[audience]
@@ -343,12 +357,13 @@ class PostgresText:
         matches: Matches,
         eligible: Mask,
         need: int,
+        read_ahead: Prefix | None = None,
     ) -> Positions:
         survivors = int(eligible[matches.positions].sum())
         if not survivors or need <= 0:
             return np.empty(0, dtype=np.intp)
         key = text_key(catalogue.key, audience, "best", query)
-        cached = CACHE.get(key)
+        cached = read_ahead or CACHE.get(key)
         if isinstance(cached, Prefix):
             page = cached.page(eligible, need)
             if page is not None:
@@ -367,6 +382,12 @@ class PostgresText:
         page = prefix.page(eligible, need)
         assert page is not None
         return page
+
+    def read_ahead(
+        self, catalogue: Catalogue, query: SearchQuery, audience: str, eligible: Mask, need: int
+    ) -> Prefix | None:
+        limit = 4 * (need + self.OVERFETCH) + 1000
+        return self._read_best(catalogue, query, audience, eligible, need, limit)
 
     def _read_best(
         self,

@@ -8,18 +8,22 @@ can never betray a word in a withheld paragraph. Results and facet counts are al
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import column, delete, select, table, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from npdesk.security.model import Party, User
-from npdesk.store.catalogue import Catalogue, Positions, mark_changed
+from npdesk.store.catalogue import Catalogue, Mask, Positions, current_token, mark_changed
 from npdesk.store.catalogue import current as current_catalogue
-from npdesk.store.db import banner, iso_utc
+from npdesk.store.db import banner, iso_utc, session_factory
 from npdesk.store.fulltext import (
+    DENSE,
     FTS_TABLES,
     MARK_END,
     MARK_START,
@@ -28,7 +32,7 @@ from npdesk.store.fulltext import (
 )
 from npdesk.store.models.cables import CableRecord, CableReference
 from npdesk.store.search_query import SearchQuery
-from npdesk.store.textcache import CACHE, Matches, Snippets, text_key
+from npdesk.store.textcache import CACHE, Key, Matches, Prefix, Snippets, text_key
 from npdesk.store.visibility import partner_reader, readable_row
 
 Sort = Literal["relevance", "date"]
@@ -235,7 +239,12 @@ def search(
     if query.refs:
         eligible &= catalogue.mask_of(catalogue.positions_of_ids(_citing(session, query.refs)))
     relevance = sort == "relevance" and query.has_text
+    # Exclusions add nothing to a cable's rank and leave the order of the others alone, so a
+    # page is read from the order of the words and phrases alone, with excluded cables out of
+    # `eligible`: "minister -iran" reuses what "minister" ranked.
+    positive = replace(query, excluded=[])
     matches: Matches | None = None
+    read_ahead: Prefix | None = None
     if query.has_text:
         rank_share = float(eligible.mean()) if relevance and catalogue.size else 1.0
         key = text_key(catalogue.key, audience, "matches", query)
@@ -243,24 +252,80 @@ def search(
         if isinstance(cached, Matches):
             matches = cached
         else:
+            ahead = None
+            if relevance and rank_share >= DENSE and catalogue.size >= READ_AHEAD_FROM:
+                ahead = _start_read_ahead(
+                    session, catalogue, positive, audience, eligible, offset + limit
+                )
             matches = fulltext.matching(catalogue, query, audience, rank_share=rank_share)
             CACHE.put(key, matches)
+            if ahead is not None:
+                read_ahead = ahead.result()
         eligible &= catalogue.mask_of(matches.positions)
     elif query.excluded:
         eligible[fulltext.containing_any(catalogue, query.excluded, audience)] = False
     selected = np.flatnonzero(eligible)
     if relevance and matches is not None:
-        # Exclusions add nothing to a cable's rank and leave the order of the others alone,
-        # so the page is read from the order of the words and phrases alone, with excluded
-        # cables already out of `eligible`: "minister -iran" reuses what "minister" ranked.
-        positive = replace(query, excluded=[])
-        page = fulltext.best_page(catalogue, positive, audience, matches, eligible, offset + limit)
+        page = fulltext.best_page(
+            catalogue, positive, audience, matches, eligible, offset + limit, read_ahead
+        )
         page = page[offset:]
     else:
         page = catalogue.newest(selected, offset, limit)
     hits = _hits(session, fulltext, catalogue, page, query, audience)
     facets = catalogue.facets(selected) if with_facets else {}
     return SearchResult(total=len(selected), hits=hits, facets=facets)
+
+
+READ_AHEAD_FROM = 20_000
+"""From this many cables, a new text's best-first order is read on a second connection while
+the first reads its matches: both are database work outside the GIL, so on two cores the
+answer comes in the time of the longer one (about 40 ms saved for a common word at 100,000
+cables). Smaller stores answer fast enough without a thread."""
+
+_read_ahead_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="npdesk-read-ahead")
+
+
+def _start_read_ahead(
+    session: Session,
+    catalogue: Catalogue,
+    query: SearchQuery,
+    audience: str,
+    eligible: Mask,
+    need: int,
+) -> Future[Prefix | None] | None:
+    key = text_key(catalogue.key, audience, "best", query)
+    if CACHE.get(key) is not None:
+        return None
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    return _read_ahead_pool.submit(
+        _read_ahead, engine, catalogue, query, audience, eligible.copy(), need, key
+    )
+
+
+def _read_ahead(
+    engine: Engine,
+    catalogue: Catalogue,
+    query: SearchQuery,
+    audience: str,
+    eligible: Mask,
+    need: int,
+    key: Key,
+) -> Prefix | None:
+    try:
+        with session_factory(engine)() as session:
+            # Another connection sees only committed data: if that is not the state the
+            # catalogue describes (a newer commit, or the caller's own uncommitted change),
+            # its order could miss cables the caller matches, so it is not kept.
+            if current_token(session) != catalogue.token:
+                return None
+            prefix = fulltext_for(session).read_ahead(catalogue, query, audience, eligible, need)
+    except SQLAlchemyError:
+        return None  # only a head start: the caller reads the order itself
+    if prefix is not None:
+        CACHE.put(key, prefix)
+    return prefix
 
 
 def _citing(session: Session, refs: list[str]) -> list[str]:

@@ -21,6 +21,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+import npdesk.store.search as search_module
 from npdesk.security.model import Level, Party, Role, User
 from npdesk.services.ingest import ingest_paths
 from npdesk.services.release import release_cable
@@ -29,6 +30,7 @@ from npdesk.store.models.cables import CableRecord, CableReference
 from npdesk.store.schema import upgrade
 from npdesk.store.search import IndexDocument, SearchResult, index_cable, search
 from npdesk.store.search_query import SearchQuery, parse_query
+from npdesk.store.textcache import CACHE
 from npdesk.store.visibility import readable_row
 from npdesk.testing.postgres import PostgresCluster
 from tests.store.helpers import SAMPLE_CABLES, telegram
@@ -295,3 +297,57 @@ def test_postgresql_without_rum_finds_the_same(pg_url: str) -> None:
         assert run(gin, "workshop").hits[0].id == "08SAMPLEPOST101"
     finally:
         gin.dispose()
+
+
+# --- reading ahead on a second connection (large stores; forced on here) -------------------
+
+
+@pytest.fixture
+def read_ahead(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
+    """Reading ahead from the first cable on; yields the prefixes read ahead."""
+    monkeypatch.setattr(search_module, "READ_AHEAD_FROM", 0)
+    prefixes: list[object] = []
+    original = search_module._read_ahead
+
+    def recorded(*args: Any) -> Any:
+        prefix = original(*args)
+        prefixes.append(prefix)
+        return prefix
+
+    monkeypatch.setattr(search_module, "_read_ahead", recorded)
+    CACHE.clear()
+    yield prefixes
+    CACHE.clear()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["nuclear", "minister tag:PREL", "nuclear -iran", "trade origin:PARIS", '"export control"'],
+)
+def test_read_ahead_gives_the_same_answers(
+    corpus: Engine, query: str, read_ahead: list[object]
+) -> None:
+    expected, _ = oracle(corpus, query, OFFICER)
+    CACHE.clear()
+    plain = run(corpus, query, limit=50)
+    assert {h.id for h in run(corpus, query, limit=1000).hits} == expected
+    CACHE.clear()
+    assert [h.id for h in run(corpus, query, limit=50).hits] == [h.id for h in plain.hits]
+    if "origin:" not in query:  # filters keeping few cables rank all matches instead
+        assert any(prefix is not None for prefix in read_ahead)
+
+
+def test_read_ahead_ignores_an_uncommitted_change(engine: Engine, read_ahead: list[object]) -> None:
+    ingest_paths(engine, [SAMPLE_CABLES])
+    with session_factory(engine)() as session:
+        record = session.get(CableRecord, "08SAMPLEPOST177")
+        assert record is not None
+        record.subject = "ZEPPELIN WORKSHOP"
+        session.flush()
+        index_cable(session, IndexDocument.of(record))
+        # The other connection cannot see the new subject; its order must not be used.
+        hits = search(session, parse_query("zeppelin"), OFFICER).hits
+        assert [h.id for h in hits] == ["08SAMPLEPOST177"]
+        assert read_ahead == [None]  # read ahead, then refused: another state of the store
+        session.rollback()
+    assert run(engine, "zeppelin").total == 0
