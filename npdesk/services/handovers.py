@@ -174,6 +174,16 @@ def _load_list(session: Session, user: User, number: int) -> HandoverListRecord:
     return record
 
 
+def handover_moment(handed_over_on: date, now: datetime | None = None) -> datetime:
+    """When a list handed over on `handed_over_on` is recorded: now for today (a list handed
+    over in the afternoon follows the morning's changes to its cases), else noon UTC of that
+    day."""
+    now = now or datetime.now(UTC)
+    if handed_over_on == now.date():
+        return now
+    return datetime.combine(handed_over_on, time(12, 0), UTC)
+
+
 def create_handover_list(
     engine: Engine,
     user: User,
@@ -202,7 +212,7 @@ def create_handover_list(
         raise InvalidCaseData("a handover list needs a title")
     partner = partner_country.upper()
     agreed = agreed_level(partner)
-    moment = datetime.combine(handed_over_on, time(12, 0), UTC)
+    moment = handover_moment(handed_over_on)
     with transaction(engine) as session:
         number = (session.scalar(select(func.max(HandoverListRecord.number))) or 0) + 1
         if references is None:
