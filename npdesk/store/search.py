@@ -1,9 +1,14 @@
-"""Full-text search over cables behind one interface: SQLite FTS5 or PostgreSQL tsvector + GIN.
+"""Search over cables: indexing (both backends) and the search use case.
 
 Each cable has two index rows: `all` (subject and every paragraph) and `partner` (only what the
 partner may read). A partner user's words are matched against the `partner` row only, so a hit
-can never betray a word in a withheld paragraph. Results and facet counts are always filtered by
-`visibility.readable`, so nobody learns that a cable they may not read exists.
+can never betray a word in a withheld paragraph. Results and facet counts are always filtered
+by the visibility policy (`visibility.readable_row`, applied per distinct marking in the
+catalogue), so nobody learns that a cable they may not read exists.
+
+The database answers the text (`store.fulltext`: FTS5, or tsvector with RUM); the in-memory
+catalogue (`store.catalogue`) applies visibility, filters, facets and date order; answers about
+a text are kept in `store.textcache`.
 """
 
 from __future__ import annotations

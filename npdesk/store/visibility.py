@@ -1,9 +1,10 @@
 """The one visibility rule every listing query uses, as SQL.
 
 `readable(model, user)` is the SQL form of `npdesk.security.policy.may_read` for any table with
-the `MarkedMixin` columns, so searches, facet counts and lists never count or return a record
-the user may not read (TheHive's lesson: one function, no side feature forgets it).
-`readable_row` applies the policy itself to a loaded row; a test keeps the two in agreement.
+the `MarkedMixin` columns, so lists and lookups never count or return a record the user may not
+read (TheHive's lesson: one function, no side feature forgets it). `readable_row` applies the
+policy itself to a loaded row (search applies it to each distinct marking of its catalogue); a
+test keeps the two in agreement.
 """
 
 from __future__ import annotations
