@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from npdesk.security.model import User
-from npdesk.store.db import banner
+from npdesk.store.db import banner, engine_of
 from npdesk.store.search_query import SearchQuery
 from npdesk.store.visibility import readable_row
 
@@ -344,8 +344,7 @@ def current(session: Session) -> Catalogue:
     """The catalogue of what `session` can see now: cached per engine, rebuilt when the
     database's token differs from the cached one."""
     token = current_token(session)
-    bind = session.get_bind()
-    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
+    engine = engine_of(session)
     with _caches_lock:
         cache = _caches.setdefault(engine, _Cache())
     cached = cache.catalogue

@@ -38,8 +38,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from npdesk.store.catalogue import Catalogue, Mask, Positions
+from npdesk.store.db import engine_of
 from npdesk.store.search_query import SearchQuery
-from npdesk.store.textcache import CACHE, Matches, Prefix, Ranks, text_key
+from npdesk.store.textcache import Matches, Prefix, Ranks
 
 MARK_START, MARK_END = "\x02", "\x03"
 """Snippet highlight delimiters: control characters no cable contains, so the web layer can
@@ -86,10 +87,11 @@ class FullText(Protocol):
         matches: Matches,
         eligible: Mask,
         need: int,
-        read_ahead: Prefix | None = None,
-    ) -> Positions:
-        """The `need` best eligible matches, best first (equal ranks in a fixed order),
-        reusing and extending the best-first prefix read ahead or cached for the text."""
+    ) -> tuple[Positions, Prefix | None]:
+        """The `need` best eligible matches, best first (equal ranks in a fixed order), and the
+        best-first prefix of all matches read on the way, if one is worth keeping for the text.
+        At least one match is eligible and `need` is positive (the caller has tried the
+        prefixes it already had)."""
 
     def read_ahead(
         self, catalogue: Catalogue, query: SearchQuery, audience: str, eligible: Mask, need: int
@@ -190,34 +192,23 @@ class SqliteText:
         matches: Matches,
         eligible: Mask,
         need: int,
-        read_ahead: Prefix | None = None,
-    ) -> Positions:
+    ) -> tuple[Positions, Prefix | None]:
         survivors = int(eligible[matches.positions].sum())
-        if not survivors or need <= 0:
-            return np.empty(0, dtype=np.intp)
-        key = text_key(catalogue.key, audience, "best", query)
-        cached = read_ahead or CACHE.get(key)
-        if isinstance(cached, Prefix):
-            page = cached.page(eligible, need)
-            if page is not None:
-                return page
         share = survivors / len(matches)
         if matches.ranks is None and share >= DENSE:
             fetch = int(need / share * 1.25) + self.OVERFETCH
             prefix = self._best(catalogue, query, audience, fetch)
-            CACHE.put(key, prefix)
             page = prefix.page(eligible, need)
             if page is not None:
-                return page
+                return page, prefix
         if matches.ranks is None:
             matches = self._ranked(catalogue, query, audience)
         assert matches.ranks is not None
         order = np.lexsort((matches.positions, matches.ranks))  # ties in doc_id order
         prefix = Prefix(matches.positions[order], matches.ranks[order], exhausted=True)
-        CACHE.put(key, prefix)
         page = prefix.page(eligible, need)
         assert page is not None
-        return page
+        return page, prefix
 
     def read_ahead(
         self, catalogue: Catalogue, query: SearchQuery, audience: str, eligible: Mask, need: int
@@ -357,31 +348,21 @@ class PostgresText:
         matches: Matches,
         eligible: Mask,
         need: int,
-        read_ahead: Prefix | None = None,
-    ) -> Positions:
+    ) -> tuple[Positions, Prefix | None]:
         survivors = int(eligible[matches.positions].sum())
-        if not survivors or need <= 0:
-            return np.empty(0, dtype=np.intp)
-        key = text_key(catalogue.key, audience, "best", query)
-        cached = read_ahead or CACHE.get(key)
-        if isinstance(cached, Prefix):
-            page = cached.page(eligible, need)
-            if page is not None:
-                return page
         expected_reads = need * len(matches) / survivors + self.OVERFETCH
         by_id = survivors <= self.SIZEABLE
         if by_id and survivors < len(matches) / 2:
-            return self._rank_subset(catalogue, query, audience, eligible, need)
+            return self._rank_subset(catalogue, query, audience, eligible, need), None
         # Filters that keep cables the text ranks low make the read go deep: past a few times
         # the expected depth, ranking the survivors by id is the cheaper way when it is open.
         limit = int(4 * expected_reads) + 1000 if by_id else None
         prefix = self._read_best(catalogue, query, audience, eligible, need, limit)
         if prefix is None:
-            return self._rank_subset(catalogue, query, audience, eligible, need)
-        CACHE.put(key, prefix)
+            return self._rank_subset(catalogue, query, audience, eligible, need), None
         page = prefix.page(eligible, need)
         assert page is not None
-        return page
+        return page, prefix
 
     def read_ahead(
         self, catalogue: Catalogue, query: SearchQuery, audience: str, eligible: Mask, need: int
@@ -500,8 +481,7 @@ _rum_lock = threading.Lock()
 
 
 def _has_rum_index(session: Session) -> bool:
-    bind = session.get_bind()
-    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
+    engine = engine_of(session)
     with _rum_lock:
         known = _rum_cache.get(engine)
     if known is None:

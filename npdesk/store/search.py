@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from npdesk.security.model import Party, User
 from npdesk.store.catalogue import Catalogue, Mask, Positions, current_token, mark_changed
 from npdesk.store.catalogue import current as current_catalogue
-from npdesk.store.db import banner, iso_utc, session_factory
+from npdesk.store.db import banner, engine_of, iso_utc, session_factory
 from npdesk.store.fulltext import (
     DENSE,
     FTS_TABLES,
@@ -271,15 +271,40 @@ def search(
         eligible[fulltext.containing_any(catalogue, query.excluded, audience)] = False
     selected = np.flatnonzero(eligible)
     if relevance and matches is not None:
-        page = fulltext.best_page(
-            catalogue, positive, audience, matches, eligible, offset + limit, read_ahead
-        )
-        page = page[offset:]
+        page = _best_page(
+            fulltext, catalogue, positive, audience, matches, eligible, offset + limit, read_ahead
+        )[offset:]
     else:
         page = catalogue.newest(selected, offset, limit)
     hits = _hits(session, fulltext, catalogue, page, query, audience)
     facets = catalogue.facets(selected) if with_facets else {}
     return SearchResult(total=len(selected), hits=hits, facets=facets)
+
+
+def _best_page(
+    fulltext: FullText,
+    catalogue: Catalogue,
+    query: SearchQuery,
+    audience: str,
+    matches: Matches,
+    eligible: Mask,
+    need: int,
+    read_ahead: Prefix | None,
+) -> Positions:
+    """The `need` best eligible matches: from a best-first prefix already read for the text
+    (ahead, or by an earlier query) when it can tell, else from the database."""
+    if need <= 0 or not eligible[matches.positions].any():
+        return np.empty(0, dtype=np.intp)
+    key = text_key(catalogue.key, audience, "best", query)
+    for prefix in (read_ahead, CACHE.get(key)):
+        if isinstance(prefix, Prefix):
+            page = prefix.page(eligible, need)
+            if page is not None:
+                return page
+    page, read = fulltext.best_page(catalogue, query, audience, matches, eligible, need)
+    if read is not None:
+        CACHE.put(key, read)
+    return page
 
 
 READ_AHEAD_FROM = 20_000
@@ -302,8 +327,7 @@ def _start_read_ahead(
     key = text_key(catalogue.key, audience, "best", query)
     if CACHE.get(key) is not None:
         return None
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
+    engine = engine_of(session)
     return _read_ahead_pool.submit(
         _read_ahead, engine, catalogue, query, audience, eligible.copy(), need, key
     )
