@@ -13,7 +13,6 @@ Guarantees:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -192,7 +191,7 @@ def _ingest_isolated(
     except SQLAlchemyError as exc:
         reason = f"database refused the cable: {type(exc).__name__}: {str(exc)[:300]}"
         with session.begin_nested():
-            return _quarantine(session, source, _sha256(source.data), reason)
+            return _quarantine(session, source, source.digest, reason)
 
 
 class _Deferred:
@@ -218,7 +217,7 @@ class _Deferred:
 
     def load_known_hashes(self, session: Session, batch: list[SourceFile]) -> None:
         """Which of the batch's contents are stored already: one query for the batch."""
-        digests = {_sha256(item.data) for item in batch if item.data is not None}
+        digests = {item.digest for item in batch if item.data is not None}
         self.known_hashes = set(
             session.scalars(
                 select(CableVersion.content_hash).where(CableVersion.content_hash.in_(digests))
@@ -247,7 +246,7 @@ def ingest_one(
 ) -> FileResult:
     """Store one file within the caller's transaction (its parts and index rows go to
     `deferred` when given, for the caller to flush before committing)."""
-    digest = _sha256(source.data)
+    digest = source.digest
     if source.data is None:
         return _quarantine(session, source, digest, source.error or "unreadable")
     if deferred is not None:
@@ -555,10 +554,6 @@ def _parse_created(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _sha256(data: bytes | None) -> str:
-    return hashlib.sha256(data or b"").hexdigest()
 
 
 def list_quarantine(session: Session) -> list[dict[str, Any]]:

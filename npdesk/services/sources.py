@@ -4,10 +4,12 @@ stopping the walk."""
 
 from __future__ import annotations
 
+import hashlib
 import tarfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from npdesk.settings import MAX_CABLE_BYTES
@@ -24,6 +26,12 @@ class SourceFile:
     data: bytes | None
     size: int
     error: str | None = None
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 of the content (of nothing when unreadable): how ingest knows bytes it has
+        stored before."""
+        return hashlib.sha256(self.data or b"").hexdigest()
 
 
 def is_archive(path: Path) -> bool:

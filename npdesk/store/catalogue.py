@@ -105,6 +105,7 @@ class Catalogue:
     tag_codes: npt.NDArray[np.int32]
     newest_rank: npt.NDArray[np.intp]  # position in newest-first order (ties by id)
     id_rank: npt.NDArray[np.intp]  # position in id order
+    marking_banners: Codes  # marking code -> banner code (markings differing in REL TO share one)
     _by_id: dict[str, int] = field(repr=False)
 
     @property
@@ -158,11 +159,17 @@ class Catalogue:
 
     def positions_of_doc_ids(self, doc_ids: npt.NDArray[np.int64]) -> Positions:
         """Positions of the given full-text keys, in the given order; unknown keys dropped."""
+        positions, _ = self.locate_doc_ids(doc_ids)
+        return positions
+
+    def locate_doc_ids(self, doc_ids: npt.NDArray[np.int64]) -> tuple[Positions, Mask]:
+        """Positions of the known keys among `doc_ids` (in order), and which keys were known
+        (to keep values that came with them aligned)."""
         if not len(doc_ids) or not self.size:
-            return np.empty(0, dtype=np.intp)
+            return np.empty(0, dtype=np.intp), np.zeros(len(doc_ids), dtype=np.bool_)
         found: Positions = np.minimum(np.searchsorted(self.doc_ids, doc_ids), self.size - 1)
         known: Mask = self.doc_ids[found] == doc_ids
-        return found[known]
+        return found[known], known
 
     def positions_of_ids(self, ids: Iterable[str]) -> Positions:
         """Positions of the given cable ids, in the given order; unknown ids dropped."""
@@ -183,9 +190,7 @@ class Catalogue:
 
     def facets(self, selected: Positions) -> dict[str, dict[str, int]]:
         """Facet counts (tag, origin, marking, year) over the selected cables."""
-        marking_banners = Codes.of(
-            [banner(k.classification, k.caveats) for k in self.marking.values]
-        )
+        marking_banners = self.marking_banners
         chosen = self.mask_of(selected)
         tag_counts = np.bincount(
             self.tag_codes[chosen[self.tag_positions]], minlength=len(self.tag_values)
@@ -309,6 +314,7 @@ def load(session: Session, token: int) -> Catalogue:
         tag_codes=tag_codes.codes,
         newest_rank=newest_rank,
         id_rank=id_rank,
+        marking_banners=Codes.of([banner(lvl, cav) for lvl, cav, _, _ in markings.values]),
         _by_id={cable_id: position for position, cable_id in enumerate(ids)},
     )
 

@@ -227,9 +227,9 @@ class SqliteText:
         )
         doc_ids = _integers(docs)
         values = np.array(ranks.split(","), dtype=np.float64) if ranks else np.empty(0)
-        keep = np.isin(doc_ids, catalogue.doc_ids)
+        positions, keep = catalogue.locate_doc_ids(doc_ids)
         return Prefix(
-            catalogue.positions_of_doc_ids(doc_ids[keep]),
+            positions,
             values[keep],
             exhausted=len(doc_ids) < limit,
             total_order=True,
@@ -246,8 +246,8 @@ class SqliteText:
         )
         doc_ids = _integers(docs)
         values = np.array(ranks.split(","), dtype=np.float64) if ranks else np.empty(0)
-        keep = np.isin(doc_ids, catalogue.doc_ids)
-        return Matches(catalogue.positions_of_doc_ids(doc_ids[keep]), values[keep])
+        positions, keep = catalogue.locate_doc_ids(doc_ids)
+        return Matches(positions, values[keep])
 
     def snippets(
         self, ids: list[tuple[str, int]], query: SearchQuery, audience: str
@@ -433,8 +433,7 @@ class PostgresText:
         )
         found, ranks = self.session.execute(statement).one()
         doc_ids = np.array(found or [], dtype=np.int64)
-        known = np.isin(doc_ids, catalogue.doc_ids)
-        positions = catalogue.positions_of_doc_ids(doc_ids[known])
+        positions, known = catalogue.locate_doc_ids(doc_ids)
         values = np.array(ranks or [], dtype=np.float64)[known]
         return _sorted_page(positions, values, catalogue.id_rank, eligible, need)
 
