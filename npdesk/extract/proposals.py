@@ -52,6 +52,11 @@ class Proposal:
     key: str | None = None
     partner_informed_on: dt.date | None = None
     partner_informed_via: str | None = None
+    # Indexes into `cable.paragraphs` of every paragraph whose text this proposal carries
+    # (its sentence, and any entity, date or participant taken from elsewhere). The store marks
+    # the proposal with the strictest marking among them; empty means "unknown", which the
+    # store treats as the strictest marking anywhere in the cable (fail closed).
+    sources: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """`{"kind", "text", "date", "date_range", "paragraph", "entities", "owner"}` with
@@ -85,6 +90,7 @@ class Proposal:
                 self.partner_informed_on.isoformat() if self.partner_informed_on else None
             ),
             "partner_informed_via": self.partner_informed_via,
+            "sources": list(self.sources),
         }
 
     @classmethod
@@ -115,6 +121,7 @@ class Proposal:
                 else None
             ),
             partner_informed_via=data.get("partner_informed_via"),
+            sources=tuple(int(i) for i in data.get("sources") or ()),
         )
 
     def overlaps_in_time(self, other: Proposal) -> bool:
