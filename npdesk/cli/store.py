@@ -89,7 +89,13 @@ def ingest(
 
         report = ingest_paths(engine, paths, actor=actor, source="cli", on_file=advance)
     if as_json:
-        print_json({**report.counts(), "problems": report.problems()})
+        print_json(
+            {
+                **report.counts(),
+                "problems": report.problems(),
+                "marking_disagreements": report.disagreements(),
+            }
+        )
     else:
         counts = report.counts()
         out.print(", ".join(f"{k}: {v}" for k, v in counts.items()))
