@@ -52,9 +52,7 @@ def test_ingest_stores_secret_for_the_confidential_page_and_reports_it(
             )
 
 
-def test_ingest_json_lists_marking_disagreements_per_file(
-    tmp_path: Path, corpus_dir: Path
-) -> None:
+def test_ingest_json_lists_marking_disagreements_per_file(tmp_path: Path, corpus_dir: Path) -> None:
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     runner = CliRunner()
     assert runner.invoke(cli_app, ["db", "upgrade", "--db", db]).exit_code == 0
@@ -78,9 +76,7 @@ def test_ingest_json_lists_marking_disagreements_per_file(
     assert flagged["notes"][0].startswith("page metadata CONFIDENTIAL understates the cable")
 
 
-def test_cable_page_shows_the_disagreement_to_home_users(
-    engine: Engine, corpus_dir: Path
-) -> None:
+def test_cable_page_shows_the_disagreement_to_home_users(engine: Engine, corpus_dir: Path) -> None:
     ingest_paths(engine, [corpus_dir / "88BAGHDAD28.html"])
     add_users(engine)
     with TestClient(create_app(engine), follow_redirects=False) as client:
