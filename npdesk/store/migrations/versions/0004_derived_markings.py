@@ -58,26 +58,17 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("cable_id", name=op.f("pk_desk_proposal_reads")),
     )
-    with op.batch_alter_table("screening_hits") as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "classification",
-                sa.String(length=32),
-                nullable=False,
-                server_default="UNCLASSIFIED",
-            )
-        )
-        batch_op.add_column(
-            sa.Column("caveats", sa.String(length=200), nullable=False, server_default="")
-        )
-        batch_op.add_column(
-            sa.Column("rel_to", sa.String(length=200), nullable=False, server_default="")
-        )
-        batch_op.add_column(
-            sa.Column(
-                "shared_with_partner", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
+    # Plain ADD COLUMN with a default (SQLite too): recreating the table, as a batch would,
+    # fails on the decisions' foreign keys to it.
+    for column in (
+        sa.Column(
+            "classification", sa.String(length=32), nullable=False, server_default="UNCLASSIFIED"
+        ),
+        sa.Column("caveats", sa.String(length=200), nullable=False, server_default=""),
+        sa.Column("rel_to", sa.String(length=200), nullable=False, server_default=""),
+        sa.Column("shared_with_partner", sa.Boolean(), nullable=False, server_default=sa.false()),
+    ):
+        op.add_column("screening_hits", column)
     bind = op.get_bind()
     cables = _remark_cables(bind)
     _remark_proposals(bind, cables)
