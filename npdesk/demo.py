@@ -148,9 +148,15 @@ def main() -> None:
         return
     import uvicorn
 
+    from npdesk.services.proposals import ProposalReader
     from npdesk.web.app import create_app
 
-    uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="warning")
+    reader = ProposalReader(engine)  # cables are read for proposals here, never on a view
+    reader.start()
+    try:
+        uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="warning")
+    finally:
+        reader.stop()
 
 
 if __name__ == "__main__":

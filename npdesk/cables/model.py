@@ -92,6 +92,9 @@ class Cable:
     source_format: SourceFormat = "telegram"
     # Warnings say where the reader had to choose (e.g. the page table and the text disagree).
     warnings: list[str] = field(default_factory=list)
+    # Each marking as its source states it (`page`, `banner`, `subject` portion), kept apart
+    # from the choice above so the store can take the strictest (npdesk.security.markings).
+    marking_sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def marking(self) -> str | None:

@@ -92,6 +92,10 @@ def _fill_header(cable: Cable, header: Header) -> None:
     level = header.level or header.weak_level
     cable.classification = level
     cable.caveats = marking_caveats(level, header.caveats)
+    cable.marking_sources = {"banner": cable.marking} if cable.marking else {}
+    portion = subject_portion(" ".join(header.subject))
+    if portion:
+        cable.marking_sources["subject"] = portion
     cable.handling = header.handling
     cable.tags, cable.tag_persons = parse_tags(" ".join(header.tags_text))
     cable.subject = clean_subject(" ".join(header.subject))
@@ -139,6 +143,17 @@ def clean_subject(text: str) -> str | None:
     return subject.strip() or None
 
 
+def subject_portion(text: str) -> str | None:
+    """The normalized portion marking that opens or closes a subject (`(S) ...`, `... (C/NF)`)."""
+    subject = SUBJECT.sub("", " ".join(text.replace("¶", " ").split()), count=1)
+    opening = PORTION_START.match(subject)
+    closing = re.search(r"\s*\(([A-Za-z/\- ]{1,12})\)$", subject)
+    for raw in (opening.group("portion") if opening else None, closing and closing.group(1)):
+        if raw and normalize_portion(raw):
+            return normalize_portion(raw)
+    return None
+
+
 def _station_of(origin: str | None) -> str | None:
     """``AMEMBASSY BUENOS AIRES`` → ``BUENOS AIRES``; ``SECSTATE WASHDC`` → ``STATE``."""
     if not origin:
@@ -179,6 +194,7 @@ def _apply_page(cable: Cable, page: PageMeta) -> None:
         level, _, rest = page.classification.partition("//")
         caveats = [c for c in rest.split("//") if c]
         text_marking = cable.marking
+        cable.marking_sources["page"] = page.classification
         cable.classification = normalize_level(level) if level else cable.classification
         cable.caveats = caveats
         if text_marking is not None and text_marking != cable.marking:

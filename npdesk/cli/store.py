@@ -89,7 +89,13 @@ def ingest(
 
         report = ingest_paths(engine, paths, actor=actor, source="cli", on_file=advance)
     if as_json:
-        print_json({**report.counts(), "problems": report.problems()})
+        print_json(
+            {
+                **report.counts(),
+                "problems": report.problems(),
+                "marking_disagreements": report.disagreements(),
+            }
+        )
     else:
         counts = report.counts()
         out.print(", ".join(f"{k}: {v}" for k, v in counts.items()))
@@ -189,11 +195,17 @@ def serve(
     """Serve the web desk and the JSON API."""
     import uvicorn
 
+    from npdesk.services.proposals import ProposalReader
     from npdesk.web.app import create_app
 
     engine = open_db(db)
     out.print(f"npdesk serving on http://{host}:{port}/")
-    uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+    reader = ProposalReader(engine)  # cables are read for proposals here, never on a view
+    reader.start()
+    try:
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+    finally:
+        reader.stop()
 
 
 def release(

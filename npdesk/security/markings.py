@@ -9,6 +9,9 @@ makes a portion releasable.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
 
 import pycountry
 
@@ -102,3 +105,125 @@ def format_portion(marking: Marking) -> str:
     if marking.rel_to:
         parts.append("REL TO " + ", ".join(sorted(marking.rel_to)))
     return "//".join(parts)
+
+
+# Controls that only unclassified text carries: above UNCLASSIFIED the level says more.
+UNCLASSIFIED_CONTROLS = frozenset({"SBU", "FOR OFFICIAL USE ONLY"})
+# A cable whose level no source states is kept as SECRET: nothing proves it is less.
+UNPROVEN_LEVEL = Level.S
+
+
+def banner_marking(text: str) -> Marking:
+    """A marking from a banner such as `SECRET//NOFORN`, `CONFIDENTIAL//REL TO USA, GBR` or
+    `UNCLASSIFIED//FOR OFFICIAL USE ONLY`. Raises ValueError when the level cannot be read."""
+    level_text, *rest = [part.strip() for part in text.upper().split("//")]
+    level = Level.parse(level_text)
+    caveats: set[str] = set()
+    rel_to: frozenset[str] = frozenset()
+    for caveat in filter(None, rest):
+        if caveat.startswith(("REL TO", "RELEASABLE TO")):
+            rel_to |= parse_rel_to(caveat.split(" TO ", 1)[1])
+        else:
+            caveats.add(CAVEAT_ALIASES.get(caveat, caveat))
+    return Marking(level=level, caveats=frozenset(caveats), rel_to=rel_to)
+
+
+def strictest(markings: Iterable[Marking]) -> Marking:
+    """The marking that protects everything `markings` protect: the highest level, every
+    caveat (without the unclassified-only SBU / FOUO once the level is classified), `REL TO`
+    only the countries every one of them is releasable to, and shared only when all are.
+
+    Raises ValueError for no markings: there is nothing to be strict about.
+    """
+    items = list(markings)
+    if not items:
+        raise ValueError("no markings to combine")
+    level = max(m.level for m in items)
+    caveats = frozenset().union(*(m.caveats for m in items))
+    if level > Level.U:
+        caveats -= UNCLASSIFIED_CONTROLS
+    rel_to = frozenset.intersection(*(m.rel_to for m in items))
+    return Marking(level, caveats, rel_to, all(m.shared for m in items))
+
+
+def covers(marking: Marking, other: Marking) -> bool:
+    """Whether `marking` is at least as strict as `other` in level and caveats."""
+    needed = other.caveats - UNCLASSIFIED_CONTROLS if marking.level > Level.U else other.caveats
+    return marking.level >= other.level and needed <= marking.caveats
+
+
+@dataclass(frozen=True)
+class CableMarking:
+    """A cable's derived marking, what each source said, and a note for each record-level
+    source (page metadata, banner) that understates it."""
+
+    marking: Marking
+    sources: dict[str, Marking]
+    disagreements: tuple[str, ...]
+
+
+# How a note names each source.
+_SOURCE_LABELS = {
+    "page": "page metadata",
+    "banner": "in-text banner",
+    "subject": "subject portion marking",
+    "paragraphs": "highest paragraph marking",
+}
+
+
+def cable_marking(
+    *,
+    page: str | None = None,
+    banner: str | None = None,
+    subject: str | None = None,
+    paragraphs: Iterable[str | None] = (),
+) -> CableMarking:
+    """The marking of a cable: the strictest of the page metadata (`SECRET`), the in-text
+    banner with its caveats (`SECRET//NOFORN`), the subject's portion marking (`S`) and the
+    paragraphs' portion markings (`S/NF`, `C`, None for an unmarked paragraph).
+
+    Unreadable or missing markings say nothing; when neither the page nor the banner states a
+    readable level, the cable is kept at SECRET (nothing proves it is less). Each of page and
+    banner that is less strict than the result is noted in `disagreements`, naming the
+    stricter sources but no paragraph numbers (the note may be read with paragraphs withheld).
+    """
+    said: dict[str, Marking] = {}
+    for name, text, reader in (
+        ("page", page, banner_marking),
+        ("banner", banner, banner_marking),
+        ("subject", subject, parse_portion),
+    ):
+        if text:
+            with suppress(ValueError):  # an unreadable marking says nothing
+                said[name] = _cable_level_caveats(reader(text))
+    portions = []
+    for portion in paragraphs:
+        if portion:
+            with suppress(ValueError):
+                portions.append(_cable_level_caveats(parse_portion(portion)))
+    if portions:
+        said["paragraphs"] = strictest(portions)
+    record_level = [said[name] for name in ("page", "banner") if name in said]
+    floor = [] if record_level else [Marking(UNPROVEN_LEVEL)]
+    derived = strictest([*said.values(), *floor])
+    notes = []
+    for name in ("page", "banner"):
+        if name in said and not covers(said[name], derived):
+            stricter = [
+                f"{_SOURCE_LABELS[other]} {marking.banner()}"
+                for other, marking in said.items()
+                if other != name and not covers(said[name], marking)
+            ]
+            notes.append(
+                f"{_SOURCE_LABELS[name]} {said[name].banner()} understates the cable "
+                f"({', '.join(stricter)}): marked {derived.banner()}"
+            )
+    return CableMarking(derived, said, tuple(notes))
+
+
+def _cable_level_caveats(marking: Marking) -> Marking:
+    # A cable carries SBU as the release prints it: FOR OFFICIAL USE ONLY.
+    caveats = frozenset(
+        "FOR OFFICIAL USE ONLY" if caveat == "SBU" else caveat for caveat in marking.caveats
+    )
+    return Marking(marking.level, caveats, marking.rel_to)

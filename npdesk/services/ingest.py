@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from npdesk.cables import Cable, CableParseError, parse_cable
 from npdesk.security.audit import Outcome as AuditOutcome
-from npdesk.security.markings import paragraph_marking, parse_rel_to
-from npdesk.security.model import LOCAL_OPERATOR, Level, Marking, User
+from npdesk.security.markings import CableMarking, cable_marking, paragraph_marking
+from npdesk.security.model import LOCAL_OPERATOR, Marking, User
 from npdesk.services import audit
 from npdesk.services.sources import SourceFile, iter_sources
 from npdesk.settings import MAX_CABLE_BYTES
@@ -59,6 +59,8 @@ class FileResult:
     outcome: Outcome
     cable_id: str | None = None
     message: str | None = None
+    # Where the cable's marking sources disagree (the stored marking is the strictest).
+    marking_notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -80,6 +82,14 @@ class IngestReport:
             "updated": self.updated,
             "quarantined": self.quarantined,
         }
+
+    def disagreements(self) -> list[dict[str, Any]]:
+        """Each stored file whose marking sources disagree, with the notes saying how."""
+        return [
+            {"file": r.source, "id": r.cable_id, "notes": list(r.marking_notes)}
+            for r in self.results
+            if r.marking_notes
+        ]
 
     def problems(self) -> list[dict[str, str]]:
         return [
@@ -265,7 +275,11 @@ def ingest_one(
         return _quarantine(session, source, digest, f"not a cable: {exc}")
     if not cable.id:
         return _quarantine(session, source, digest, "not a cable: no reference id could be read")
+    derived = derive_marking(cable)
     parsed = cable.to_dict()
+    # Kept with the parser's own warnings, so the cable page can show where sources disagree.
+    parsed["warnings"] = [*cable.warnings, *(MARKING_NOTE + n for n in derived.disagreements)]
+    notes = derived.disagreements
     if deferred is not None and cable.id in deferred.new_ids:
         deferred.flush(session)  # the select below must see this batch's earlier rows
     existing = session.execute(
@@ -278,7 +292,7 @@ def ingest_one(
         ).where(CableRecord.id == cable.id)
     ).one_or_none()
     if existing is None:
-        rows = _rows(cable, digest, version=1)
+        rows = _rows(cable, digest, version=1, marking=derived.marking)
         if deferred is None:
             rows.record["doc_id"] = _next_doc_id(session)
             _insert(session, CableRecord, [rows.record])
@@ -290,7 +304,7 @@ def ingest_one(
         _write_parts(
             session, rows, text, source.name, parsed, new=True, shared=False, deferred=deferred
         )
-        return FileResult(source.name, "ingested", cable.id)
+        return FileResult(source.name, "ingested", cable.id, marking_notes=notes)
     conflict = _collision(existing.created, existing.subject, cable)
     if conflict:
         reason = (
@@ -302,7 +316,7 @@ def ingest_one(
         deferred.flush(session)  # the deletes below must see this batch's earlier rows
         deferred.known_hashes.add(digest)
     version = existing.version + 1
-    rows = _rows(cable, digest, version=version)
+    rows = _rows(cable, digest, version=version, marking=derived.marking)
     rows.record["doc_id"] = existing.doc_id
     kept = ("id", "doc_id", "shared_with_partner")
     record_values = {k: v for k, v in rows.record.items() if k not in kept}
@@ -319,7 +333,9 @@ def ingest_one(
         shared=existing.shared_with_partner,
         deferred=deferred,
     )
-    return FileResult(source.name, "updated", cable.id, f"{cable.id}: stored as version {version}")
+    return FileResult(
+        source.name, "updated", cable.id, f"{cable.id}: stored as version {version}", notes
+    )
 
 
 @dataclass
@@ -402,8 +418,7 @@ def _marking_row(values: dict[str, Any], shared: bool) -> MarkingColumns:
     return MarkingColumns(values["classification"], values["caveats"], values["rel_to"], shared)
 
 
-def _rows(cable: Cable, digest: str, version: int) -> _Rows:
-    marking = record_marking(cable)
+def _rows(cable: Cable, digest: str, version: int, marking: Marking) -> _Rows:
     level, caveats, rel_to, _ = marking.to_columns()
     created = _parse_created(cable.created)
     record = {
@@ -506,22 +521,27 @@ def _squash(value: str | None) -> str:
     return "".join(ch for ch in (value or "").upper() if ch.isalnum())
 
 
+MARKING_NOTE = "marking: "
+"""How a marking disagreement starts among a stored cable's warnings."""
+
+
+def derive_marking(cable: Cable) -> CableMarking:
+    """The derived marking of a parsed cable with its sources and disagreements (see
+    `npdesk.security.markings.cable_marking`)."""
+    sources = cable.marking_sources or {"banner": cable.marking or ""}  # a Cable built by hand
+    return cable_marking(
+        page=sources.get("page"),
+        banner=sources.get("banner"),
+        subject=sources.get("subject"),
+        paragraphs=[p.classification for p in cable.paragraphs],
+    )
+
+
 def record_marking(cable: Cable) -> Marking:
-    """The record marking from a cable's banner. A cable whose level cannot be read is stored
-    as SECRET: the reader could not prove it is anything less."""
-    try:
-        level = Level.parse(cable.classification or "")
-    except ValueError:
-        level = Level.S
-    caveats: set[str] = set()
-    rel_to: frozenset[str] = frozenset()
-    for caveat in cable.caveats:
-        upper = caveat.upper().strip()
-        if upper.startswith("REL TO") or upper.startswith("RELEASABLE TO"):
-            rel_to |= parse_rel_to(upper.split(" TO ", 1)[1])
-        else:
-            caveats.add(upper)
-    return Marking(level=level, caveats=frozenset(caveats), rel_to=rel_to)
+    """The record marking of a cable: the strictest of its page metadata, banner and caveats,
+    subject portion marking and paragraph markings. A cable whose level no source states is
+    stored as SECRET: the reader could not prove it is anything less."""
+    return derive_marking(cable).marking
 
 
 def _quarantine(session: Session, source: SourceFile, digest: str, reason: str) -> FileResult:

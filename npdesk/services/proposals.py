@@ -1,26 +1,38 @@
 """Cables fill the desk: read a stored cable, store what it proposes, and turn an officer's
 decision (accept, edit, reject) into desk records, keeping every decision with user and time.
 
-Each proposal carries the marking of the paragraph it came from, so a proposal (and the record
-made from it) is never more visible than its source text.
+Each proposal carries the strictest marking of the paragraphs whose text it carries (all of the
+cable's when the extractor could not say which), so a proposal (and the record made from it) is
+never more visible than its source text.
+
+Proposals are read once per cable version, by `npdesk cables suggest[-all]` or in the
+background (`ProposalReader`, run by the server), and the read is recorded even when it yields
+nothing; a page view only shows what was read, and never reads a cable the viewer may not read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
+from npdesk import settings
 from npdesk.cables.model import Cable, Paragraph
 from npdesk.domain.events import kind_from_title
 from npdesk.extract import Proposal, suggest
 from npdesk.extract.dates import cable_day
 from npdesk.security import policy
+from npdesk.security.markings import strictest
 from npdesk.security.model import Marking, User
+from npdesk.security.partners import agreed_level
 from npdesk.services.cables import normalize_id
 from npdesk.services.desk import (
     DESK_KIND,
@@ -47,8 +59,12 @@ from npdesk.store.models.desk import (
     FirmRecord,
     PartnerNoticeRecord,
     ProposalDecisionRecord,
+    ProposalReadRecord,
     ProposalRecord,
 )
+from npdesk.store.visibility import readable
+
+log = logging.getLogger(__name__)
 
 Decision = Literal["accept", "edit", "reject"]
 DECISIONS: tuple[Decision, ...] = ("accept", "edit", "reject")
@@ -132,67 +148,179 @@ def _view(record: ProposalRecord) -> ProposalView:
     )
 
 
-def _paragraph_markings(session: Session, cable: CableRecord) -> dict[int | None, Marking]:
-    rows = session.scalars(select(CableParagraph).where(CableParagraph.cable_id == cable.id)).all()
-    out: dict[int | None, Marking] = {None: marking_of(cable)}
+def proposal_marking(
+    sources: Sequence[int], paragraphs: Sequence[Marking | None], record: Marking
+) -> Marking:
+    """The marking of a proposal carrying the text of `sources` (indexes into the cable's
+    paragraphs, whose markings are `paragraphs`; None where a paragraph's marking is unknown):
+    the strictest of them. With no sources, or one that names no known paragraph, the proposal
+    may carry any text of the cable: it takes the strictest of the cable record's marking and
+    every paragraph's (fail closed)."""
+    chosen = [paragraphs[i] if 0 <= i < len(paragraphs) else None for i in set(sources)]
+    if chosen and all(m is not None for m in chosen):
+        return strictest(m for m in chosen if m is not None)
+    return strictest([record, *(m for m in paragraphs if m is not None)])
+
+
+def _paragraph_markings(session: Session, cable_id: str) -> list[Marking | None]:
+    """The stored paragraphs' markings by position (the index into `Cable.paragraphs`)."""
+    rows = session.scalars(select(CableParagraph).where(CableParagraph.cable_id == cable_id))
+    by_position = {row.position: marking_of(row) for row in rows}
+    size = max(by_position, default=-1) + 1
+    return [by_position.get(position) for position in range(size)]
+
+
+def remark_proposals(session: Session, cable_id: str) -> None:
+    """Mark the cable's undecided proposals again from its current paragraph markings (after
+    a release or a new version changed them)."""
+    cable = session.get(CableRecord, cable_id)
+    if cable is None:
+        return
+    paragraphs = _paragraph_markings(session, cable_id)
+    rows = session.scalars(
+        select(ProposalRecord).where(
+            ProposalRecord.cable_id == cable_id, ProposalRecord.state == "pending"
+        )
+    )
     for row in rows:
-        if row.number is not None:
-            out[row.number] = marking_of(row)
-    return out
+        sources = Proposal.from_detail(row.payload).sources
+        set_marking(row, proposal_marking(sources, paragraphs, marking_of(cable)))
+
+
+def _no_cable(cable_id: str) -> DeskNotFound:
+    # One answer for a missing cable and for one the reader may not read.
+    return DeskNotFound(f"no cable {cable_id!r}")
 
 
 def suggest_for_cable(engine: Engine, cable_id: str, refresh: bool = False) -> list[ProposalView]:
-    """Read the stored cable `cable_id` and store its proposals (kept as they are when already
-    stored, unless `refresh` replaces the undecided ones). Returns every stored proposal of
-    the cable, unfiltered: callers facing users go through `list_proposals`.
-    Raises DeskNotFound when no such cable is stored."""
-    gaz = registry_gazetteer(engine)
+    """Read the stored cable `cable_id` for proposals unless its current version was read
+    already (or `refresh` asks again: undecided proposals are replaced, decided ones kept).
+    The cable is read outside any transaction; the proposals and the record of the read are
+    stored together. Returns every stored proposal of the cable, unfiltered: callers facing
+    users go through `proposals_for` or `list_proposals`. Raises DeskNotFound when no such
+    cable is stored."""
+    with session_factory(engine)() as session:
+        record = session.get(CableRecord, normalize_id(cable_id))
+        if record is None:
+            raise _no_cable(cable_id)
+        done = session.get(ProposalReadRecord, record.id)
+        if done is not None and done.version == record.version and not refresh:
+            return [_view(r) for r in _ordered(session, record.id)]
+        version, cable = record.version, cable_of(record)
+    found = suggest(cable, registry_gazetteer(engine))
     with transaction(engine) as session:
-        cable = session.get(CableRecord, normalize_id(cable_id))
-        if cable is None:
-            raise DeskNotFound(f"no cable {cable_id!r}")
-        existing = session.scalars(
-            select(ProposalRecord).where(ProposalRecord.cable_id == cable.id)
-        ).all()
-        if existing and not refresh:
-            return [_view(r) for r in _ordered(session, cable.id)]
-        for row in existing:
-            if row.state == "pending":
-                session.delete(row)
+        record = session.get(CableRecord, cable.id or normalize_id(cable_id))
+        if record is None:
+            raise _no_cable(cable_id)
+        done = session.get(ProposalReadRecord, record.id)
+        if done is not None and done.version == version and not refresh:
+            return [_view(r) for r in _ordered(session, record.id)]  # read meanwhile
+        _store_proposals(session, record, found)
+        if done is None:
+            done = ProposalReadRecord(cable_id=record.id)
+            session.add(done)
+        done.version, done.proposals, done.read_at = version, len(found), utcnow()
         session.flush()
-        kept = {
-            (r.kind, r.payload.get("text"), r.payload.get("date"))
-            for r in existing
-            if r.state != "pending"
-        }
-        markings = _paragraph_markings(session, cable)
-        position = max((r.position for r in existing), default=-1) + 1
-        for proposal in suggest(cable_of(cable), gaz):
-            if (proposal.kind, proposal.text, proposal.to_dict()["date"]) in kept:
-                continue
-            record = ProposalRecord(
-                cable_id=cable.id,
-                position=position,
-                kind=proposal.kind,
-                payload=proposal.detail(),
+        return [_view(r) for r in _ordered(session, record.id)]
+
+
+def _store_proposals(session: Session, cable: CableRecord, found: list[Proposal]) -> None:
+    existing = session.scalars(
+        select(ProposalRecord).where(ProposalRecord.cable_id == cable.id)
+    ).all()
+    for row in existing:
+        if row.state == "pending":
+            session.delete(row)
+    session.flush()
+    kept = {
+        (r.kind, r.payload.get("text"), r.payload.get("date"))
+        for r in existing
+        if r.state != "pending"
+    }
+    paragraphs = _paragraph_markings(session, cable.id)
+    position = max((r.position for r in existing), default=-1) + 1
+    for proposal in found:
+        if (proposal.kind, proposal.text, proposal.to_dict()["date"]) in kept:
+            continue
+        row = ProposalRecord(
+            cable_id=cable.id, position=position, kind=proposal.kind, payload=proposal.detail()
+        )
+        set_marking(row, proposal_marking(proposal.sources, paragraphs, marking_of(cable)))
+        session.add(row)
+        position += 1
+
+
+def unread_cables(engine: Engine, limit: int | None = None) -> list[str]:
+    """Ids of cables whose current version has not been read for proposals."""
+    with session_factory(engine)() as session:
+        query = (
+            select(CableRecord.id)
+            .outerjoin(ProposalReadRecord, ProposalReadRecord.cable_id == CableRecord.id)
+            .where(
+                or_(
+                    ProposalReadRecord.version.is_(None),
+                    ProposalReadRecord.version != CableRecord.version,
+                )
             )
-            set_marking(record, markings.get(proposal.paragraph, markings[None]))
-            session.add(record)
-            position += 1
-        session.flush()
-        return [_view(r) for r in _ordered(session, cable.id)]
+            .order_by(CableRecord.id)
+            .limit(limit)
+        )
+        return list(session.scalars(query))
+
+
+def read_pending(engine: Engine, limit: int | None = None) -> int:
+    """Read for proposals every cable (at most `limit`) whose current version has not been
+    read. Returns how many were read; a cable another process read meanwhile is skipped."""
+    count = 0
+    for cable_id in unread_cables(engine, limit):
+        try:
+            suggest_for_cable(engine, cable_id)
+        except DeskNotFound:
+            continue  # deleted meanwhile
+        except SQLAlchemyError as error:  # another reader stored it first, or a lock
+            log.warning("proposals of %s not stored: %s", cable_id, type(error).__name__)
+            continue
+        count += 1
+    return count
 
 
 def suggest_all(engine: Engine) -> int:
-    """Read every stored cable that has no proposals yet and store its proposals (what ingest
-    leaves for later: reading is cheap, but not free on a batch of thousands). Returns how
-    many cables were read."""
-    with session_factory(engine)() as session:
-        done = set(session.scalars(select(ProposalRecord.cable_id).distinct()))
-        pending = [c for c in session.scalars(select(CableRecord.id)) if c not in done]
-    for cable_id in pending:
-        suggest_for_cable(engine, cable_id)
-    return len(pending)
+    """Read every stored cable whose current version has not been read for proposals (what
+    ingest leaves for later: reading is cheap, but not free on a batch of thousands). Returns
+    how many cables were read."""
+    return read_pending(engine)
+
+
+class ProposalReader:
+    """Reads unread cables for proposals in a background thread, one at a time, so no page
+    view ever does; idle, it looks for new cables every `idle_seconds`."""
+
+    def __init__(self, engine: Engine, idle_seconds: float = 5.0) -> None:
+        self.engine = engine
+        self.idle_seconds = idle_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="npdesk-proposals", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                read = read_pending(self.engine, limit=1)
+            except Exception:  # keep the desk serving; the next round tries again
+                log.exception("reading cables for proposals failed")
+                read = 0
+            if read == 0:
+                self._stop.wait(self.idle_seconds)
 
 
 def _ordered(session: Session, cable_id: str) -> list[ProposalRecord]:
@@ -206,14 +334,47 @@ def _ordered(session: Session, cable_id: str) -> list[ProposalRecord]:
     )
 
 
+@dataclass(frozen=True)
+class CableProposals:
+    """What a reader is shown of a cable's proposals: those they may read, and whether the
+    cable's current version has been read yet."""
+
+    read: bool
+    proposals: list[ProposalView]
+
+
+def proposals_for(engine: Engine, user: User, cable_id: str) -> CableProposals:
+    """The stored proposals of `cable_id` that `user` may read; never reads the cable itself.
+    Raises DeskNotFound, with the same message as for a missing cable, when `user` may not
+    read the cable."""
+    with session_factory(engine)() as session:
+        cable = session.scalars(
+            select(CableRecord).where(
+                CableRecord.id == normalize_id(cable_id), readable(CableRecord, user)
+            )
+        ).one_or_none()
+        if cable is None:
+            raise _no_cable(cable_id)
+        done = session.get(ProposalReadRecord, cable.id)
+        rows = session.scalars(
+            select(ProposalRecord)
+            .where(ProposalRecord.cable_id == cable.id, readable(ProposalRecord, user))
+            .options(selectinload(ProposalRecord.decisions))
+            .order_by(ProposalRecord.position)
+        )
+        return CableProposals(
+            read=done is not None and done.version == cable.version,
+            proposals=[_view(r) for r in rows],
+        )
+
+
 def list_proposals(engine: Engine, user: User, cable_id: str) -> list[ProposalView]:
     """The proposals of a cable that `user` may see (nothing when they may not see the
     cable)."""
-    with session_factory(engine)() as session:
-        cable = session.get(CableRecord, normalize_id(cable_id))
-        if cable is None or not may_see(user, cable):
-            return []
-        return [_view(r) for r in _ordered(session, cable.id) if may_see(user, r)]
+    try:
+        return proposals_for(engine, user, cable_id).proposals
+    except DeskNotFound:
+        return []
 
 
 def _edited(proposal: Proposal, values: dict[str, Any]) -> Proposal:
@@ -263,6 +424,12 @@ def decide(
             proposal = _edited(proposal, values)
         if decision != "reject":
             shared = bool(values.get("shared_with_partner", False))
+            if shared:  # sharing the new record is a release like any other
+                allowed = policy.may_release(
+                    user, marking, agreed_level(settings.partner_country())
+                )
+                if not allowed:
+                    raise NotPermitted(allowed.reason)
             target = Marking(marking.level, marking.caveats, marking.rel_to, shared)
             cable = session.get(CableRecord, record.cable_id)
             made_on = cable_day(cable.parsed.get("created")) if cable is not None else None

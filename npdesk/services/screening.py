@@ -39,9 +39,12 @@ from npdesk.screening.cluster import screen_on_cluster
 from npdesk.screening.index import IndexFileError
 from npdesk.screening.model import ListEntry, entry_from_json
 from npdesk.screening.normalize import normalize_name
-from npdesk.security.model import Party, User
+from npdesk.security.markings import UNPROVEN_LEVEL, strictest
+from npdesk.security.model import Level, Marking, Party, User
 from npdesk.settings import data_dir
-from npdesk.store.db import session_factory, transaction, utcnow
+from npdesk.store.db import MarkedMixin, session_factory, transaction, utcnow
+from npdesk.store.models.cases import CaseRecord
+from npdesk.store.models.desk import FirmRecord
 from npdesk.store.models.screening import (
     ScreenedSubject,
     ScreeningAlert,
@@ -51,6 +54,7 @@ from npdesk.store.models.screening import (
     ScreeningListVersion,
     ScreeningRecord,
 )
+from npdesk.store.visibility import readable
 
 JUDGEMENTS = ("true_match", "false_positive", "unsure")
 SUBJECT_SOURCES = ("case", "firm", "manual")
@@ -139,6 +143,38 @@ class ScreeningResult:
 def _require_home(user: User) -> None:
     if user.party is not Party.HOME:
         raise PermissionError("screening is for home-side users")
+
+
+def _marking(row: MarkedMixin) -> Marking:
+    """A stored row's marking; an unreadable level counts as TOP SECRET (never widens)."""
+    try:
+        return Marking.from_strings(
+            row.classification, row.caveats or "", row.rel_to or "", row.shared_with_partner
+        )
+    except ValueError:
+        return Marking(Level.TS)
+
+
+def _mark(row: MarkedMixin, marking: Marking) -> None:
+    (row.classification, row.caveats, row.rel_to, row.shared_with_partner) = marking.to_columns()
+
+
+def subject_marking(
+    session: Session, source: str, reference: str, given: Marking | None = None
+) -> Marking:
+    """The marking of a subject taken from `source` (`case`, `firm`, `manual`) at
+    `reference`: the strictest of the case's or firm's marking and `given`. A case or firm
+    that is not stored proves nothing, so its subject is kept at SECRET; a subject added by
+    hand is marked as given (UNCLASSIFIED when nothing is given)."""
+    found: MarkedMixin | None = None
+    if source == "case":
+        found = session.scalar(select(CaseRecord).where(CaseRecord.reference == reference))
+    elif source == "firm":
+        found = session.scalar(select(FirmRecord).where(FirmRecord.key == reference))
+    markings = [m for m in (given,) if m is not None]
+    if source in ("case", "firm"):
+        markings.append(_marking(found) if found is not None else Marking(UNPROVEN_LEVEL))
+    return strictest(markings) if markings else Marking(Level.U)
 
 
 def query_key(name: str) -> str:
@@ -371,13 +407,14 @@ def current_index(
 # --- screening and decisions -----------------------------------------------------------------
 
 
-def _earlier(session: Session, key: str, hit: Hit) -> tuple[EarlierDecision, ...]:
+def _earlier(session: Session, user: User, key: str, hit: Hit) -> tuple[EarlierDecision, ...]:
     rows = session.scalars(
         select(ScreeningDecision)
         .where(
             ScreeningDecision.query_key == key,
             ScreeningDecision.list_name == hit.entry.list_name,
             ScreeningDecision.source_id == hit.entry.source_id,
+            readable(ScreeningDecision, user),
         )
         .order_by(ScreeningDecision.decided_at.desc(), ScreeningDecision.id.desc())
     )
@@ -394,8 +431,16 @@ def _store(
     versions: dict[str, int],
     origin: str,
     subject_id: int | None,
+    marking: Marking | None = None,
 ) -> ScreeningResult:
+    """Store a screening and its hits, marked like the subject screened (when there is one)
+    and at least `marking`."""
     key = query_key(query.name)
+    markings = [m for m in (marking,) if m is not None]
+    if subject_id is not None:
+        subject = session.get(ScreenedSubject, subject_id)
+        markings.append(_marking(subject) if subject is not None else Marking(UNPROVEN_LEVEL))
+    screening_marking = strictest(markings) if markings else Marking(Level.U)
     record = ScreeningRecord(
         actor=user.username,
         origin=origin,
@@ -421,10 +466,13 @@ def _store(
         )
         for rank, h in enumerate(hits, 1)
     ]
+    marked: list[MarkedMixin] = [record, *record.hits]
+    for row in marked:
+        _mark(row, screening_marking)
     session.add(record)
     session.flush()
     stored = tuple(
-        StoredHit(row.id, hit, _earlier(session, key, hit))
+        StoredHit(row.id, hit, _earlier(session, user, key, hit))
         for row, hit in zip(record.hits, hits, strict=True)
     )
     return ScreeningResult(record.id, query, versions, stored)
@@ -437,15 +485,17 @@ def screen_name(
     top: int | None = None,
     origin: str = "cli",
     subject_id: int | None = None,
+    marking: Marking | None = None,
 ) -> ScreeningResult:
-    """Screen one name against the newest lists and store the screening with its hits; each
-    hit carries the decisions recorded earlier for the same name and entry. Raises
+    """Screen one name against the newest lists and store the screening with its hits, marked
+    like the subject `subject_id` and at least `marking`; each hit carries the decisions
+    recorded earlier for the same name and entry that `user` may read. Raises
     PermissionError, NoListsLoaded, or QueryError (a ValueError) for an unusable query."""
     _require_home(user)
     screener, versions = current_screener(engine)
     hits = screener.screen(query, top=top)
     with transaction(engine) as session:
-        return _store(session, user, query, hits, versions, origin, subject_id)
+        return _store(session, user, query, hits, versions, origin, subject_id, marking)
 
 
 def screen_names(
@@ -534,7 +584,11 @@ def record_decision(
     if not reason.strip():
         raise ScreeningError("a decision needs a reason")
     with transaction(engine) as session:
-        hit = session.get(ScreeningHitRecord, hit_id)
+        hit = session.scalar(
+            select(ScreeningHitRecord).where(
+                ScreeningHitRecord.id == hit_id, readable(ScreeningHitRecord, user)
+            )
+        )
         if hit is None:
             raise ScreeningError(f"no screening hit {hit_id}")
         screening = session.get(ScreeningRecord, hit.screening_id)
@@ -549,6 +603,8 @@ def record_decision(
             decided_by=user.username,
             decided_at=utcnow(),
         )
+        # A judgement on a hit says what the hit and its screening say.
+        _mark(decision, strictest([_marking(hit), _marking(screening)]))
         session.add(decision)
         session.flush()
         return EarlierDecision(
@@ -571,9 +627,12 @@ def register_subject(
     dob: str | None = None,
     source: str = "manual",
     reference: str = "",
+    marking: Marking | None = None,
 ) -> int:
     """Add a firm or person to the registry re-screening covers (or return the id it already
-    has for the same source, reference and name). Raises PermissionError or ScreeningError."""
+    has for the same source, reference and name), marked by `subject_marking` (an existing
+    subject keeps the stricter of its marking and that). Raises PermissionError or
+    ScreeningError."""
     _require_home(user)
     if source not in SUBJECT_SOURCES:
         raise ScreeningError(f"source must be one of {', '.join(SUBJECT_SOURCES)}")
@@ -587,7 +646,11 @@ def register_subject(
                 ScreenedSubject.name == name.strip(),
             )
         )
+        derived = subject_marking(session, source, reference, marking)
         if existing is not None:
+            known = session.get(ScreenedSubject, existing)
+            assert known is not None
+            _mark(known, strictest([_marking(known), derived]))
             return int(existing)
         subject = ScreenedSubject(
             name=name.strip(),
@@ -598,6 +661,7 @@ def register_subject(
             reference=reference,
             added_by=user.username,
         )
+        _mark(subject, derived)
         session.add(subject)
         session.flush()
         return subject.id
@@ -643,11 +707,15 @@ def rescreen_subjects(engine: Engine, user: User, version_id: int) -> list[Scree
             result = _store(
                 session, user, query, screener.screen(query), versions, "rescreen", subject.id
             )
-            marking = {
-                "classification": subject.classification,
-                "caveats": subject.caveats,
-                "rel_to": subject.rel_to,
-            }
+            # An alert says what the subject and the screening it came from say.
+            alert_marking = strictest([_marking(subject), _marking(result_record(session, result))])
+            marking = dict(
+                zip(
+                    ("classification", "caveats", "rel_to", "shared_with_partner"),
+                    alert_marking.to_columns(),
+                    strict=True,
+                )
+            )
             for stored in result.hits:
                 entry = stored.hit.entry
                 if (entry.list_name, entry.source_id) not in before:
@@ -686,14 +754,21 @@ def rescreen_subjects(engine: Engine, user: User, version_id: int) -> list[Scree
     return alerts
 
 
+def result_record(session: Session, result: ScreeningResult) -> ScreeningRecord:
+    record = session.get(ScreeningRecord, result.screening_id)
+    assert record is not None
+    return record
+
+
 def open_alerts(engine: Engine, user: User) -> list[dict[str, Any]]:
-    """Alerts not yet acknowledged, newest first, with the subject's name."""
+    """Alerts not yet acknowledged that `user` may read, newest first, with the subject's
+    name."""
     _require_home(user)
     with session_factory(engine)() as session:
         rows = session.execute(
             select(ScreeningAlert, ScreenedSubject.name)
             .join(ScreenedSubject, ScreenedSubject.id == ScreeningAlert.subject_id)
-            .where(ScreeningAlert.acknowledged_at.is_(None))
+            .where(ScreeningAlert.acknowledged_at.is_(None), readable(ScreeningAlert, user))
             .order_by(ScreeningAlert.raised_at.desc(), ScreeningAlert.id.desc())
         )
         return [

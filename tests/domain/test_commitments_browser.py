@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page
 from sqlalchemy.engine import Engine
 
 from npdesk.services.ingest import ingest_paths
+from npdesk.services.proposals import read_pending
 from npdesk.store.db import make_engine
 from npdesk.store.schema import upgrade
 from npdesk.web.app import create_app
@@ -40,6 +41,7 @@ def served(tmp_path: Path, seed_text: str) -> Iterator[tuple[str, Clock]]:
     (tmp_path / "seed.txt").write_text(seed_text, encoding="utf-8")
     ingest_paths(engine, [tmp_path / "seed.txt"])
     add_users(engine)
+    read_pending(engine)  # what the server's background reader does
     app = create_app(engine)
     clock = Clock(dt.date(2008, 4, 1))
     app.state.today = clock

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from npdesk.demo_desk import load_demo_desk
 from npdesk.services.ingest import ingest_paths
+from npdesk.services.proposals import read_pending
 from npdesk.store.db import make_engine
 from npdesk.store.schema import upgrade
 from npdesk.web.app import create_app
@@ -39,6 +40,7 @@ def world(tmp_path: Path, seed_text: str) -> Iterator[tuple[TestClient, Clock]]:
     ingest_paths(engine, [tmp_path / "seed.txt"])
     add_users(engine)
     load_demo_desk(engine)
+    read_pending(engine)  # what the server's background reader does
     app = create_app(engine)
     clock = Clock(dt.date(2008, 4, 1))
     app.state.today = clock
@@ -108,7 +110,11 @@ def test_liaison_sees_shared_records_and_closes_partner_commitments(
     li = headers(client, "li")
     firms = {f["key"] for f in client.get("/api/v1/firms", headers=li).json()}
     assert firms == {"demo-hsp", "demo-nls"}
-    assert client.get("/api/v1/cables/08BEIJING1050/proposals", headers=li).json() == []
+    # A SECRET cable: its proposals answer as a missing cable's would (issue 11).
+    hidden = client.get("/api/v1/cables/08BEIJING1050/proposals", headers=li)
+    missing = client.get("/api/v1/cables/08NOSUCHPOST1/proposals", headers=li)
+    assert (hidden.status_code, hidden.json()) == (missing.status_code, missing.json())
+    assert hidden.status_code == 404
     commitments = client.get("/api/v1/commitments", headers=li).json()
     assert all("subsidiary" not in c["description"] for c in commitments)
     ours = next(c for c in commitments if c["owner_side"] == "home")

@@ -23,13 +23,17 @@ def invoke(*args: str) -> tuple[int, str]:
 def test_ingest_search_show_round_trip(db_url: str, tmp_path: Path) -> None:
     code, out = invoke("ingest", str(SAMPLE_CABLES), "--json", "--db", db_url)
     assert code == 0
-    assert json.loads(out) == {
+    answer = json.loads(out)
+    disagreements = answer.pop("marking_disagreements")
+    assert answer == {
         "ingested": 4,
         "unchanged": 0,
         "updated": 0,
         "quarantined": 0,
         "problems": [],
     }
+    # Banner CONFIDENTIAL, paragraph 2 (C//NF): the only sample whose sources disagree.
+    assert [d["id"] for d in disagreements] == ["08STATE2001"]
     code, out = invoke("ingest", str(SAMPLE_CABLES), "--json", "--db", db_url)
     assert json.loads(out)["unchanged"] == 4
 

@@ -55,7 +55,9 @@ def test_release_above_the_agreed_level_or_noforn_is_refused_and_audited(
         for e in audit.export(client.app.state.engine)  # type: ignore[attr-defined]
         if e["action"] == "cables.release" and e["outcome"] == "denied"
     ]
-    assert denied == ["08SAMPLEPOST140", "08STATE2001/2"]
+    # Paragraph 2 is (C//NF), so the whole cable is CONFIDENTIAL//NOFORN (issue 11): the
+    # refusal comes at the cable itself.
+    assert denied == ["08SAMPLEPOST140", "08STATE2001"]
     # reviewers and liaisons may not release at all
     for who in ("rita", "li"):
         response = client.post(

@@ -197,9 +197,23 @@ class CommitmentRecord(MarkedMixin, TimestampMixin, Base):
     fictional: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class ProposalReadRecord(Base):
+    """That a cable version has been read for proposals, and how many it gave (none is an
+    answer too): proposals are read once per version, never on a page view."""
+
+    __tablename__ = "desk_proposal_reads"
+
+    cable_id: Mapped[str] = mapped_column(
+        ForeignKey("cables.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    proposals: Mapped[int] = mapped_column(Integer, default=0)
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ProposalRecord(MarkedMixin, Base):
     """A proposal read from a cable, waiting for (or carrying) an officer's decision. Its
-    marking is the marking of the paragraph it came from."""
+    marking is the strictest marking of the paragraphs whose text it carries."""
 
     __tablename__ = "desk_proposals"
     __table_args__ = (UniqueConstraint("cable_id", "position"),)

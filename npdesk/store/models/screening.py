@@ -61,7 +61,9 @@ class ScreeningListEntry(Base):
 
 class ScreenedSubject(MarkedMixin, Base):
     """A firm or person npdesk knows and keeps screening: from a case, a firm profile, or
-    added by hand; `reference` says where (a case reference, a firm id)."""
+    added by hand; `reference` says where (a case reference, a firm id). Marked at least as
+    strictly as the case or firm it came from, and so are its screenings, hits, decisions and
+    alerts."""
 
     __tablename__ = "screened_subjects"
     __table_args__ = (UniqueConstraint("source", "reference", "name"),)
@@ -101,8 +103,9 @@ class ScreeningRecord(MarkedMixin, Base):
     )
 
 
-class ScreeningHitRecord(Base):
-    """One hit of a screening, as shown: rank, entry, matched name, score, band, explanation."""
+class ScreeningHitRecord(MarkedMixin, Base):
+    """One hit of a screening, as shown: rank, entry, matched name, score, band, explanation;
+    marked like its screening."""
 
     __tablename__ = "screening_hits"
 

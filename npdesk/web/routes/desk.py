@@ -269,13 +269,11 @@ def close_commitment_form(
 
 @router.get("/cables/{cable_id}/proposals", response_class=HTMLResponse)
 def proposals_panel(request: Request, user: ListProposals, cable_id: str) -> HTMLResponse:
-    """The proposals panel fragment for a cable page (htmx: `hx-get` this URL)."""
-    engine = engine_of(request)
-    views = proposal_service.list_proposals(engine, user, cable_id)
-    if not views and user.party is Party.HOME:
-        with answers():
-            proposal_service.suggest_for_cable(engine, cable_id)
-        views = proposal_service.list_proposals(engine, user, cable_id)
+    """The proposals panel fragment for a cable page (htmx: `hx-get` this URL): what has been
+    read from the cable, never read on the view; 404 as for a missing cable when the user may
+    not read it."""
+    with answers():
+        found = proposal_service.proposals_for(engine_of(request), user, cable_id)
     # htmx asks for the fragment (the cable page embeds it); a plain visit gets a whole page.
     name = (
         "desk/_proposals.html" if request.headers.get("hx-request") else "desk/proposals_page.html"
@@ -286,7 +284,8 @@ def proposals_panel(request: Request, user: ListProposals, cable_id: str) -> HTM
         {
             "user": user,
             "cable_id": cable_id,
-            "proposals": views,
+            "proposals": found.proposals,
+            "pending": not found.read,
             "may_decide": user.party is Party.HOME,
         },
     )
@@ -462,16 +461,18 @@ def api_close_commitment(
         ).to_dict()
 
 
-@api.get("/cables/{cable_id}/proposals")
-def api_proposals(request: Request, user: ListProposals, cable_id: str) -> list[dict[str, Any]]:
-    """The proposals read from a cable (read on first request), as the user may see them."""
-    engine = engine_of(request)
-    views = proposal_service.list_proposals(engine, user, cable_id)
-    if not views and user.party is Party.HOME:
-        with answers():
-            proposal_service.suggest_for_cable(engine, cable_id)
-        views = proposal_service.list_proposals(engine, user, cable_id)
-    return [v.to_dict() for v in views]
+@api.get("/cables/{cable_id}/proposals", responses={202: {}, 404: {}})
+def api_proposals(
+    request: Request, response: Response, user: ListProposals, cable_id: str
+) -> list[dict[str, Any]]:
+    """The proposals read from a cable, as the user may see them: 202 while the cable's
+    current version is still waiting to be read (in the background, never on request), 404
+    as for a missing cable when the user may not read it."""
+    with answers():
+        found = proposal_service.proposals_for(engine_of(request), user, cable_id)
+    if not found.read:
+        response.status_code = 202
+    return [v.to_dict() for v in found.proposals]
 
 
 @api.post("/proposals/{proposal_id}/decision")
