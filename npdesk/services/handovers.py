@@ -44,16 +44,19 @@ from npdesk.services.cases import (
     NotPermitted,
     case_from_record,
     load_record,
-    marking_of,
-    may_see,
     move_record,
     require_writer,
-    set_marking,
-    stored_marking,
     with_children,
 )
 from npdesk.store.db import session_factory, transaction
 from npdesk.store.models.cases import CaseRecord, HandoverEntryRecord, HandoverListRecord
+from npdesk.store.visibility import (
+    fetch_visible,
+    marking_of,
+    set_marking,
+    visible_columns,
+    visible_select,
+)
 
 CREATE_ACTION = "handovers.create"
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
@@ -164,14 +167,14 @@ _DETAIL_KEYS = ("subjects", "items", "regimes", "origin_countries", "destination
 
 
 def _load_list(session: Session, user: User, number: int) -> HandoverListRecord:
-    record = session.scalar(
-        select(HandoverListRecord)
-        .where(HandoverListRecord.number == number)
-        .options(selectinload(HandoverListRecord.entries))
+    return fetch_visible(
+        session,
+        HandoverListRecord,
+        user,
+        HandoverListRecord.number == number,
+        missing=lambda: HandoverNotFound(number),
+        options=[selectinload(HandoverListRecord.entries)],
     )
-    if record is None or not may_see(user, marking_of(record)):
-        raise HandoverNotFound(number)
-    return record
 
 
 def handover_moment(handed_over_on: date, now: datetime | None = None) -> datetime:
@@ -219,11 +222,13 @@ def create_handover_list(
             visible = [
                 r
                 for r in session.scalars(
-                    select(CaseRecord)
-                    .where(CaseRecord.status.in_([s.value for s in ACTIVE_STATUSES]))
-                    .options(*with_children())
+                    visible_select(
+                        CaseRecord,
+                        user,
+                        CaseRecord.status.in_([s.value for s in ACTIVE_STATUSES]),
+                    ).options(*with_children())
                 )
-                if may_see(user, marking_of(r)) and policy.may_release(user, marking_of(r), agreed)
+                if policy.may_release(user, marking_of(r), agreed)
             ]
             chosen_refs = [c.reference for c in select_for_handover(map(case_from_record, visible))]
         else:
@@ -310,32 +315,21 @@ def list_handover_lists(engine: Engine, user: User) -> list[HandoverList]:
     """Every list the user may see, newest number first."""
     with session_factory(engine)() as session:
         records = session.scalars(
-            select(HandoverListRecord)
+            visible_select(HandoverListRecord, user)
             .order_by(HandoverListRecord.number.desc())
             .options(selectinload(HandoverListRecord.entries))
         ).all()
-        return [_list_from_record(r) for r in records if may_see(user, marking_of(r))]
+        return [_list_from_record(r) for r in records]
 
 
 def handover_dates(engine: Engine, user: User) -> list[tuple[int, date]]:
     """(number, day handed over) of every list the user may see, oldest first (no entries
     are loaded: for chart markers)."""
-    query = select(
-        HandoverListRecord.number,
-        HandoverListRecord.handed_over_on,
-        HandoverListRecord.classification,
-        HandoverListRecord.caveats,
-        HandoverListRecord.rel_to,
-        HandoverListRecord.shared_with_partner,
+    query = visible_columns(
+        HandoverListRecord, user, HandoverListRecord.number, HandoverListRecord.handed_over_on
     ).order_by(HandoverListRecord.handed_over_on, HandoverListRecord.number)
     with engine.connect() as connection:
-        rows = connection.execute(query).all()
-    dates = []
-    for number, day, level, caveats, rel_to, shared in rows:
-        marking = stored_marking(level, caveats, rel_to, shared)
-        if marking is not None and may_see(user, marking):
-            dates.append((number, day))
-    return dates
+        return [(number, day) for number, day in connection.execute(query)]
 
 
 def get_handover_list(engine: Engine, user: User, number: int) -> HandoverList:
