@@ -177,6 +177,12 @@ def _load_list(session: Session, user: User, number: int) -> HandoverListRecord:
     )
 
 
+def already_released(marking: Marking, partner: str, agreed: Level | None) -> bool:
+    """Whether a case marked `marking` is already released to `partner` (REL TO it or shared,
+    not NOFORN, at or below the agreed level): it goes on a list without being re-marked."""
+    return agreed is not None and marking.level <= agreed and policy.releasable_to(marking, partner)
+
+
 def handover_moment(handed_over_on: date, now: datetime | None = None) -> datetime:
     """When a list handed over on `handed_over_on` is recorded: now for today (a list handed
     over in the afternoon follows the morning's changes to its cases), else noon UTC of that
@@ -198,17 +204,24 @@ def create_handover_list(
     partner_country: str,
     references: Sequence[str] | None = None,
     raise_open_cases: bool = True,
+    release: bool = False,
     fictional: bool = False,
     source: str = "cli",
 ) -> HandoverList:
     """Record a new numbered list handed to the partner.
 
-    `references` default to every active case the user may see and may release to the
-    partner (NOFORN and above-agreed-level cases stay off). Each case is released to
-    the partner (shared, REL TO `partner_country`); open ones move to `raised` on the day of
-    handover when `raise_open_cases`. Every release, status change and the list itself are
-    audited from `source`. Raises `NotPermitted`, `CaseNotFound`, and
-    `InvalidCaseData` (empty list, an inactive case, or a case that may not be released).
+    Handing a case over never re-marks it silently. A case already released to the partner
+    (REL TO it or shared, not NOFORN, at or below the agreed level) goes on the list as it is
+    marked. Any other case is refused with a message that says so, unless `release`: then it
+    is released through the release policy (`policy.may_release`: shared, REL TO
+    `partner_country`), and the release is audited like any other.
+
+    `references` default to every active case the user may see that is already released (with
+    `release`: that the user may release; NOFORN and above-agreed-level cases stay off). Open
+    ones move to `raised` on the day of handover when `raise_open_cases`. Every release,
+    status change and the list itself are audited from `source`. Raises `NotPermitted`,
+    `CaseNotFound`, and `InvalidCaseData` (empty list, an inactive case, a case not released
+    without `release`, or a case that may not be released).
     """
     require_writer(user, "hand lists over")
     if not title.strip():
@@ -228,7 +241,8 @@ def create_handover_list(
                         CaseRecord.status.in_([s.value for s in ACTIVE_STATUSES]),
                     ).options(*with_children())
                 )
-                if policy.may_release(user, marking_of(r), agreed)
+                if already_released(marking_of(r), partner, agreed)
+                or (release and policy.may_release(user, marking_of(r), agreed))
             ]
             chosen_refs = [c.reference for c in select_for_handover(map(case_from_record, visible))]
         else:
@@ -243,24 +257,31 @@ def create_handover_list(
             if not case.is_active:
                 raise InvalidCaseData(f"case {case.reference} is {case.status}, not on the list")
             marking = case.marking
-            decision = policy.may_release(user, marking, agreed)
-            if not decision:
-                raise InvalidCaseData(
-                    f"case {case.reference} cannot be handed over: {decision.reason}"
+            if not already_released(marking, partner, agreed):
+                if not release:
+                    raise InvalidCaseData(
+                        f"case {case.reference} is not released to {partner} (marked "
+                        f"{marking.banner()}): release it first, or hand the list over with "
+                        "release to release it through the release policy"
+                    )
+                decision = policy.may_release(user, marking, agreed)
+                if not decision:
+                    raise InvalidCaseData(
+                        f"case {case.reference} cannot be handed over: {decision.reason}"
+                    )
+                released = replace(marking, shared=True, rel_to=marking.rel_to | {partner})
+                set_marking(record, released)
+                audit.record_release(
+                    session,
+                    user,
+                    decision,
+                    partner=partner,
+                    marking=released,
+                    record_kind="case",
+                    record_id=case.reference,
+                    source=source,
+                    action=CREATE_ACTION,
                 )
-            released = replace(marking, shared=True, rel_to=marking.rel_to | {partner})
-            set_marking(record, released)
-            audit.record_release(
-                session,
-                user,
-                decision,
-                partner=partner,
-                marking=released,
-                record_kind="case",
-                record_id=case.reference,
-                source=source,
-                action=CREATE_ACTION,
-            )
             levels.append(marking.level)
             if raise_open_cases and case.status is CaseStatus.OPEN:
                 case = move_record(

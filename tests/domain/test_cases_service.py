@@ -164,13 +164,16 @@ def test_summaries_carry_items_and_history_only(tmp_path: Path) -> None:
 def test_every_change_is_audited_in_an_intact_chain(tmp_path: Path) -> None:
     from sqlalchemy import select
 
+    from npdesk.security.model import Level, Marking
     from npdesk.services import audit
     from npdesk.services.handovers import create_handover_list
     from npdesk.store.db import session_factory
     from npdesk.store.models.security import AuditLogEntry
 
     engine = desk(tmp_path)
-    ref = create_case(engine, OFFICER, sample(), at=at("2007-10-01"), source="10.0.0.1").reference
+    # Not yet released: the handover releases it, and that decision is audited.
+    unreleased = sample(marking=Marking(Level.C))
+    ref = create_case(engine, OFFICER, unreleased, at=at("2007-10-01"), source="10.0.0.1").reference
     transition_case(engine, OFFICER, ref, CaseStatus.OPEN, reason="vetted", at=at("2007-10-02"))
     create_handover_list(
         engine,
@@ -180,6 +183,7 @@ def test_every_change_is_audited_in_an_intact_chain(tmp_path: Path) -> None:
         handed_over_by="a",
         handed_over_to="b",
         partner_country="CHN",
+        release=True,
     )
     record_partner_response(engine, LIAISON, ref, "Looking into it.", date(2008, 1, 5))
 

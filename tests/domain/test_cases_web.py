@@ -118,6 +118,7 @@ def test_from_a_new_case_to_a_closed_one_and_the_liaison_view(
             "handed_over_on": "2099-01-01",
             "handed_over_by": "PolMinCouns",
             "handed_over_to": "MFA",
+            "release": True,
         },
     )
     assert listing.status_code == 201, listing.text

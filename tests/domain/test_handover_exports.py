@@ -69,6 +69,7 @@ def hand(engine, day: date, refs: list[str] | None = None):  # type: ignore[no-u
         handed_over_to="MFA Arms Control Counselor",
         partner_country="CHN",
         references=refs,
+        release=True,
         fictional=True,
     )
 

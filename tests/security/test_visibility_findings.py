@@ -318,3 +318,43 @@ def test_sql_rule_agrees_with_policy_on_the_database(backend: Engine) -> None:
     assert sum(may_read(chn_c, m) for m in MARKINGS) == 12
     home_u = next(r for r in READERS if r.username == "home-U")
     assert sum(may_read(home_u, m) for m in MARKINGS) == 16
+
+
+def test_handover_does_not_silently_release_a_case(backend: Engine) -> None:
+    from npdesk.services.cases import InvalidCaseData
+    from npdesk.services.handovers import create_handover_list, list_handover_lists
+
+    home_only = opened(backend, "FICTIONAL home-only case", "2007-10-01", HOME_C)
+    released = opened(backend, "FICTIONAL released case", "2007-10-02", SHARED_C)
+
+    def hand(references: list[str] | None, release: bool = False):  # type: ignore[no-untyped-def]
+        return create_handover_list(
+            backend,
+            OFFICER,
+            title="FICTIONAL list",
+            handed_over_on=date(2007, 11, 20),
+            handed_over_by="PolMinCouns",
+            handed_over_to="MFA",
+            partner_country="CHN",
+            references=references,
+            release=release,
+        )
+
+    with pytest.raises(InvalidCaseData) as refused:
+        hand([home_only])
+    assert str(refused.value) == (
+        f"case {home_only} is not released to CHN (marked CONFIDENTIAL): release it first, "
+        "or hand the list over with release to release it through the release policy"
+    )
+    assert get_case(backend, OFFICER, home_only).marking == HOME_C
+    assert list_handover_lists(backend, OFFICER) == []
+
+    # By default only cases already released go on the list, and keep their marking.
+    first = hand(None)
+    assert first.references == (released,)
+    assert get_case(backend, OFFICER, home_only).marking == HOME_C
+    assert get_case(backend, OFFICER, released).marking == SHARED_C
+
+    # Asked to, the officer releases through the policy: the case is then REL TO CHN.
+    hand([home_only], release=True)
+    assert get_case(backend, OFFICER, home_only).marking.banner() == "CONFIDENTIAL//REL TO CHN"
