@@ -10,6 +10,7 @@ case that does not exist.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
@@ -170,26 +171,79 @@ def view_for(user: User, case: Case) -> Case:
     return replace(redact(case), marking=marking)
 
 
+class ShownReferences:
+    """The case references a reader is shown. Home users see the desk's own references.
+
+    A partner user sees their own numbering, `CHN-2007-001` style: per year, 1..n over the
+    cases they may read in the order they were created, so no gap tells how many cases are
+    held back, and the form differs from the desk's own references so a number never means one
+    case to the officer and another to the liaison. The numbering is computed from what the
+    reader sees (no stored column yet): releasing an older case renumbers later ones.
+    """
+
+    def __init__(self, shown: dict[str, str] | None) -> None:
+        self._shown = shown
+        self._home = {v: k for k, v in shown.items()} if shown is not None else None
+
+    def shown(self, reference: str) -> str:
+        """The reference to show for the desk's `reference`."""
+        if self._shown is None:
+            return reference
+        return self._shown.get(reference, WITHHELD)
+
+    def home(self, reference: str) -> str | None:
+        """The desk's reference for a reference the reader was shown (None: no such case)."""
+        if self._home is None:
+            return reference
+        return self._home.get(reference.strip().upper())
+
+
+#: What a reference to a record the reader may not see reads as (callers drop such references;
+#: this only guards against one slipping through).
+WITHHELD = "(withheld)"
+_YEAR = re.compile(r"^[A-Z]+-(\d{4})-\d+$")
+
+
+def shown_references(session: Session, user: User) -> ShownReferences:
+    """The references `user` is shown (see `ShownReferences`)."""
+    if user.party is Party.HOME:
+        return ShownReferences(None)
+    code = (user.country or "").upper()
+    query = visible_columns(CaseRecord, user, CaseRecord.reference, CaseRecord.created_at)
+    counters: dict[int, int] = {}
+    shown: dict[str, str] = {}
+    for reference, created in session.execute(query.order_by(CaseRecord.id)):
+        match = _YEAR.match(reference)
+        year = int(match.group(1)) if match else aware(created).year
+        counters[year] = counters.get(year, 0) + 1
+        shown[reference] = f"{code}-{year}-{counters[year]:03d}"
+    return ShownReferences(shown)
+
+
 def views_for(
     session: Session, user: User, records: Sequence[CaseRecord], summary: bool = False
 ) -> list[Case]:
     """The stored cases as `user` may see them (`view_for`), with references to records the
-    reader cannot see redacted: a merge into a hidden case reads as no merge target, and
-    links to cables they may not read are left out."""
+    reader cannot see redacted (a merge into a hidden case reads as no merge target, links to
+    cables they may not read are left out) and references as the reader is shown them
+    (`shown_references`)."""
     cases = [case_from_record(r, summary) for r in records]
     targets = [c.merged_into for c in cases] + [e.merged_into for c in cases for e in c.history]
     merged = visible_keys(session, CaseRecord.reference, CaseRecord, user, targets)
     linked = [link.cable_id for c in cases for link in c.cable_links]
     cables = visible_keys(session, CableRecord.id, CableRecord, user, linked)
+    refs = shown_references(session, user)
+
+    def target(reference: str | None) -> str | None:
+        return refs.shown(reference) if reference is not None and reference in merged else None
+
     shown: list[Case] = []
     for case in cases:
-        history = tuple(
-            e if e.merged_into is None or e.merged_into in merged else replace(e, merged_into=None)
-            for e in case.history
-        )
+        history = tuple(replace(e, merged_into=target(e.merged_into)) for e in case.history)
         case = replace(
             case,
-            merged_into=case.merged_into if case.merged_into in merged else None,
+            reference=refs.shown(case.reference),
+            merged_into=target(case.merged_into),
             history=history,
             cable_links=tuple(link for link in case.cable_links if link.cable_id in cables),
         )
@@ -282,12 +336,16 @@ def with_children(summary: bool = False) -> list[ExecutableOption]:
 
 
 def load_record(session: Session, user: User, reference: str) -> CaseRecord:
-    """The stored case `reference` if `user` may see it; else `CaseNotFound`."""
+    """The stored case `reference` (as `user` is shown references: `shown_references`) if
+    `user` may see it; else `CaseNotFound`, the same for a hidden case as for a missing one."""
+    home = shown_references(session, user).home(reference)
+    if home is None:
+        raise CaseNotFound(reference)
     return fetch_visible(
         session,
         CaseRecord,
         user,
-        CaseRecord.reference == reference,
+        CaseRecord.reference == home,
         missing=lambda: CaseNotFound(reference),
         options=with_children(),
     )
@@ -812,6 +870,7 @@ __all__ = [
     "may_write_cases",
     "record_partner_response",
     "screen_subjects",
+    "shown_references",
     "transition_case",
     "update_marking",
 ]

@@ -19,6 +19,7 @@ from npdesk.extract.entities import Gazetteer, GazetteerEntry
 from npdesk.screening.model import EntryType
 from npdesk.security.model import Level, Marking, Party, User
 from npdesk.services import screening
+from npdesk.services.cases import shown_references
 from npdesk.services.commitments import CommitmentView, commitment_view
 from npdesk.services.desk_access import (
     DeskNotFound,
@@ -380,7 +381,10 @@ def _linked_cases(session: Session, user: User, names: list[str]) -> list[dict[s
         .unique()
         .all()
     )
-    return [{"reference": c.reference, "title": c.title, "status": c.status} for c in rows]
+    refs = shown_references(session, user)
+    return [
+        {"reference": refs.shown(c.reference), "title": c.title, "status": c.status} for c in rows
+    ]
 
 
 def _score_view(record: ICPAssessmentRecord) -> ScoreView:

@@ -42,10 +42,12 @@ from npdesk.services import audit
 from npdesk.services.cases import (
     InvalidCaseData,
     NotPermitted,
+    ShownReferences,
     case_from_record,
     load_record,
     move_record,
     require_writer,
+    shown_references,
     with_children,
 )
 from npdesk.store.db import session_factory, transaction
@@ -141,7 +143,11 @@ def list_banner(levels: Sequence[Level], partner_country: str) -> Marking:
     )
 
 
-def _list_from_record(record: HandoverListRecord) -> HandoverList:
+def _list_from_record(
+    record: HandoverListRecord, refs: ShownReferences | None = None
+) -> HandoverList:
+    """The list as stored, with case references as the reader is shown them (`refs`)."""
+    shown = refs.shown if refs is not None else str
     return HandoverList(
         number=record.number,
         title=record.title,
@@ -150,7 +156,7 @@ def _list_from_record(record: HandoverListRecord) -> HandoverList:
         handed_over_to=record.handed_over_to,
         entries=tuple(
             HandoverEntry(
-                reference=e.reference,
+                reference=shown(e.reference),
                 title=e.title,
                 status=e.status,
                 releasable_summary=e.releasable_summary,
@@ -340,7 +346,8 @@ def list_handover_lists(engine: Engine, user: User) -> list[HandoverList]:
             .order_by(HandoverListRecord.number.desc())
             .options(selectinload(HandoverListRecord.entries))
         ).all()
-        return [_list_from_record(r) for r in records]
+        refs = shown_references(session, user)
+        return [_list_from_record(r, refs) for r in records]
 
 
 def handover_dates(engine: Engine, user: User) -> list[tuple[int, date]]:
@@ -356,15 +363,17 @@ def handover_dates(engine: Engine, user: User) -> list[tuple[int, date]]:
 def get_handover_list(engine: Engine, user: User, number: int) -> HandoverList:
     """One list. Raises `HandoverNotFound` (also when the user may not see it)."""
     with session_factory(engine)() as session:
-        return _list_from_record(_load_list(session, user, number))
+        refs = shown_references(session, user)
+        return _list_from_record(_load_list(session, user, number), refs)
 
 
 def diff_handover_lists(engine: Engine, user: User, old: int, new: int) -> HandoverDiff:
     """What changed from list `old` to list `new`. Raises `HandoverNotFound`."""
     with session_factory(engine)() as session:
+        refs = shown_references(session, user)
         return diff(
-            _list_from_record(_load_list(session, user, old)),
-            _list_from_record(_load_list(session, user, new)),
+            _list_from_record(_load_list(session, user, old), refs),
+            _list_from_record(_load_list(session, user, new), refs),
         )
 
 

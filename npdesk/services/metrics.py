@@ -27,7 +27,7 @@ from npdesk.domain.metrics import (
 )
 from npdesk.domain.reviews import ReviewState
 from npdesk.security.model import User
-from npdesk.services.cases import aware
+from npdesk.services.cases import aware, shown_references
 from npdesk.services.handovers import handover_dates
 from npdesk.services.reviews import list_reviews
 from npdesk.store.db import session_factory, utcnow
@@ -91,11 +91,13 @@ def case_histories(engine: Engine, user: User) -> list[Case]:
             )
         ):
             responses[case_id].append(PartnerResponse(received_on, "", ""))
+    with session_factory(engine)() as session:
+        refs = shown_references(session, user)
     cases: list[Case] = []
     for case_id, reference, title, status, level, caveats, rel_to, shared in rows:
         cases.append(
             Case(
-                reference=reference,
+                reference=refs.shown(reference),
                 title=title,
                 status=_STATUSES[status],
                 history=tuple(events[case_id]),

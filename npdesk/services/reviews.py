@@ -45,6 +45,7 @@ from npdesk.services.cases import (
     cases_possibly_active_at,
     load_record,
     move_record,
+    shown_references,
 )
 from npdesk.services.handovers import documents, html_to_pdf
 from npdesk.store.db import session_factory, transaction, utcnow
@@ -169,11 +170,14 @@ def _load(session: Session, user: User, number: int) -> ReviewSessionRecord:
     )
 
 
-def _detail(session: Session, user: User, record: ReviewSessionRecord) -> ReviewDetail:
+def _detail(
+    session: Session, user: User, record: ReviewSessionRecord, present: bool = True
+) -> ReviewDetail:
     """The session as `user` may see it: only agenda lines and outcomes on cases the reader
     may read (home readers of every clearance too), positions renumbered 1..n over what the
     reader sees, merges into cases they cannot see redacted, home-only notes left out for the
-    partner, and the banner of the strictest item shown."""
+    partner, the banner of the strictest item shown, and (when `present`) case references as
+    the reader is shown them (`shown_references`)."""
     references = [i.reference for i in record.agenda] + [o.reference for o in record.outcomes]
     merged = [o.merged_into for o in record.outcomes if o.merged_into]
     markings = visible_case_markings(session, user, references + merged)
@@ -189,11 +193,22 @@ def _detail(session: Session, user: User, record: ReviewSessionRecord) -> Review
         for o in record.outcomes
         if o.reference in markings
     ]
+    shown = {i.reference for i in agenda} | {o.reference for o in outcomes}
+    banner = strictest([marking_of(record), *(markings[r] for r in shown)], user)
     if not home:
         agenda = [replace(item, note="", priority=Priority.MEDIUM) for item in agenda]
         outcomes = [replace(o, home_note="") for o in outcomes]
-    shown = {i.reference for i in agenda} | {o.reference for o in outcomes}
-    banner = strictest([marking_of(record), *(markings[r] for r in shown)], user)
+    if present:
+        refs = shown_references(session, user)
+        agenda = [replace(i, reference=refs.shown(i.reference)) for i in agenda]
+        outcomes = [
+            replace(
+                o,
+                reference=refs.shown(o.reference),
+                merged_into=refs.shown(o.merged_into) if o.merged_into else None,
+            )
+            for o in outcomes
+        ]
     return ReviewDetail(
         session=_session_of(record),
         agenda=tuple(agenda),
@@ -533,7 +548,8 @@ def minutes(engine: Engine, user: User, number: int, variant: MinutesVariant) ->
         raise NotPermitted("home-only minutes are not available to partner users")
     with session_factory(engine)() as session:
         record = _load(session, user, number)
-        detail = _detail(session, user, record)
+        detail = _detail(session, user, record, present=False)
+        refs = shown_references(session, user)
         session_marking = marking_of(record)
         references = [i.reference for i in detail.agenda] + [o.reference for o in detail.outcomes]
         references += [o.merged_into for o in detail.outcomes if o.merged_into]
@@ -572,6 +588,15 @@ def minutes(engine: Engine, user: User, number: int, variant: MinutesVariant) ->
             [session_marking.level, *(markings[r].level for r in included if r in markings)]
         )
         banner = Marking(level, caveats=frozenset({NOFORN})).banner()
+    agenda = [replace(i, reference=refs.shown(i.reference)) for i in agenda]
+    outcomes = [
+        replace(
+            o,
+            reference=refs.shown(o.reference),
+            merged_into=refs.shown(o.merged_into) if o.merged_into else None,
+        )
+        for o in outcomes
+    ]
     built = build_minutes(detail.session, agenda, outcomes, variant)
     return replace(built, banner=banner)
 

@@ -137,8 +137,31 @@ def test_partner_agenda_positions_contiguous(backend: Engine) -> None:
 
     detail = get_review(backend, LIAISON, number)
 
-    # On the stored agenda they sit at 1 and 3; the liaison must not see the gap.
-    assert [(i.position, i.reference) for i in detail.agenda] == [(1, a), (2, c)]
+    # On the stored agenda they sit at 1 and 3 (NPC-2007-001 and -003); the liaison sees no
+    # gap in positions, nor in their own case numbers.
+    assert (a, c) == ("NPC-2007-001", "NPC-2007-003")
+    assert [(i.position, i.reference) for i in detail.agenda] == [
+        (1, "CHN-2007-001"),
+        (2, "CHN-2007-002"),
+    ]
+
+
+def test_partner_case_numbers_contiguous(backend: Engine) -> None:
+    a, b, c, d = four_cases(backend)
+    assert [a, b, c, d] == ["NPC-2007-001", "NPC-2007-002", "NPC-2007-003", "NPC-2007-004"]
+
+    listed = list_cases(backend, LIAISON)
+
+    assert listed.total == 2
+    assert sorted(case.reference for case in listed.cases) == ["CHN-2007-001", "CHN-2007-002"]
+    # Their numbers open the cases; the desk's own references (which would reveal the gap)
+    # answer like missing cases, as does the hidden case's place in their numbering.
+    assert get_case(backend, LIAISON, "CHN-2007-002").title == "FICTIONAL shared unclassified case"
+    for probe in (a, c, "CHN-2007-003"):
+        with pytest.raises(CaseNotFound):
+            get_case(backend, LIAISON, probe)
+    # Home readers keep the desk's references.
+    assert get_case(backend, OFFICER, c).reference == c
 
 
 def test_u_cleared_reviewer_counts_only_readable_cases(backend: Engine) -> None:
@@ -212,7 +235,7 @@ def test_partner_sees_no_merge_into_a_hidden_case(backend: Engine) -> None:
     )
 
     assert get_case(backend, OFFICER, a).merged_into == d
-    seen = get_case(backend, LIAISON, a)
+    seen = get_case(backend, LIAISON, "CHN-2007-001")
     assert seen.merged_into is None
     assert all(e.merged_into is None for e in seen.history)
 
@@ -223,7 +246,10 @@ def test_partner_case_marking_carries_rel_to(backend: Engine) -> None:
         backend, "FICTIONAL flag-shared case", "2007-11-01", Marking(Level.C, shared=True)
     )
 
-    assert get_case(backend, LIAISON, reference).marking.banner() == "CONFIDENTIAL//REL TO CHN"
+    assert reference == "NPC-2007-001"
+    assert get_case(backend, LIAISON, "CHN-2007-001").marking.banner() == (
+        "CONFIDENTIAL//REL TO CHN"
+    )
     assert get_case(backend, OFFICER, reference).marking.banner() == "CONFIDENTIAL"
 
 
