@@ -481,6 +481,7 @@ def _perform(engine: Engine, action: object, partner: str, liaison: User) -> Non
             handed_over_by="PolMinCouns (fictional)",
             handed_over_to="MFA Arms Control Department (fictional)",
             partner_country=partner,
+            release=True,
             fictional=True,
             source=SOURCE,
         )

@@ -392,6 +392,13 @@ def handover_create(
     ] = None,
     partner: Annotated[str | None, typer.Option(help="Partner country code.")] = None,
     raise_cases: Annotated[bool, typer.Option(help="Move open cases to raised.")] = True,
+    release: Annotated[
+        bool,
+        typer.Option(
+            help="Release cases not yet released to the partner, through the release policy "
+            "(without it such cases are refused)."
+        ),
+    ] = False,
     fictional: Annotated[bool, typer.Option()] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
@@ -410,6 +417,7 @@ def handover_create(
             partner_country=partner or partner_country(),
             references=case or None,
             raise_open_cases=raise_cases,
+            release=release,
             fictional=fictional,
         )
     if as_json:

@@ -504,10 +504,10 @@ def firms_share(
 ) -> None:
     """Share a firm (not its dialogues) with the partner (through the release policy)."""
     engine = open_db(db)
+    actor = acting_user(engine, user)
     with session_factory(engine)() as session:
-        record = desk.firm_by_key(session, key)
-        if record is None:
-            fail(f"no firm {key!r}")
+        # A firm the user may not see answers like one that does not exist.
+        record = _run(lambda: desk.visible_firm(session, actor, key))
         record_id = record.id
     _share("firm", record_id, off, db, user)
 

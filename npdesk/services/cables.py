@@ -11,11 +11,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from npdesk.cables.tags import describe_tag
-from npdesk.security.model import User
+from npdesk.security.model import Marking, User
 from npdesk.security.redact import MarkedPart, MarkedRecord, redact
 from npdesk.store.db import banner, iso_utc
 from npdesk.store.models.cables import CableRecord, CableReference, CableVersion
-from npdesk.store.visibility import readable, readable_row, row_marking
+from npdesk.store.visibility import (
+    marking_of,
+    readable_row,
+    strictest,
+    visible_columns,
+    visible_select,
+)
 
 _ID = re.compile(r"^\d{2}[A-Z0-9]+\d+$")
 
@@ -33,9 +39,7 @@ def load_readable(session: Session, cable_id: str, user: User) -> CableRecord | 
     """The stored cable if it exists and `user` may read it, else None (the two are
     indistinguishable to the caller on purpose)."""
     record = session.scalar(
-        select(CableRecord)
-        .where(CableRecord.id == normalize_id(cable_id), readable(CableRecord, user))
-        .options(
+        visible_select(CableRecord, user, CableRecord.id == normalize_id(cable_id)).options(
             selectinload(CableRecord.recipients),
             selectinload(CableRecord.tags),
             selectinload(CableRecord.references),
@@ -55,13 +59,13 @@ def cable_view(session: Session, cable_id: str, user: User) -> dict[str, Any] | 
     ref_ids = [r.ref_id for r in record.references if r.ref_id]
     readable_ids = set(
         session.scalars(
-            select(CableRecord.id).where(CableRecord.id.in_(ref_ids), readable(CableRecord, user))
+            visible_columns(CableRecord, user, CableRecord.id).where(CableRecord.id.in_(ref_ids))
         )
     )
     view = redact(
         MarkedRecord(
-            row_marking(record),
-            [MarkedPart(row_marking(p), p, p.number) for p in record.paragraphs],
+            marking_of(record),
+            [MarkedPart(marking_of(p), p, p.number) for p in record.paragraphs],
         ),
         user,
     )
@@ -73,7 +77,7 @@ def cable_view(session: Session, cable_id: str, user: User) -> dict[str, Any] | 
         {
             "number": shown.number,
             "classification": shown.content.portion,
-            "marking": banner(shown.content.classification, shown.content.caveats),
+            "marking": shown_banner(marking_of(shown.content), user),
             "text": shown.content.text,
         }
         for shown in view.parts
@@ -86,7 +90,7 @@ def cable_view(session: Session, cable_id: str, user: User) -> dict[str, Any] | 
         "precedence": record.precedence,
         "classification": record.classification,
         "caveats": [c for c in record.caveats.split("//") if c],
-        "marking": record.marking,
+        "marking": shown_banner(marking_of(record), user),
         "rel_to": record.rel_to.split(),
         "shared_with_partner": record.shared_with_partner,
         "handling": record.handling.split(),
@@ -119,6 +123,12 @@ def cable_view(session: Session, cable_id: str, user: User) -> dict[str, Any] | 
     }
 
 
+def shown_banner(marking: Marking, user: User) -> str:
+    """The banner of an item as shown to `user`: its full marking, with `REL TO` the
+    partner's country on everything a partner user is shown."""
+    return strictest([marking], user).banner()
+
+
 def _summary_readable(record: CableRecord, user: User) -> bool:
     # The summary is a copy of paragraph text: show it only when every paragraph is readable.
     return all(readable_row(p, user) for p in record.paragraphs)
@@ -127,9 +137,9 @@ def _summary_readable(record: CableRecord, user: User) -> bool:
 def cited_by(session: Session, cable_id: str, user: User) -> list[dict[str, Any]]:
     """Readable cables whose references cite `cable_id`, oldest first."""
     rows = session.execute(
-        select(CableRecord.id, CableRecord.subject, CableRecord.created)
+        visible_columns(CableRecord, user, CableRecord.id, CableRecord.subject, CableRecord.created)
         .join(CableReference, CableReference.cable_id == CableRecord.id)
-        .where(CableReference.ref_id == cable_id, readable(CableRecord, user))
+        .where(CableReference.ref_id == cable_id)
         .distinct()
         .order_by(CableRecord.created, CableRecord.id)
     ).all()
@@ -179,8 +189,8 @@ def reference_graph(session: Session, cable_id: str, user: User) -> dict[str, An
 def months(session: Session, user: User) -> list[tuple[str, int]]:
     """(YYYY-MM, count) of readable cables, newest month first."""
     rows = session.execute(
-        select(CableRecord.month, func.count())
-        .where(readable(CableRecord, user), CableRecord.month.is_not(None))
+        visible_columns(CableRecord, user, CableRecord.month, func.count())
+        .where(CableRecord.month.is_not(None))
         .group_by(CableRecord.month)
         .order_by(CableRecord.month.desc())
     ).all()
@@ -189,7 +199,9 @@ def months(session: Session, user: User) -> list[tuple[str, int]]:
 
 def cables_in_month(session: Session, month: str, user: User) -> list[dict[str, Any]]:
     rows = session.execute(
-        select(
+        visible_columns(
+            CableRecord,
+            user,
             CableRecord.id,
             CableRecord.subject,
             CableRecord.created,
@@ -197,7 +209,7 @@ def cables_in_month(session: Session, month: str, user: User) -> list[dict[str, 
             CableRecord.caveats,
             CableRecord.origin,
         )
-        .where(CableRecord.month == month, readable(CableRecord, user))
+        .where(CableRecord.month == month)
         .order_by(CableRecord.created, CableRecord.id)
     ).all()
     return [

@@ -10,16 +10,15 @@ case that does not exist.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
-from functools import lru_cache
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, raiseload, selectinload
 from sqlalchemy.sql.base import ExecutableOption
-from sqlalchemy.sql.elements import ColumnElement
 
 from npdesk.domain.cases import (
     ACTIVE_STATUSES,
@@ -41,10 +40,9 @@ from npdesk.domain.cases import (
 )
 from npdesk.security import policy
 from npdesk.security.audit import Outcome
-from npdesk.security.model import LEVEL_WORDS, NOFORN, Level, Marking, Party, User
-from npdesk.security.partners import agreed_level
+from npdesk.security.model import Level, Marking, Party, User
 from npdesk.services import audit
-from npdesk.store.db import MarkedMixin, session_factory, transaction, utcnow
+from npdesk.store.db import session_factory, transaction, utcnow
 from npdesk.store.models.cables import CableParagraph, CableRecord
 from npdesk.store.models.cases import (
     CaseCableLink,
@@ -53,6 +51,15 @@ from npdesk.store.models.cases import (
     CaseRecord,
     CaseSubjectRecord,
     PartnerResponseRecord,
+)
+from npdesk.store.visibility import (
+    fetch_visible,
+    find_visible,
+    marking_of,
+    set_marking,
+    visible_columns,
+    visible_keys,
+    visible_select,
 )
 
 CASE_KIND = "case"
@@ -153,64 +160,103 @@ def audit_change(
 
 
 def view_for(user: User, case: Case) -> Case:
-    """The case as `user` may see it: whole for home users, redacted for the partner."""
-    return case if user.party is Party.HOME else redact(case)
+    """The case as `user` may see it: whole for home users, redacted for the partner, whose
+    copy carries `REL TO` their country (everything they are shown is released to them).
+    References to other records are cut by `views_for`, which callers use."""
+    if user.party is Party.HOME:
+        return case
+    marking = case.marking
+    if user.country:
+        marking = replace(marking, rel_to=marking.rel_to | {user.country.upper()})
+    return replace(redact(case), marking=marking)
 
 
-def visible_filter(user: User) -> ColumnElement[bool] | None:
-    """A SQL pre-filter matching `may_see` for the `cases` table (None: no filter needed).
+class ShownReferences:
+    """The case references a reader is shown. Home users see the desk's own references.
 
-    It narrows what is loaded and counted; `may_see` is still applied to each row.
+    A partner user sees their own numbering, `CHN-2007-001` style: per year, 1..n over the
+    cases they may read in the order they were created, so no gap tells how many cases are
+    held back, and the form differs from the desk's own references so a number never means one
+    case to the officer and another to the liaison. The numbering is computed from what the
+    reader sees (no stored column yet): releasing an older case renumbers later ones.
     """
-    ceiling = user.clearance
-    if user.party is not Party.HOME:
-        agreed = agreed_level(user.country)
-        if agreed is None or not user.country:
-            return false()
-        ceiling = min(ceiling, agreed)
-    if user.party is Party.HOME and ceiling is Level.TS:
-        return None
-    allowed_words = [word for level, word in LEVEL_WORDS.items() if level <= ceiling]
-    condition: ColumnElement[bool] = CaseRecord.classification.in_(allowed_words)
-    if user.party is not Party.HOME:
-        country = (user.country or "").upper()
-        condition = condition & ~CaseRecord.caveats.contains(NOFORN)
-        condition = condition & or_(
-            CaseRecord.shared_with_partner.is_(True), CaseRecord.rel_to.contains(country)
+
+    def __init__(self, shown: dict[str, str] | None) -> None:
+        self._shown = shown
+        self._home = {v: k for k, v in shown.items()} if shown is not None else None
+
+    def shown(self, reference: str) -> str:
+        """The reference to show for the desk's `reference`."""
+        if self._shown is None:
+            return reference
+        return self._shown.get(reference, WITHHELD)
+
+    def home(self, reference: str) -> str | None:
+        """The desk's reference for a reference the reader was shown (None: no such case)."""
+        if self._home is None:
+            return reference
+        return self._home.get(reference.strip().upper())
+
+
+#: What a reference to a record the reader may not see reads as (callers drop such references;
+#: this only guards against one slipping through).
+WITHHELD = "(withheld)"
+_YEAR = re.compile(r"^[A-Z]+-(\d{4})-\d+$")
+
+
+def shown_references(session: Session, user: User) -> ShownReferences:
+    """The references `user` is shown (see `ShownReferences`)."""
+    if user.party is Party.HOME:
+        return ShownReferences(None)
+    code = (user.country or "").upper()
+    query = visible_columns(CaseRecord, user, CaseRecord.reference, CaseRecord.created_at)
+    counters: dict[int, int] = {}
+    shown: dict[str, str] = {}
+    for reference, created in session.execute(query.order_by(CaseRecord.id)):
+        match = _YEAR.match(reference)
+        year = int(match.group(1)) if match else aware(created).year
+        counters[year] = counters.get(year, 0) + 1
+        shown[reference] = f"{code}-{year}-{counters[year]:03d}"
+    return ShownReferences(shown)
+
+
+def views_for(
+    session: Session, user: User, records: Sequence[CaseRecord], summary: bool = False
+) -> list[Case]:
+    """The stored cases as `user` may see them (`view_for`), with references to records the
+    reader cannot see redacted (a merge into a hidden case reads as no merge target, links to
+    cables they may not read are left out) and references as the reader is shown them
+    (`shown_references`)."""
+    cases = [case_from_record(r, summary) for r in records]
+    targets = [c.merged_into for c in cases] + [e.merged_into for c in cases for e in c.history]
+    merged = visible_keys(session, CaseRecord.reference, CaseRecord, user, targets)
+    linked = [link.cable_id for c in cases for link in c.cable_links]
+    cables = visible_keys(session, CableRecord.id, CableRecord, user, linked)
+    refs = shown_references(session, user)
+
+    def target(reference: str | None) -> str | None:
+        return refs.shown(reference) if reference is not None and reference in merged else None
+
+    shown: list[Case] = []
+    for case in cases:
+        history = tuple(replace(e, merged_into=target(e.merged_into)) for e in case.history)
+        case = replace(
+            case,
+            reference=refs.shown(case.reference),
+            merged_into=target(case.merged_into),
+            history=history,
+            cable_links=tuple(link for link in case.cable_links if link.cable_id in cables),
         )
-    return condition
+        shown.append(view_for(user, case))
+    return shown
+
+
+def view_of(session: Session, user: User, record: CaseRecord) -> Case:
+    """One stored case as `user` may see it (see `views_for`)."""
+    return views_for(session, user, [record])[0]
 
 
 # --- conversions ---------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1024)
-def stored_marking(level: str, caveats: str, rel_to: str, shared: bool) -> Marking | None:
-    """The marking of stored marking columns, or None when the level is unreadable. A desk has
-    only a handful of distinct markings, so parsing is cached."""
-    try:
-        return Marking.from_strings(level, caveats, rel_to, shared)
-    except ValueError:
-        return None
-
-
-def marking_of(record: MarkedMixin) -> Marking:
-    """The `Marking` of a stored record. An unreadable level counts as TOP SECRET NOFORN, so a
-    bad marking never widens access."""
-    marking = stored_marking(
-        record.classification, record.caveats, record.rel_to, bool(record.shared_with_partner)
-    )
-    return marking or Marking(Level.TS, frozenset({NOFORN}))
-
-
-def set_marking(record: MarkedMixin, marking: Marking) -> None:
-    """Store `marking` on `record`'s marking columns."""
-    (
-        record.classification,
-        record.caveats,
-        record.rel_to,
-        record.shared_with_partner,
-    ) = marking.to_columns()
 
 
 def aware(moment: datetime) -> datetime:
@@ -290,13 +336,19 @@ def with_children(summary: bool = False) -> list[ExecutableOption]:
 
 
 def load_record(session: Session, user: User, reference: str) -> CaseRecord:
-    """The stored case `reference` if `user` may see it; else `CaseNotFound`."""
-    record = session.scalar(
-        select(CaseRecord).where(CaseRecord.reference == reference).options(*with_children())
-    )
-    if record is None or not may_see(user, marking_of(record)):
+    """The stored case `reference` (as `user` is shown references: `shown_references`) if
+    `user` may see it; else `CaseNotFound`, the same for a hidden case as for a missing one."""
+    home = shown_references(session, user).home(reference)
+    if home is None:
         raise CaseNotFound(reference)
-    return record
+    return fetch_visible(
+        session,
+        CaseRecord,
+        user,
+        CaseRecord.reference == home,
+        missing=lambda: CaseNotFound(reference),
+        options=with_children(),
+    )
 
 
 def next_reference(session: Session, year: int) -> str:
@@ -373,12 +425,13 @@ def _validate(data: CaseInput) -> None:
         raise InvalidCaseData("a NOFORN case cannot be shared with the partner")
 
 
-def _check_cable_link(session: Session, link: CableLink) -> None:
-    if session.get(CableRecord, link.cable_id) is None:
+def _check_cable_link(session: Session, user: User, link: CableLink) -> None:
+    # A cable the user may not read answers like one that is not stored.
+    if find_visible(session, CableRecord, user, CableRecord.id == link.cable_id) is None:
         raise InvalidCaseData(f"no stored cable {link.cable_id!r}")
     if link.paragraph is not None:
         found = session.scalar(
-            select(CableParagraph.id).where(
+            visible_columns(CableParagraph, user, CableParagraph.id).where(
                 CableParagraph.cable_id == link.cable_id, CableParagraph.number == link.paragraph
             )
         )
@@ -408,7 +461,7 @@ def create_case(
         if session.scalar(select(CaseRecord.id).where(CaseRecord.reference == reference)):
             raise InvalidCaseData(f"case {reference} already exists")
         for link in data.cable_links:
-            _check_cable_link(session, link)
+            _check_cable_link(session, user, link)
         case = new_case(
             Case(reference=reference, title=data.title.strip()),
             actor=user.username,
@@ -462,7 +515,7 @@ def create_case(
             change="create",
             marking=data.marking.banner(),
         )
-        return case_from_record(record)
+        return view_of(session, user, record)
 
 
 def list_cases(
@@ -477,14 +530,11 @@ def list_cases(
     """The cases `user` may see, newest reference first, optionally only in `statuses`,
     paged by `offset`/`limit`; each as `view_for(user, ...)`. With `summary`, cases carry
     their items and history but no subjects, sources or responses (for list pages)."""
-    condition = visible_filter(user)
-    query = select(CaseRecord)
-    counting = select(func.count()).select_from(CaseRecord)
-    if condition is not None:
-        query, counting = query.where(condition), counting.where(condition)
+    query = visible_select(CaseRecord, user)
+    counting = select(func.count()).select_from(query.subquery())
     if statuses:
         query = query.where(CaseRecord.status.in_(list(statuses)))
-        counting = counting.where(CaseRecord.status.in_(list(statuses)))
+        counting = select(func.count()).select_from(query.subquery())
     query = query.order_by(CaseRecord.reference.desc()).offset(offset)
     query = query.options(*with_children(summary))
     if limit is not None:
@@ -492,11 +542,7 @@ def list_cases(
     with session_factory(engine)() as session:
         total = session.scalar(counting) or 0
         records = session.scalars(query).all()
-        cases = tuple(
-            view_for(user, case_from_record(r, summary))
-            for r in records
-            if may_see(user, marking_of(r))
-        )
+        cases = tuple(views_for(session, user, records, summary))
     return CasePage(cases, total, offset, limit)
 
 
@@ -510,26 +556,23 @@ def cases_possibly_active_at(engine: Engine, user: User, moment: datetime) -> li
     those changed after `moment` (a case active then but not now must have changed since).
     Callers still check each case's status at `moment`; this only spares loading the rest."""
     changed_since = select(CaseEventRecord.case_id).where(CaseEventRecord.at > moment)
-    query = select(CaseRecord).where(
+    query = visible_select(
+        CaseRecord,
+        user,
         or_(
             CaseRecord.status.in_([s.value for s in ACTIVE_STATUSES]),
             CaseRecord.id.in_(changed_since),
-        )
+        ),
     )
-    condition = visible_filter(user)
-    if condition is not None:
-        query = query.where(condition)
     with session_factory(engine)() as session:
         records = session.scalars(query.options(*with_children())).all()
-        return [
-            view_for(user, case_from_record(r)) for r in records if may_see(user, marking_of(r))
-        ]
+        return views_for(session, user, records)
 
 
 def get_case(engine: Engine, user: User, reference: str) -> Case:
     """One case as `user` may see it. Raises `CaseNotFound`."""
     with session_factory(engine)() as session:
-        return view_for(user, case_from_record(load_record(session, user, reference)))
+        return view_of(session, user, load_record(session, user, reference))
 
 
 def transition_case(
@@ -580,7 +623,7 @@ def link_cable(
     link = CableLink(cable_id, paragraph)
     with transaction(engine) as session:
         record = load_record(session, user, reference)
-        _check_cable_link(session, link)
+        _check_cable_link(session, user, link)
         if all((c.cable_id, c.paragraph) != (cable_id, paragraph) for c in record.cable_links):
             record.cable_links.append(
                 CaseCableLink(cable_id=cable_id, paragraph=paragraph, linked_by=user.username)
@@ -596,7 +639,7 @@ def link_cable(
                 paragraph=paragraph,
             )
         session.flush()
-        return case_from_record(record)
+        return view_of(session, user, record)
 
 
 def record_partner_response(
@@ -663,7 +706,7 @@ def record_partner_response(
                 new=moved.status,
             )
         session.flush()
-        return view_for(user, case_from_record(record))
+        return view_of(session, user, record)
 
 
 def update_marking(
@@ -689,7 +732,7 @@ def update_marking(
             new=marking.banner(),
         )
         session.flush()
-        return case_from_record(record)
+        return view_of(session, user, record)
 
 
 def edit_case(
@@ -730,7 +773,7 @@ def edit_case(
         ]
         audit_change(session, user, WRITE_ACTION, reference, source, change="edit", fields=changed)
         session.flush()
-        return case_from_record(record)
+        return view_of(session, user, record)
 
 
 def screen_subjects(
@@ -806,7 +849,7 @@ def screen_subjects(
             subjects=len(found),
         )
         session.flush()
-        return case_from_record(record), notes
+        return view_of(session, user, record), notes
 
 
 __all__ = [
@@ -827,6 +870,7 @@ __all__ = [
     "may_write_cases",
     "record_partner_response",
     "screen_subjects",
+    "shown_references",
     "transition_case",
     "update_marking",
 ]

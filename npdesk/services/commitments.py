@@ -8,7 +8,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -23,16 +22,11 @@ from npdesk.services.desk_access import (
     InvalidDeskData,
     NotPermitted,
     firm_by_key,
-    marking_of,
-    may_see,
     require_writer,
-    set_marking,
-    visible,
 )
 from npdesk.store.db import session_factory, transaction, utcnow
-from npdesk.store.models.desk import (
-    CommitmentRecord,
-)
+from npdesk.store.models.desk import CommitmentRecord
+from npdesk.store.visibility import fetch_visible, marking_of, set_marking, visible_select
 
 
 @dataclass(frozen=True)
@@ -172,7 +166,9 @@ def list_commitments(
     overdue list (longest overdue first)."""
     today = today or dt.date.today()
     with session_factory(engine)() as session:
-        rows = visible(user, session.scalars(select(CommitmentRecord)).all())
+        rows = session.scalars(
+            visible_select(CommitmentRecord, user).order_by(CommitmentRecord.id)
+        ).all()
         pairs = [(r, _domain(r)) for r in rows]
         if only_overdue:
             chosen = commitment_rules.overdue([c for _, c in pairs], today)
@@ -199,9 +195,13 @@ def close_commitment(
     liaison only marks partner commitments shared with them as done, and must say how.
     Raises DeskNotFound, NotPermitted, InvalidDeskData."""
     with transaction(engine) as session:
-        record = session.get(CommitmentRecord, commitment_id)
-        if record is None or not may_see(user, record):
-            raise DeskNotFound(f"no commitment {commitment_id}")
+        record = fetch_visible(
+            session,
+            CommitmentRecord,
+            user,
+            CommitmentRecord.id == commitment_id,
+            missing=lambda: DeskNotFound(f"no commitment {commitment_id}"),
+        )
         if policy.may_write_kind(user, DESK_KIND):
             pass
         elif policy.may_write(user, PARTNER_COMMITMENT_KIND, marking_of(record)):

@@ -31,6 +31,7 @@ from npdesk.services.desk_access import (
     may_see,
     set_marking,
     share_record,
+    visible_firm,
 )
 from npdesk.services.events import (
     EventInput,
@@ -99,4 +100,5 @@ __all__ = [
     "registry_gazetteer",
     "set_marking",
     "share_record",
+    "visible_firm",
 ]

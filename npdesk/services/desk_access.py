@@ -1,11 +1,8 @@
-"""What every desk use case shares: the errors it raises, reading and writing the
-marking columns, the access checks (the shared policy in `npdesk.security.policy`), looking a
-firm up by key, and sharing a record with the partner."""
+"""What every desk use case shares: the errors it raises, the writer check, looking a firm up
+by key, and sharing a record with the partner. Who may see what is `npdesk.store.visibility`
+(re-exported here: `marking_of`, `set_marking`)."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -13,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from npdesk import settings
 from npdesk.security import policy
-from npdesk.security.model import NOFORN, Level, Marking, User
+from npdesk.security.model import User
 from npdesk.security.partners import agreed_level
 from npdesk.store.db import MarkedMixin, transaction
 from npdesk.store.models.desk import (
@@ -23,8 +20,10 @@ from npdesk.store.models.desk import (
     FirmRecord,
     LetterRecord,
 )
+from npdesk.store.visibility import fetch_visible, readable_row
+from npdesk.store.visibility import marking_of as marking_of
+from npdesk.store.visibility import set_marking as set_marking
 
-_M = TypeVar("_M", bound=MarkedMixin)
 DESK_KIND = "desk"
 PARTNER_COMMITMENT_KIND = "partner_commitment"
 
@@ -41,26 +40,11 @@ class InvalidDeskData(ValueError):
     """The submitted data is incomplete or inconsistent."""
 
 
-def marking_of(record: MarkedMixin) -> Marking:
-    """The marking of a stored record; an unreadable level counts as TOP SECRET NOFORN so a
-    bad marking never widens access."""
-    try:
-        return Marking.from_strings(
-            record.classification, record.caveats, record.rel_to, record.shared_with_partner
-        )
-    except ValueError:
-        return Marking(Level.TS, frozenset({NOFORN}))
-
-
-def set_marking(record: MarkedMixin, marking: Marking) -> None:
-    (record.classification, record.caveats, record.rel_to, record.shared_with_partner) = (
-        marking.to_columns()
-    )
-
-
 def may_see(user: User, record: MarkedMixin) -> bool:
-    """Whether `user` may see `record` (the shared policy, `policy.may_read`)."""
-    return policy.may_read(user, marking_of(record))
+    """Whether `user` may see a loaded `record` (the policy, `policy.may_read`). Queries never
+    filter with it: they go through `npdesk.store.visibility`. Kept for the proposal service's
+    checks on records it has just built."""
+    return readable_row(record, user)
 
 
 def require_writer(user: User) -> None:
@@ -68,14 +52,25 @@ def require_writer(user: User) -> None:
         raise NotPermitted(f"{user.username} may not change the desk")
 
 
-def visible(user: User, rows: Sequence[_M]) -> list[_M]:
-    return [r for r in rows if may_see(user, r)]
-
-
 def firm_by_key(session: Session, key: str) -> FirmRecord | None:
+    """The firm with `key` whatever its marking: for write paths that must not create a
+    second firm under a key already taken (callers check the writer first)."""
     return session.scalars(
         select(FirmRecord).where(FirmRecord.key == key).options(selectinload(FirmRecord.aliases))
     ).one_or_none()
+
+
+def visible_firm(session: Session, user: User, key: str) -> FirmRecord:
+    """The firm with `key` if `user` may see it; else `DeskNotFound` (hidden answers as
+    missing)."""
+    return fetch_visible(
+        session,
+        FirmRecord,
+        user,
+        FirmRecord.key == key,
+        missing=lambda: DeskNotFound(f"no firm {key!r}"),
+        options=[selectinload(FirmRecord.aliases)],
+    )
 
 
 def share_record(engine: Engine, user: User, kind: str, record_id: int, shared: bool) -> None:
@@ -92,9 +87,13 @@ def share_record(engine: Engine, user: User, kind: str, record_id: int, shared: 
     if model is None:
         raise InvalidDeskData(f"cannot share a {kind!r}")
     with transaction(engine) as session:
-        record = session.get(model, record_id)
-        if record is None or not may_see(user, record):
-            raise DeskNotFound(f"no {kind} {record_id}")
+        record = fetch_visible(
+            session,
+            model,
+            user,
+            model.id == record_id,  # type: ignore[attr-defined]
+            missing=lambda: DeskNotFound(f"no {kind} {record_id}"),
+        )
         marking = marking_of(record)
         if shared:
             decision = policy.may_release(user, marking, agreed_level(settings.partner_country()))

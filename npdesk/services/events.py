@@ -6,24 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from npdesk.domain.events import EVENT_KINDS, EventError, Letter
 from npdesk.security.model import Level, Marking, User
-from npdesk.services.desk_access import (
-    InvalidDeskData,
-    marking_of,
-    require_writer,
-    set_marking,
-    visible,
-)
+from npdesk.services.desk_access import InvalidDeskData, require_writer
 from npdesk.store.db import session_factory, transaction
-from npdesk.store.models.desk import (
-    EventRecord,
-    LetterRecord,
-)
+from npdesk.store.models.desk import EventRecord, FirmRecord, LetterRecord
+from npdesk.store.visibility import marking_of, set_marking, visible_columns, visible_select
 
 
 @dataclass(frozen=True)
@@ -79,7 +71,10 @@ def create_event(engine: Engine, user: User, data: EventInput) -> int:
 def list_events(engine: Engine, user: User) -> list[dict[str, Any]]:
     """Every event `user` may see, newest first, as JSON-ready dicts."""
     with session_factory(engine)() as session:
-        rows = session.scalars(select(EventRecord).order_by(EventRecord.start.desc())).all()
+        rows = session.scalars(
+            visible_select(EventRecord, user).order_by(EventRecord.start.desc())
+        ).all()
+        hidden = _hidden_firms(session, user, [f for r in rows for f in r.firms])
         return [
             {
                 "id": r.id,
@@ -89,15 +84,37 @@ def list_events(engine: Engine, user: User) -> list[dict[str, Any]]:
                 "end": r.end.isoformat() if r.end else None,
                 "place": r.place,
                 "agencies": list(r.agencies),
-                "firms": list(r.firms),
+                "firms": [f for f in r.firms if f not in hidden],
                 "outcome": r.outcome,
                 "follow_ups": list(r.follow_ups),
                 "source_cable": r.source_cable,
                 "marking": marking_of(r).banner(),
                 "fictional": r.fictional,
             }
-            for r in visible(user, rows)
+            for r in rows
         ]
+
+
+def _hidden_firms(session: Session, user: User, names: list[str]) -> set[str]:
+    """Which of the firm keys or names an event cites are stored firms `user` may not see:
+    they are left out of what the reader gets, so a home-only firm's key never shows."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return set()
+    cited = or_(FirmRecord.key.in_(wanted), FirmRecord.name.in_(wanted))
+    every = {
+        value
+        for key, name in session.execute(select(FirmRecord.key, FirmRecord.name).where(cited))
+        for value in (key, name)
+    }
+    seen = {
+        value
+        for key, name in session.execute(
+            visible_columns(FirmRecord, user, FirmRecord.key, FirmRecord.name).where(cited)
+        )
+        for value in (key, name)
+    }
+    return (every - seen) & set(wanted)
 
 
 def add_letter_in(
@@ -149,7 +166,9 @@ def create_letter(
 def list_letters(engine: Engine, user: User) -> list[dict[str, Any]]:
     """Every letter `user` may see, newest first."""
     with session_factory(engine)() as session:
-        rows = session.scalars(select(LetterRecord).order_by(LetterRecord.date.desc())).all()
+        rows = session.scalars(
+            visible_select(LetterRecord, user).order_by(LetterRecord.date.desc())
+        ).all()
         return [
             {
                 "id": r.id,
@@ -160,5 +179,5 @@ def list_letters(engine: Engine, user: User) -> list[dict[str, Any]]:
                 "cable": r.cable,
                 "marking": marking_of(r).banner(),
             }
-            for r in visible(user, rows)
+            for r in rows
         ]

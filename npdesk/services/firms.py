@@ -19,16 +19,14 @@ from npdesk.extract.entities import Gazetteer, GazetteerEntry
 from npdesk.screening.model import EntryType
 from npdesk.security.model import Level, Marking, Party, User
 from npdesk.services import screening
+from npdesk.services.cases import shown_references
 from npdesk.services.commitments import CommitmentView, commitment_view
 from npdesk.services.desk_access import (
     DeskNotFound,
     InvalidDeskData,
     firm_by_key,
-    marking_of,
-    may_see,
     require_writer,
-    set_marking,
-    visible,
+    visible_firm,
 )
 from npdesk.services.screening import query_key
 from npdesk.store.db import session_factory, transaction
@@ -43,6 +41,13 @@ from npdesk.store.models.desk import (
     PartnerNoticeRecord,
 )
 from npdesk.store.models.screening import ScreeningDecision, ScreeningRecord
+from npdesk.store.visibility import (
+    fetch_visible,
+    marking_of,
+    set_marking,
+    visible_columns,
+    visible_select,
+)
 
 
 @dataclass(frozen=True)
@@ -161,10 +166,26 @@ def list_firms(engine: Engine, user: User) -> list[FirmView]:
     """Every firm `user` may see, by name."""
     with session_factory(engine)() as session:
         rows = session.scalars(
-            select(FirmRecord).options(selectinload(FirmRecord.aliases)).order_by(FirmRecord.name)
+            visible_select(FirmRecord, user)
+            .options(selectinload(FirmRecord.aliases))
+            .order_by(FirmRecord.name)
         ).all()
-        keys = {r.id: r.key for r in rows}
-        return [_firm_view(r, keys.get(r.parent_id or -1)) for r in visible(user, rows)]
+        parents = _visible_parent_keys(session, user, [r.parent_id for r in rows])
+        return [_firm_view(r, parents.get(r.parent_id or -1)) for r in rows]
+
+
+def _visible_parent_keys(
+    session: Session, user: User, parent_ids: Iterable[int | None]
+) -> dict[int, str]:
+    """id → key of the parents `user` may see: a parent the reader cannot see is redacted
+    (shown as no parent), so its key never leaks."""
+    wanted = sorted({p for p in parent_ids if p is not None})
+    if not wanted:
+        return {}
+    query = visible_columns(FirmRecord, user, FirmRecord.id, FirmRecord.key).where(
+        FirmRecord.id.in_(wanted)
+    )
+    return {firm_id: key for firm_id, key in session.execute(query)}
 
 
 @dataclass(frozen=True)
@@ -229,23 +250,34 @@ def get_firm(engine: Engine, user: User, key: str, today: dt.date | None = None)
     screening status, each filtered by what `user` may see. Raises DeskNotFound."""
     today = today or dt.date.today()
     with session_factory(engine)() as session:
-        record = session.scalars(
-            select(FirmRecord)
-            .where(FirmRecord.key == key)
-            .options(
-                selectinload(FirmRecord.aliases),
-                selectinload(FirmRecord.dialogues).selectinload(DialogueRecord.notices),
-                selectinload(FirmRecord.assessments).selectinload(ICPAssessmentRecord.scores),
-            )
-        ).one_or_none()
-        if record is None or not may_see(user, record):
-            raise DeskNotFound(f"no firm {key!r}")
-        parent = session.get(FirmRecord, record.parent_id) if record.parent_id else None
+        record = visible_firm(session, user, key)
+        parents = _visible_parent_keys(session, user, [record.parent_id])
         children = session.scalars(
-            select(FirmRecord).where(FirmRecord.parent_id == record.id)
+            visible_select(FirmRecord, user, FirmRecord.parent_id == record.id).order_by(
+                FirmRecord.key
+            )
         ).all()
         commitments = session.scalars(
-            select(CommitmentRecord).where(CommitmentRecord.firm_id == record.id)
+            visible_select(CommitmentRecord, user, CommitmentRecord.firm_id == record.id)
+        ).all()
+        dialogue_rows = session.scalars(
+            visible_select(DialogueRecord, user, DialogueRecord.firm_id == record.id).order_by(
+                DialogueRecord.date, DialogueRecord.id
+            )
+        ).all()
+        notices: dict[int, list[PartnerNoticeRecord]] = {}
+        for notice in session.scalars(
+            visible_select(
+                PartnerNoticeRecord,
+                user,
+                PartnerNoticeRecord.dialogue_id.in_([d.id for d in dialogue_rows]),
+            ).order_by(PartnerNoticeRecord.informed_on, PartnerNoticeRecord.id)
+        ):
+            notices.setdefault(notice.dialogue_id, []).append(notice)
+        assessments = session.scalars(
+            visible_select(ICPAssessmentRecord, user, ICPAssessmentRecord.firm_id == record.id)
+            .options(selectinload(ICPAssessmentRecord.scores))
+            .order_by(ICPAssessmentRecord.assessed_on, ICPAssessmentRecord.id)
         ).all()
         dialogues = [
             DialogueView(
@@ -265,18 +297,18 @@ def get_firm(engine: Engine, user: User, key: str, today: dt.date | None = None)
                         "by": n.informed_by,
                         "note": n.note,
                     }
-                    for n in visible(user, list(d.notices))
+                    for n in notices.get(d.id, [])
                 ],
                 marking=marking_of(d).banner(),
             )
-            for d in visible(user, record.dialogues)
+            for d in dialogue_rows
         ]
         return FirmProfile(
-            firm=_firm_view(record, parent.key if parent else None),
-            subsidiaries=[c.key for c in visible(user, children)],
+            firm=_firm_view(record, parents.get(record.parent_id or -1)),
+            subsidiaries=[c.key for c in children],
             dialogues=dialogues,
-            assessments=[_score_view(a) for a in visible(user, record.assessments)],
-            commitments=[commitment_view(c, today) for c in visible(user, commitments)],
+            assessments=[_score_view(a) for a in assessments],
+            commitments=[commitment_view(c, today) for c in commitments],
             screening=_screening_status(session, user, [record.name]),
             cases=_linked_cases(session, user, [record.name, *(a.alias for a in record.aliases)]),
         )
@@ -289,18 +321,17 @@ def _screening_status(session: Session, user: User, names: list[str]) -> dict[st
         return {"status": "not shown", "hits": [], "decisions": []}
     keys = [query_key(n) for n in names]
     screening = session.scalars(
-        select(ScreeningRecord)
-        .where(ScreeningRecord.query_key.in_(keys))
+        visible_select(ScreeningRecord, user, ScreeningRecord.query_key.in_(keys))
         .options(selectinload(ScreeningRecord.hits))
         .order_by(ScreeningRecord.at.desc())
     ).first()
-    if screening is None or not may_see(user, screening):
+    if screening is None:
         return {"status": "not screened", "hits": [], "decisions": []}
     hit_ids = [h.id for h in screening.hits]
     decisions = session.scalars(
-        select(ScreeningDecision)
-        .where(ScreeningDecision.hit_id.in_(hit_ids))
-        .order_by(ScreeningDecision.decided_at)
+        visible_select(ScreeningDecision, user, ScreeningDecision.hit_id.in_(hit_ids)).order_by(
+            ScreeningDecision.decided_at
+        )
     ).all()
     judgements = {d.judgement for d in decisions}
     if not screening.hits:
@@ -334,7 +365,6 @@ def _screening_status(session: Session, user: User, names: list[str]) -> dict[st
                 "decided_at": d.decided_at.isoformat(),
             }
             for d in decisions
-            if may_see(user, d)
         ],
     }
 
@@ -343,7 +373,7 @@ def _linked_cases(session: Session, user: User, names: list[str]) -> list[dict[s
     """Cases with the firm (by any of its names) among their subjects, as `user` may see."""
     rows = (
         session.scalars(
-            select(CaseRecord)
+            visible_select(CaseRecord, user)
             .join(CaseSubjectRecord, CaseSubjectRecord.case_id == CaseRecord.id)
             .where(CaseSubjectRecord.name.in_(names))
             .order_by(CaseRecord.reference)
@@ -351,9 +381,9 @@ def _linked_cases(session: Session, user: User, names: list[str]) -> list[dict[s
         .unique()
         .all()
     )
+    refs = shown_references(session, user)
     return [
-        {"reference": c.reference, "title": c.title, "status": c.status}
-        for c in visible(user, rows)
+        {"reference": refs.shown(c.reference), "title": c.title, "status": c.status} for c in rows
     ]
 
 
@@ -427,9 +457,7 @@ def add_dialogue(engine: Engine, user: User, firm_key: str, data: DialogueInput)
     DeskNotFound, InvalidDeskData."""
     require_writer(user)
     with transaction(engine) as session:
-        firm = firm_by_key(session, firm_key)
-        if firm is None or not may_see(user, firm):
-            raise DeskNotFound(f"no firm {firm_key!r}")
+        firm = visible_firm(session, user, firm_key)
         return add_dialogue_to(session, firm, data).id
 
 
@@ -448,9 +476,13 @@ def record_partner_notice(
     if not channel.strip():
         raise InvalidDeskData("say how the partner was informed")
     with transaction(engine) as session:
-        dialogue = session.get(DialogueRecord, dialogue_id)
-        if dialogue is None or not may_see(user, dialogue):
-            raise DeskNotFound(f"no dialogue {dialogue_id}")
+        dialogue = fetch_visible(
+            session,
+            DialogueRecord,
+            user,
+            DialogueRecord.id == dialogue_id,
+            missing=lambda: DeskNotFound(f"no dialogue {dialogue_id}"),
+        )
         notice = PartnerNoticeRecord(
             dialogue_id=dialogue.id,
             informed_on=informed_on,
@@ -492,9 +524,7 @@ def add_assessment(
     except ICPError as error:
         raise InvalidDeskData(str(error)) from error
     with transaction(engine) as session:
-        firm = firm_by_key(session, firm_key)
-        if firm is None or not may_see(user, firm):
-            raise DeskNotFound(f"no firm {firm_key!r}")
+        firm = visible_firm(session, user, firm_key)
         record = ICPAssessmentRecord(
             firm_id=firm.id,
             framework_id=fw.id,

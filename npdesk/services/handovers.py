@@ -42,18 +42,23 @@ from npdesk.services import audit
 from npdesk.services.cases import (
     InvalidCaseData,
     NotPermitted,
+    ShownReferences,
     case_from_record,
     load_record,
-    marking_of,
-    may_see,
     move_record,
     require_writer,
-    set_marking,
-    stored_marking,
+    shown_references,
     with_children,
 )
 from npdesk.store.db import session_factory, transaction
 from npdesk.store.models.cases import CaseRecord, HandoverEntryRecord, HandoverListRecord
+from npdesk.store.visibility import (
+    fetch_visible,
+    marking_of,
+    set_marking,
+    visible_columns,
+    visible_select,
+)
 
 CREATE_ACTION = "handovers.create"
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
@@ -138,7 +143,11 @@ def list_banner(levels: Sequence[Level], partner_country: str) -> Marking:
     )
 
 
-def _list_from_record(record: HandoverListRecord) -> HandoverList:
+def _list_from_record(
+    record: HandoverListRecord, refs: ShownReferences | None = None
+) -> HandoverList:
+    """The list as stored, with case references as the reader is shown them (`refs`)."""
+    shown = refs.shown if refs is not None else str
     return HandoverList(
         number=record.number,
         title=record.title,
@@ -147,7 +156,7 @@ def _list_from_record(record: HandoverListRecord) -> HandoverList:
         handed_over_to=record.handed_over_to,
         entries=tuple(
             HandoverEntry(
-                reference=e.reference,
+                reference=shown(e.reference),
                 title=e.title,
                 status=e.status,
                 releasable_summary=e.releasable_summary,
@@ -164,14 +173,20 @@ _DETAIL_KEYS = ("subjects", "items", "regimes", "origin_countries", "destination
 
 
 def _load_list(session: Session, user: User, number: int) -> HandoverListRecord:
-    record = session.scalar(
-        select(HandoverListRecord)
-        .where(HandoverListRecord.number == number)
-        .options(selectinload(HandoverListRecord.entries))
+    return fetch_visible(
+        session,
+        HandoverListRecord,
+        user,
+        HandoverListRecord.number == number,
+        missing=lambda: HandoverNotFound(number),
+        options=[selectinload(HandoverListRecord.entries)],
     )
-    if record is None or not may_see(user, marking_of(record)):
-        raise HandoverNotFound(number)
-    return record
+
+
+def already_released(marking: Marking, partner: str, agreed: Level | None) -> bool:
+    """Whether a case marked `marking` is already released to `partner` (REL TO it or shared,
+    not NOFORN, at or below the agreed level): it goes on a list without being re-marked."""
+    return agreed is not None and marking.level <= agreed and policy.releasable_to(marking, partner)
 
 
 def handover_moment(handed_over_on: date, now: datetime | None = None) -> datetime:
@@ -195,17 +210,24 @@ def create_handover_list(
     partner_country: str,
     references: Sequence[str] | None = None,
     raise_open_cases: bool = True,
+    release: bool = False,
     fictional: bool = False,
     source: str = "cli",
 ) -> HandoverList:
     """Record a new numbered list handed to the partner.
 
-    `references` default to every active case the user may see and may release to the
-    partner (NOFORN and above-agreed-level cases stay off). Each case is released to
-    the partner (shared, REL TO `partner_country`); open ones move to `raised` on the day of
-    handover when `raise_open_cases`. Every release, status change and the list itself are
-    audited from `source`. Raises `NotPermitted`, `CaseNotFound`, and
-    `InvalidCaseData` (empty list, an inactive case, or a case that may not be released).
+    Handing a case over never re-marks it silently. A case already released to the partner
+    (REL TO it or shared, not NOFORN, at or below the agreed level) goes on the list as it is
+    marked. Any other case is refused with a message that says so, unless `release`: then it
+    is released through the release policy (`policy.may_release`: shared, REL TO
+    `partner_country`), and the release is audited like any other.
+
+    `references` default to every active case the user may see that is already released (with
+    `release`: that the user may release; NOFORN and above-agreed-level cases stay off). Open
+    ones move to `raised` on the day of handover when `raise_open_cases`. Every release,
+    status change and the list itself are audited from `source`. Raises `NotPermitted`,
+    `CaseNotFound`, and `InvalidCaseData` (empty list, an inactive case, a case not released
+    without `release`, or a case that may not be released).
     """
     require_writer(user, "hand lists over")
     if not title.strip():
@@ -219,11 +241,14 @@ def create_handover_list(
             visible = [
                 r
                 for r in session.scalars(
-                    select(CaseRecord)
-                    .where(CaseRecord.status.in_([s.value for s in ACTIVE_STATUSES]))
-                    .options(*with_children())
+                    visible_select(
+                        CaseRecord,
+                        user,
+                        CaseRecord.status.in_([s.value for s in ACTIVE_STATUSES]),
+                    ).options(*with_children())
                 )
-                if may_see(user, marking_of(r)) and policy.may_release(user, marking_of(r), agreed)
+                if already_released(marking_of(r), partner, agreed)
+                or (release and policy.may_release(user, marking_of(r), agreed))
             ]
             chosen_refs = [c.reference for c in select_for_handover(map(case_from_record, visible))]
         else:
@@ -238,24 +263,31 @@ def create_handover_list(
             if not case.is_active:
                 raise InvalidCaseData(f"case {case.reference} is {case.status}, not on the list")
             marking = case.marking
-            decision = policy.may_release(user, marking, agreed)
-            if not decision:
-                raise InvalidCaseData(
-                    f"case {case.reference} cannot be handed over: {decision.reason}"
+            if not already_released(marking, partner, agreed):
+                if not release:
+                    raise InvalidCaseData(
+                        f"case {case.reference} is not released to {partner} (marked "
+                        f"{marking.banner()}): release it first, or hand the list over with "
+                        "release to release it through the release policy"
+                    )
+                decision = policy.may_release(user, marking, agreed)
+                if not decision:
+                    raise InvalidCaseData(
+                        f"case {case.reference} cannot be handed over: {decision.reason}"
+                    )
+                released = replace(marking, shared=True, rel_to=marking.rel_to | {partner})
+                set_marking(record, released)
+                audit.record_release(
+                    session,
+                    user,
+                    decision,
+                    partner=partner,
+                    marking=released,
+                    record_kind="case",
+                    record_id=case.reference,
+                    source=source,
+                    action=CREATE_ACTION,
                 )
-            released = replace(marking, shared=True, rel_to=marking.rel_to | {partner})
-            set_marking(record, released)
-            audit.record_release(
-                session,
-                user,
-                decision,
-                partner=partner,
-                marking=released,
-                record_kind="case",
-                record_id=case.reference,
-                source=source,
-                action=CREATE_ACTION,
-            )
             levels.append(marking.level)
             if raise_open_cases and case.status is CaseStatus.OPEN:
                 case = move_record(
@@ -310,46 +342,38 @@ def list_handover_lists(engine: Engine, user: User) -> list[HandoverList]:
     """Every list the user may see, newest number first."""
     with session_factory(engine)() as session:
         records = session.scalars(
-            select(HandoverListRecord)
+            visible_select(HandoverListRecord, user)
             .order_by(HandoverListRecord.number.desc())
             .options(selectinload(HandoverListRecord.entries))
         ).all()
-        return [_list_from_record(r) for r in records if may_see(user, marking_of(r))]
+        refs = shown_references(session, user)
+        return [_list_from_record(r, refs) for r in records]
 
 
 def handover_dates(engine: Engine, user: User) -> list[tuple[int, date]]:
     """(number, day handed over) of every list the user may see, oldest first (no entries
     are loaded: for chart markers)."""
-    query = select(
-        HandoverListRecord.number,
-        HandoverListRecord.handed_over_on,
-        HandoverListRecord.classification,
-        HandoverListRecord.caveats,
-        HandoverListRecord.rel_to,
-        HandoverListRecord.shared_with_partner,
+    query = visible_columns(
+        HandoverListRecord, user, HandoverListRecord.number, HandoverListRecord.handed_over_on
     ).order_by(HandoverListRecord.handed_over_on, HandoverListRecord.number)
     with engine.connect() as connection:
-        rows = connection.execute(query).all()
-    dates = []
-    for number, day, level, caveats, rel_to, shared in rows:
-        marking = stored_marking(level, caveats, rel_to, shared)
-        if marking is not None and may_see(user, marking):
-            dates.append((number, day))
-    return dates
+        return [(number, day) for number, day in connection.execute(query)]
 
 
 def get_handover_list(engine: Engine, user: User, number: int) -> HandoverList:
     """One list. Raises `HandoverNotFound` (also when the user may not see it)."""
     with session_factory(engine)() as session:
-        return _list_from_record(_load_list(session, user, number))
+        refs = shown_references(session, user)
+        return _list_from_record(_load_list(session, user, number), refs)
 
 
 def diff_handover_lists(engine: Engine, user: User, old: int, new: int) -> HandoverDiff:
     """What changed from list `old` to list `new`. Raises `HandoverNotFound`."""
     with session_factory(engine)() as session:
+        refs = shown_references(session, user)
         return diff(
-            _list_from_record(_load_list(session, user, old)),
-            _list_from_record(_load_list(session, user, new)),
+            _list_from_record(_load_list(session, user, old), refs),
+            _list_from_record(_load_list(session, user, new), refs),
         )
 
 

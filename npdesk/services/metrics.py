@@ -27,11 +27,12 @@ from npdesk.domain.metrics import (
 )
 from npdesk.domain.reviews import ReviewState
 from npdesk.security.model import User
-from npdesk.services.cases import aware, may_see, stored_marking, visible_filter
+from npdesk.services.cases import aware, shown_references
 from npdesk.services.handovers import handover_dates
 from npdesk.services.reviews import list_reviews
 from npdesk.store.db import session_factory, utcnow
 from npdesk.store.models.cases import CaseEventRecord, CaseRecord, PartnerResponseRecord
+from npdesk.store.visibility import stored_marking, visible_columns
 
 #: Days of unchanged count kept after the last change when the chart would otherwise run on.
 QUIET_TAIL_DAYS = 60
@@ -43,8 +44,9 @@ _OUTCOMES = {outcome.value: outcome for outcome in CaseOutcome}
 
 def case_histories(engine: Engine, user: User) -> list[Case]:
     """Every case `user` may see with its history and response dates (no text fields)."""
-    condition = visible_filter(user)
-    query = select(
+    query = visible_columns(
+        CaseRecord,
+        user,
         CaseRecord.id,
         CaseRecord.reference,
         CaseRecord.title,
@@ -53,12 +55,11 @@ def case_histories(engine: Engine, user: User) -> list[Case]:
         CaseRecord.caveats,
         CaseRecord.rel_to,
         CaseRecord.shared_with_partner,
-    )
-    if condition is not None:
-        query = query.where(condition)
-    query = query.order_by(CaseRecord.reference)
+    ).order_by(CaseRecord.reference)
     events: dict[int, list[CaseEvent]] = defaultdict(list)
     responses: dict[int, list[PartnerResponse]] = defaultdict(list)
+    # Histories and responses of the cases the user may see only: hidden ones are never read.
+    seen = visible_columns(CaseRecord, user, CaseRecord.id)
     with engine.connect() as connection:
         rows = connection.execute(query).all()
         for case_id, at, from_status, to_status, outcome in connection.execute(
@@ -70,7 +71,9 @@ def case_histories(engine: Engine, user: User) -> list[Case]:
                 CaseEventRecord.from_status,
                 CaseEventRecord.to_status,
                 CaseEventRecord.outcome,
-            ).order_by(CaseEventRecord.at, CaseEventRecord.id)
+            )
+            .where(CaseEventRecord.case_id.in_(seen))
+            .order_by(CaseEventRecord.at, CaseEventRecord.id)
         ):
             events[case_id].append(
                 CaseEvent(
@@ -83,23 +86,25 @@ def case_histories(engine: Engine, user: User) -> list[Case]:
                 )
             )
         for case_id, received_on in connection.execute(
-            select(PartnerResponseRecord.case_id, PartnerResponseRecord.received_on)
+            select(PartnerResponseRecord.case_id, PartnerResponseRecord.received_on).where(
+                PartnerResponseRecord.case_id.in_(seen)
+            )
         ):
             responses[case_id].append(PartnerResponse(received_on, "", ""))
+    with session_factory(engine)() as session:
+        refs = shown_references(session, user)
     cases: list[Case] = []
     for case_id, reference, title, status, level, caveats, rel_to, shared in rows:
-        marking = stored_marking(level, caveats, rel_to, shared)
-        if marking is not None and may_see(user, marking):
-            cases.append(
-                Case(
-                    reference=reference,
-                    title=title,
-                    status=_STATUSES[status],
-                    history=tuple(events[case_id]),
-                    responses=tuple(responses[case_id]),
-                    marking=marking,
-                )
+        cases.append(
+            Case(
+                reference=refs.shown(reference),
+                title=title,
+                status=_STATUSES[status],
+                history=tuple(events[case_id]),
+                responses=tuple(responses[case_id]),
+                marking=stored_marking(level, caveats, rel_to, shared),
             )
+        )
     return cases
 
 

@@ -21,7 +21,7 @@ from npdesk.services.cables import load_readable
 from npdesk.store.db import transaction
 from npdesk.store.models.cables import CableParagraph, CableRecord
 from npdesk.store.search import IndexDocument, index_cable
-from npdesk.store.visibility import row_marking
+from npdesk.store.visibility import marking_of
 
 
 class ReleaseRefused(PermissionError):
@@ -60,7 +60,7 @@ def release_cable(
         numbered = {p.number: p for p in record.paragraphs if p.number is not None}
         if paragraphs is None:
             chosen = [
-                p for p in numbered.values() if may_release(officer, row_marking(p), agreed).allowed
+                p for p in numbered.values() if may_release(officer, marking_of(p), agreed).allowed
             ]
         else:
             unknown = sorted(set(paragraphs) - set(numbered))
@@ -72,7 +72,7 @@ def release_cable(
             *((p, f"{record.id}/{p.number}", "paragraph") for p in chosen),
         ]
         decisions = [
-            (row, ident, kind, may_release(officer, row_marking(row), agreed))
+            (row, ident, kind, may_release(officer, marking_of(row), agreed))
             for row, ident, kind in items
         ]
         refused = next((d for d in decisions if not d[3].allowed), None)
@@ -84,14 +84,14 @@ def release_cable(
                     officer,
                     decision,
                     partner=partner,
-                    marking=row_marking(row),
+                    marking=marking_of(row),
                     record_kind=kind,
                     record_id=ident,
                     source=source,
                 )
             raise ReleaseRefused(f"{ident}: {decision.reason}")
         for row, ident, kind, decision in decisions:
-            marking = released(row_marking(row), partner)
+            marking = released(marking_of(row), partner)
             row.rel_to = " ".join(sorted(marking.rel_to))
             if kind == "cable":
                 row.shared_with_partner = True

@@ -44,11 +44,8 @@ from npdesk.services.cases import (
     aware,
     cases_possibly_active_at,
     load_record,
-    marking_of,
-    may_see,
     move_record,
-    set_marking,
-    stored_marking,
+    shown_references,
 )
 from npdesk.services.handovers import documents, html_to_pdf
 from npdesk.store.db import session_factory, transaction, utcnow
@@ -58,6 +55,15 @@ from npdesk.store.models.cases import (
     ReviewOutcomeRecord,
     ReviewParticipantRecord,
     ReviewSessionRecord,
+)
+from npdesk.store.visibility import (
+    fetch_visible,
+    marking_of,
+    set_marking,
+    stored_marking,
+    strictest,
+    visible_columns,
+    visible_select,
 )
 
 REVIEW_KIND = "review"
@@ -150,59 +156,89 @@ def _outcome_of(record: ReviewOutcomeRecord) -> ReviewOutcome:
 
 
 def _load(session: Session, user: User, number: int) -> ReviewSessionRecord:
-    record = session.scalar(
-        select(ReviewSessionRecord)
-        .where(ReviewSessionRecord.number == number)
-        .options(
+    return fetch_visible(
+        session,
+        ReviewSessionRecord,
+        user,
+        ReviewSessionRecord.number == number,
+        missing=lambda: ReviewNotFound(number),
+        options=[
             selectinload(ReviewSessionRecord.participants),
             selectinload(ReviewSessionRecord.agenda),
             selectinload(ReviewSessionRecord.outcomes),
-        )
+        ],
     )
-    if record is None or not may_see(user, marking_of(record)):
-        raise ReviewNotFound(number)
-    return record
 
 
-def _detail(session: Session, user: User, record: ReviewSessionRecord) -> ReviewDetail:
-    agenda = [_agenda_of(item) for item in record.agenda]
-    outcomes = [_outcome_of(item) for item in record.outcomes]
-    if user.party is not Party.HOME:
-        visible = _visible_references(
-            session, user, [i.reference for i in agenda] + [o.reference for o in outcomes]
+def _detail(
+    session: Session, user: User, record: ReviewSessionRecord, present: bool = True
+) -> ReviewDetail:
+    """The session as `user` may see it: only agenda lines and outcomes on cases the reader
+    may read (home readers of every clearance too), positions renumbered 1..n over what the
+    reader sees, merges into cases they cannot see redacted, home-only notes left out for the
+    partner, the banner of the strictest item shown, and (when `present`) case references as
+    the reader is shown them (`shown_references`)."""
+    references = [i.reference for i in record.agenda] + [o.reference for o in record.outcomes]
+    merged = [o.merged_into for o in record.outcomes if o.merged_into]
+    markings = visible_case_markings(session, user, references + merged)
+    home = user.party is Party.HOME
+    agenda = [
+        replace(_agenda_of(item), position=position)
+        for position, item in enumerate(
+            (i for i in record.agenda if i.reference in markings), start=1
         )
-        agenda = [
-            replace(item, note="", priority=Priority.MEDIUM)
-            for item in agenda
-            if item.reference in visible
+    ]
+    outcomes = [
+        replace(_outcome_of(o), merged_into=o.merged_into if o.merged_into in markings else None)
+        for o in record.outcomes
+        if o.reference in markings
+    ]
+    shown = {i.reference for i in agenda} | {o.reference for o in outcomes}
+    banner = strictest([marking_of(record), *(markings[r] for r in shown)], user)
+    if not home:
+        agenda = [replace(item, note="", priority=Priority.MEDIUM) for item in agenda]
+        outcomes = [replace(o, home_note="") for o in outcomes]
+    if present:
+        refs = shown_references(session, user)
+        agenda = [replace(i, reference=refs.shown(i.reference)) for i in agenda]
+        outcomes = [
+            replace(
+                o,
+                reference=refs.shown(o.reference),
+                merged_into=refs.shown(o.merged_into) if o.merged_into else None,
+            )
+            for o in outcomes
         ]
-        outcomes = [replace(o, home_note="") for o in outcomes if o.reference in visible]
     return ReviewDetail(
         session=_session_of(record),
         agenda=tuple(agenda),
         outcomes=tuple(outcomes),
-        banner=marking_of(record).banner(),
+        banner=banner.banner(),
     )
 
 
-def _visible_references(session: Session, user: User, references: Sequence[str]) -> set[str]:
-    if not references:
-        return set()
+def visible_case_markings(
+    session: Session, user: User, references: Sequence[str]
+) -> dict[str, Marking]:
+    """reference → marking of the cases among `references` that `user` may read."""
+    wanted = sorted(set(references))
+    if not wanted:
+        return {}
     rows = session.execute(
-        select(
+        visible_columns(
+            CaseRecord,
+            user,
             CaseRecord.reference,
             CaseRecord.classification,
             CaseRecord.caveats,
             CaseRecord.rel_to,
             CaseRecord.shared_with_partner,
-        ).where(CaseRecord.reference.in_(references))
+        ).where(CaseRecord.reference.in_(wanted))
     )
-    visible = set()
-    for reference, level, caveats, rel_to, shared in rows:
-        marking = stored_marking(level, caveats, rel_to, shared)
-        if marking is not None and may_see(user, marking):
-            visible.add(reference)
-    return visible
+    return {
+        reference: stored_marking(level, caveats, rel_to, shared)
+        for reference, level, caveats, rel_to, shared in rows
+    }
 
 
 def schedule_review(
@@ -269,9 +305,11 @@ def confirm_review(
         return _detail(session, user, record)
 
 
-def _previous_meeting(session: Session, record: ReviewSessionRecord) -> date | None:
+def _previous_meeting(session: Session, user: User, record: ReviewSessionRecord) -> date | None:
     others = session.scalars(
-        select(ReviewSessionRecord).where(
+        visible_select(
+            ReviewSessionRecord,
+            user,
             ReviewSessionRecord.number != record.number,
             ReviewSessionRecord.state.in_([ReviewState.CONFIRMED, ReviewState.HELD]),
         )
@@ -296,12 +334,12 @@ def build_agenda(engine: Engine, user: User, number: int, *, source: str = "cli"
     cases = cases_possibly_active_at(engine, user, end_of_day(meeting))
     with transaction(engine) as session:
         record = _load(session, user, number)
-        items = generate_agenda(cases, meeting, _previous_meeting(session, record))
+        items = generate_agenda(cases, meeting, _previous_meeting(session, user, record))
         notes = {item.reference: item.note for item in record.agenda}
         ids = {
             reference: case_id
             for reference, case_id in session.execute(
-                select(CaseRecord.reference, CaseRecord.id).where(
+                visible_columns(CaseRecord, user, CaseRecord.reference, CaseRecord.id).where(
                     CaseRecord.reference.in_([i.reference for i in items])
                 )
             )
@@ -346,7 +384,10 @@ def edit_agenda_item(
     with transaction(engine) as session:
         record = _load(session, user, number)
         agenda = record.agenda
-        item = next((i for i in agenda if i.reference == reference), None)
+        # A line on a case the user may not read is not on the agenda for them, and `position`
+        # counts only the lines they see.
+        seen = visible_case_markings(session, user, [i.reference for i in agenda])
+        item = next((i for i in agenda if i.reference == reference and i.reference in seen), None)
         if item is None:
             raise InvalidCaseData(f"case {reference} is not on the agenda of review {number}")
         if note is not None:
@@ -354,7 +395,15 @@ def edit_agenda_item(
         index = agenda.index(item)
         agenda.pop(index)  # delete-orphan: removal deletes the row
         if not remove:
-            place = index if position is None else max(0, min(position - 1, len(agenda)))
+            place = index
+            if position is not None:
+                others = [i for i in agenda if i.reference in seen]
+                wanted = max(0, min(position - 1, len(others)))
+                place = (
+                    agenda.index(others[wanted])
+                    if wanted < len(others)
+                    else (agenda.index(others[-1]) + 1 if others else len(agenda))
+                )
             agenda.insert(place, item)
         for new_position, kept in enumerate(agenda, start=1):
             kept.position = new_position
@@ -473,9 +522,11 @@ def list_reviews(engine: Engine, user: User) -> list[ReviewSession]:
     """Every session `user` may see, by meeting date."""
     with session_factory(engine)() as session:
         records = session.scalars(
-            select(ReviewSessionRecord).options(selectinload(ReviewSessionRecord.participants))
+            visible_select(ReviewSessionRecord, user).options(
+                selectinload(ReviewSessionRecord.participants)
+            )
         ).all()
-        sessions = [_session_of(r) for r in records if may_see(user, marking_of(r))]
+        sessions = [_session_of(r) for r in records]
     return sorted(sessions, key=lambda s: (s.meeting_on, s.number))
 
 
@@ -497,13 +548,12 @@ def minutes(engine: Engine, user: User, number: int, variant: MinutesVariant) ->
         raise NotPermitted("home-only minutes are not available to partner users")
     with session_factory(engine)() as session:
         record = _load(session, user, number)
-        detail = _detail(session, user, record)
+        detail = _detail(session, user, record, present=False)
+        refs = shown_references(session, user)
         session_marking = marking_of(record)
         references = [i.reference for i in detail.agenda] + [o.reference for o in detail.outcomes]
-        markings = {
-            r.reference: marking_of(r)
-            for r in session.scalars(select(CaseRecord).where(CaseRecord.reference.in_(references)))
-        }
+        references += [o.merged_into for o in detail.outcomes if o.merged_into]
+        markings = visible_case_markings(session, user, references)
     agenda, outcomes = list(detail.agenda), list(detail.outcomes)
     if variant is MinutesVariant.RELEASABLE:
         partner = min(session_marking.rel_to, default="")
@@ -518,8 +568,17 @@ def minutes(engine: Engine, user: User, number: int, variant: MinutesVariant) ->
                 and policy.releasable_to(marking, partner)
             )
 
-        agenda = [i for i in agenda if releasable(i.reference)]
-        outcomes = [o for o in outcomes if releasable(o.reference)]
+        agenda = [
+            replace(item, position=position)
+            for position, item in enumerate((i for i in agenda if releasable(i.reference)), start=1)
+        ]
+        outcomes = [
+            o
+            if o.merged_into is None or releasable(o.merged_into)
+            else replace(o, merged_into=None)
+            for o in outcomes
+            if releasable(o.reference)
+        ]
         included = {i.reference for i in agenda} | {o.reference for o in outcomes}
         level = max([session_marking.level, *(markings[r].level for r in included)])
         banner = Marking(level, rel_to=frozenset({partner}) if partner else frozenset()).banner()
@@ -529,6 +588,15 @@ def minutes(engine: Engine, user: User, number: int, variant: MinutesVariant) ->
             [session_marking.level, *(markings[r].level for r in included if r in markings)]
         )
         banner = Marking(level, caveats=frozenset({NOFORN})).banner()
+    agenda = [replace(i, reference=refs.shown(i.reference)) for i in agenda]
+    outcomes = [
+        replace(
+            o,
+            reference=refs.shown(o.reference),
+            merged_into=refs.shown(o.merged_into) if o.merged_into else None,
+        )
+        for o in outcomes
+    ]
     built = build_minutes(detail.session, agenda, outcomes, variant)
     return replace(built, banner=banner)
 

@@ -95,6 +95,8 @@ def test_a_case_from_the_seed_to_closure_and_the_liaison_view(
     officer.fill("input[name=title]", "FICTIONAL updated list of open cases")
     officer.fill("input[name=handed_over_by]", "PolMinCouns")
     officer.fill("input[name=handed_over_to]", "MFA Arms Control Counselor")
+    # The case is not released yet: handing it over releases it only when asked to.
+    officer.check("[data-testid=release-on-handover]")
     officer.click("[data-testid=new-handover] button[type=submit]")
     officer.wait_for_url(f"{base}/handovers/1")
     assert reference in officer.locator("[data-testid=handover-entries]").inner_text()

@@ -66,7 +66,10 @@ def test_a_case_goes_through_its_life_and_keeps_its_history(tmp_path: Path) -> N
     transition_case(engine, OFFICER, ref, CaseStatus.RAISED, reason="list 1", at=at("2007-11-20"))
     with pytest.raises(IllegalTransition, match="'raised' to 'draft'"):
         transition_case(engine, OFFICER, ref, CaseStatus.DRAFT, reason="oops")
-    record_partner_response(engine, LIAISON, ref, "We are looking into it.", date(2008, 2, 1))
+    # The liaison has their own numbering: this is the first case shared with them in 2007.
+    record_partner_response(
+        engine, LIAISON, "CHN-2007-001", "We are looking into it.", date(2008, 2, 1)
+    )
     closed = transition_case(
         engine,
         OFFICER,
@@ -95,7 +98,8 @@ def test_a_liaison_sees_only_shared_cases_and_only_releasable_fields(tmp_path: P
     hidden = create_case(engine, OFFICER, sample(marking=HOME_ONLY))
 
     seen = list_cases(engine, LIAISON)
-    assert [c.reference for c in seen.cases] == [shared.reference]
+    # The first case shared with them this year, in the liaison's own numbering.
+    assert [c.reference for c in seen.cases] == [shared.reference.replace("NPC-", "CHN-")]
     assert seen.total == 1
     view = seen.cases[0]
     assert view.redacted and view.allegation_summary == "" and SECRET_TEXT not in repr(view)
@@ -110,9 +114,10 @@ def test_a_liaison_sees_only_shared_cases_and_only_releasable_fields(tmp_path: P
 def test_liaisons_and_reviewers_cannot_change_cases(tmp_path: Path) -> None:
     engine = desk(tmp_path)
     ref = create_case(engine, OFFICER, sample()).reference
-    for user in (LIAISON, REVIEWER):
+    # The liaison's number for the same (first shared) case.
+    for user, shown in ((LIAISON, ref.replace("NPC-", "CHN-")), (REVIEWER, ref)):
         with pytest.raises(NotPermitted):
-            transition_case(engine, user, ref, CaseStatus.OPEN, reason="x")
+            transition_case(engine, user, shown, CaseStatus.OPEN, reason="x")
         with pytest.raises(NotPermitted):
             create_case(engine, user, sample())
     with pytest.raises(CaseNotFound):
@@ -164,13 +169,16 @@ def test_summaries_carry_items_and_history_only(tmp_path: Path) -> None:
 def test_every_change_is_audited_in_an_intact_chain(tmp_path: Path) -> None:
     from sqlalchemy import select
 
+    from npdesk.security.model import Level, Marking
     from npdesk.services import audit
     from npdesk.services.handovers import create_handover_list
     from npdesk.store.db import session_factory
     from npdesk.store.models.security import AuditLogEntry
 
     engine = desk(tmp_path)
-    ref = create_case(engine, OFFICER, sample(), at=at("2007-10-01"), source="10.0.0.1").reference
+    # Not yet released: the handover releases it, and that decision is audited.
+    unreleased = sample(marking=Marking(Level.C))
+    ref = create_case(engine, OFFICER, unreleased, at=at("2007-10-01"), source="10.0.0.1").reference
     transition_case(engine, OFFICER, ref, CaseStatus.OPEN, reason="vetted", at=at("2007-10-02"))
     create_handover_list(
         engine,
@@ -180,8 +188,9 @@ def test_every_change_is_audited_in_an_intact_chain(tmp_path: Path) -> None:
         handed_over_by="a",
         handed_over_to="b",
         partner_country="CHN",
+        release=True,
     )
-    record_partner_response(engine, LIAISON, ref, "Looking into it.", date(2008, 1, 5))
+    record_partner_response(engine, LIAISON, "CHN-2007-001", "Looking into it.", date(2008, 1, 5))
 
     with session_factory(engine)() as session:
         rows = session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.seq)).all()

@@ -118,10 +118,13 @@ def test_from_a_new_case_to_a_closed_one_and_the_liaison_view(
             "handed_over_on": "2099-01-01",
             "handed_over_by": "PolMinCouns",
             "handed_over_to": "MFA",
+            "release": True,
         },
     )
     assert listing.status_code == 201, listing.text
     number = listing.json()["number"]
+    # The liaison's own number for the one case shared with them (the first of its year).
+    partner_ref = ref.replace("NPC-", "CHN-")
     for fmt in ("pdf", "csv", "json", "html"):
         exported = client.get(f"/api/v1/handover-lists/{number}/export.{fmt}", headers=liaison)
         assert exported.status_code == 200
@@ -131,7 +134,7 @@ def test_from_a_new_case_to_a_closed_one_and_the_liaison_view(
             if fmt == "pdf"
             else body.decode()
         )
-        assert "ZZHOME" not in text and ref in text
+        assert "ZZHOME" not in text and partner_ref in text and ref not in text
 
     review = client.post("/api/v1/reviews", headers=officer, json={"proposed_on": "2099-02-01"})
     assert review.status_code == 201 and review.json()["session"]["awaiting_partner"]
@@ -166,7 +169,9 @@ def test_from_a_new_case_to_a_closed_one_and_the_liaison_view(
     case = seen["cases"][0]
     assert "allegation_summary" not in {k for k, v in case.items() if v is not None}
     assert all(e["reason"] is None for e in case["history"])
-    liaison_page = client.get(f"/cases/{ref}", headers=liaison)
+    assert case["reference"] == partner_ref
+    assert client.get(f"/cases/{ref}", headers=liaison).status_code == 404
+    liaison_page = client.get(f"/cases/{partner_ref}", headers=liaison)
     assert liaison_page.status_code == 200 and "ZZHOME" not in liaison_page.text
     review_page = client.get("/reviews/1", headers=liaison)
     assert "ZZHOME" not in review_page.text and "Licence refused." in review_page.text

@@ -69,6 +69,7 @@ def hand(engine, day: date, refs: list[str] | None = None):  # type: ignore[no-u
         handed_over_to="MFA Arms Control Counselor",
         partner_country="CHN",
         references=refs,
+        release=True,
         fictional=True,
     )
 
@@ -144,7 +145,9 @@ def test_exports_carry_the_banner_and_no_home_only_text(tmp_path: Path, fmt: Exp
         assert home_only not in text
         assert home_only.encode() not in data
     assert "CONFIDENTIAL//REL TO CHN" in text
-    assert ref in text and "FICTIONAL" in text
+    # The liaison's copy carries their own number for the case, not the desk's reference.
+    assert ref == "NPC-2007-001" and ref not in text
+    assert "CHN-2007-001" in text and "FICTIONAL" in text
     if fmt is ExportFormat.JSON:
         parsed = json.loads(data)
         assert parsed["banner"] == "CONFIDENTIAL//REL TO CHN"
@@ -152,4 +155,4 @@ def test_exports_carry_the_banner_and_no_home_only_text(tmp_path: Path, fmt: Exp
     if fmt is ExportFormat.CSV:
         rows = list(csv.reader(io.StringIO(text)))
         assert rows[0] == rows[-1] == ["CONFIDENTIAL//REL TO CHN"]
-        assert rows[3][0] == ref
+        assert rows[3][0] == "CHN-2007-001"

@@ -107,7 +107,9 @@ def test_a_review_from_proposal_to_minutes(tmp_path: Path) -> None:
 
     # The partner sees only shared cases, and never the home notes.
     seen = get_review(engine, LIAISON, 1)
-    assert [i.reference for i in seen.agenda] == [old, new]
+    # In the liaison's own numbering: the first shared case of 2007 and of 2008.
+    assert (old, new) == ("NPC-2007-001", "NPC-2008-001")
+    assert [i.reference for i in seen.agenda] == ["CHN-2007-001", "CHN-2008-001"]
     assert all(i.note == "" for i in seen.agenda)
     assert seen.outcomes[0].home_note == ""
     with pytest.raises(NotPermitted):

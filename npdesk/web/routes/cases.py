@@ -251,6 +251,9 @@ class HandoverIn(BaseModel):
     handed_over_to: str = Field(min_length=1, max_length=300)
     references: list[str] | None = Field(default=None, max_length=10_000)
     raise_open_cases: bool = True
+    # Cases not yet released to the partner are refused unless the officer asks to release
+    # them here (through the release policy, audited): handing over never re-marks silently.
+    release: bool = False
     fictional: bool = False
 
 
@@ -688,6 +691,7 @@ def api_create_handover(
             partner_country=partner_country(),
             references=data.references,
             raise_open_cases=data.raise_open_cases,
+            release=data.release,
             fictional=data.fictional,
             source=client_source(request),
         )
@@ -1173,6 +1177,7 @@ def create_handover_form(
     handed_over_by: Annotated[str, Form()],
     handed_over_to: Annotated[str, Form()],
     references: Annotated[str, Form()] = "",
+    release: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
     refs = references.replace(",", " ").split() or None
     with answers():
@@ -1185,6 +1190,7 @@ def create_handover_form(
             handed_over_to=handed_over_to,
             partner_country=partner_country(),
             references=refs,
+            release=release,
             source=client_source(request),
         )
     return back(f"/handovers/{listing.number}")
