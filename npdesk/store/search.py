@@ -35,6 +35,7 @@ from npdesk.store.catalogue import (
 )
 from npdesk.store.catalogue import current as current_catalogue
 from npdesk.store.db import banner, engine_of, iso_utc, session_factory
+from npdesk.store.deadline import Budget, Interrupted, bounded
 from npdesk.store.fulltext import (
     DENSE,
     MARK_END,
@@ -253,12 +254,30 @@ def search(
     limit: int = 20,
     offset: int = 0,
     with_facets: bool = True,
+    budget: Budget | None = None,
 ) -> SearchResult:
     """Cables matching `query` that `user` may read, best first (or newest first), with facet
     counts over the whole matching set.
 
     The database answers the full-text part (`store.fulltext`); visibility, filters, facets and
-    date order come from the in-memory catalogue (`store.catalogue`)."""
+    date order come from the in-memory catalogue (`store.catalogue`). The work stops when
+    `budget` (default: `deadline.default_seconds()`) is spent or cancelled, raising
+    `deadline.SearchTimeout` or `deadline.SearchCancelled`."""
+    budget = budget or Budget()
+    with bounded(session, budget):
+        return _search(session, query, user, sort, limit, offset, with_facets, budget)
+
+
+def _search(
+    session: Session,
+    query: SearchQuery,
+    user: User,
+    sort: Sort,
+    limit: int,
+    offset: int,
+    with_facets: bool,
+    budget: Budget,
+) -> SearchResult:
     catalogue = current_catalogue(session)
     reader = catalogue.text_for(user)
     if reader is None:  # a reader with no readable text (no agreement): nothing to find
@@ -284,15 +303,17 @@ def search(
             ahead = None
             if relevance and rank_share >= DENSE and catalogue.size >= READ_AHEAD_FROM:
                 ahead = _start_read_ahead(
-                    session, catalogue, positive, reader, eligible, offset + limit
+                    session, catalogue, positive, reader, eligible, offset + limit, budget
                 )
             matches = fulltext.matching(catalogue, query, reader, rank_share=rank_share)
+            budget.check()
             CACHE.put(key, matches)
             if ahead is not None:
                 read_ahead = ahead.result()
         eligible &= catalogue.mask_of(matches.positions)
     elif query.excluded:
         eligible[fulltext.containing_any(catalogue, query.excluded, reader)] = False
+    budget.check()
     selected = np.flatnonzero(eligible)
     if relevance and matches is not None:
         page = _best_page(
@@ -300,6 +321,7 @@ def search(
         )[offset:]
     else:
         page = catalogue.newest(selected, offset, limit)
+    budget.check()
     hits = _hits(session, fulltext, catalogue, page, query, reader)
     facets = catalogue.facets(selected) if with_facets else {}
     return SearchResult(total=len(selected), hits=hits, facets=facets)
@@ -347,13 +369,14 @@ def _start_read_ahead(
     reader: ReaderText,
     eligible: Mask,
     need: int,
+    budget: Budget,
 ) -> Future[Prefix | None] | None:
     key = text_key(catalogue.key, reader.name, "best", query)
     if CACHE.get(key) is not None:
         return None
     engine = engine_of(session)
     return _read_ahead_pool.submit(
-        _read_ahead, engine, catalogue, query, reader, eligible.copy(), need, key
+        _read_ahead, engine, catalogue, query, reader, eligible.copy(), need, key, budget
     )
 
 
@@ -365,17 +388,18 @@ def _read_ahead(
     eligible: Mask,
     need: int,
     key: Key,
+    budget: Budget,
 ) -> Prefix | None:
     try:
-        with session_factory(engine)() as session:
+        with session_factory(engine)() as session, bounded(session, budget):
             # Another connection sees only committed data: if that is not the state the
             # catalogue describes (a newer commit, or the caller's own uncommitted change),
             # its order could miss cables the caller matches, so it is not kept.
             if current_token(session) != catalogue.token:
                 return None
             prefix = fulltext_for(session).read_ahead(catalogue, query, reader, eligible, need)
-    except SQLAlchemyError:
-        return None  # only a head start: the caller reads the order itself
+    except (SQLAlchemyError, Interrupted):
+        return None  # only a head start: the caller reads the order itself (and stops too)
     if prefix is not None:
         CACHE.put(key, prefix)
     return prefix
