@@ -264,12 +264,17 @@ def search(
     `budget` (default: `deadline.default_seconds()`) is spent or cancelled, raising
     `deadline.SearchTimeout` or `deadline.SearchCancelled`."""
     budget = budget or Budget()
+    budget.check()
+    # Rebuilding the catalogue after a change costs what the store's size says, not what the
+    # query asks, and serves every search after it: one reader's budget does not stop it.
+    catalogue = current_catalogue(session)
     with bounded(session, budget):
-        return _search(session, query, user, sort, limit, offset, with_facets, budget)
+        return _search(session, catalogue, query, user, sort, limit, offset, with_facets, budget)
 
 
 def _search(
     session: Session,
+    catalogue: Catalogue,
     query: SearchQuery,
     user: User,
     sort: Sort,
@@ -278,7 +283,6 @@ def _search(
     with_facets: bool,
     budget: Budget,
 ) -> SearchResult:
-    catalogue = current_catalogue(session)
     reader = catalogue.text_for(user)
     if reader is None:  # a reader with no readable text (no agreement): nothing to find
         return SearchResult(total=0, hits=[], facets=catalogue.facets(np.empty(0, np.intp)))
