@@ -10,13 +10,21 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from npdesk.services.ingest import ingest_paths
+from npdesk.store.db import make_engine
+from npdesk.testing.postgres import PostgresCluster
 from npdesk.testing.server import free_port, running_server
-from tests.web.conftest import PASSWORD
+from tests.store.helpers import SAMPLE_CABLES
+from tests.web.conftest import PASSWORD, add_users
 
 ROOT = Path(__file__).resolve().parents[2]
 HUGE = " ".join(f"w{i}" for i in range(5000))
@@ -126,3 +134,76 @@ def test_serve_stops_on_sigterm(desk: Engine, tmp_path: Path) -> None:
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+# --- PostgreSQL: a search held up in the database (here: waiting on a lock, as behind a
+# reindex) is stopped by its budget, or as soon as its client goes away ---------------------
+
+
+def _waiting_searches(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                    "AND query LIKE '%cable_search%' AND query NOT LIKE '%pg_stat_activity%'"
+                )
+            ).scalar_one()
+        )
+
+
+@pytest.fixture
+def pg_desk(pg_cluster: PostgresCluster) -> Iterator[Engine]:
+    engine = make_engine(pg_cluster.create_database(template="npdesk_template"))
+    ingest_paths(engine, [SAMPLE_CABLES])
+    add_users(engine)
+    yield engine
+    engine.dispose()
+
+
+@contextmanager
+def cable_search_locked(engine: Engine) -> Iterator[None]:
+    with engine.connect() as holder:
+        holder.execute(text("LOCK TABLE cable_search IN ACCESS EXCLUSIVE MODE"))
+        yield
+        holder.rollback()
+
+
+def test_search_past_its_budget_answers_503(
+    pg_desk: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NPDESK_SEARCH_SECONDS", "1")
+    with running_server(pg_desk) as base, httpx.Client(base_url=base, timeout=60) as client:
+        rita = bearer(client, "rita")
+        assert client.get("/api/v1/search", params={"q": "workshop"}, headers=rita).is_success
+        with cable_search_locked(pg_desk):
+            answer = client.get("/api/v1/search", params={"q": "training"}, headers=rita)
+            page = client.get("/search", params={"q": "training"}, headers=rita)
+        assert answer.status_code == 503
+        assert answer.headers["Retry-After"] == "5"
+        assert answer.json()["detail"].startswith("search took too long")
+        assert page.status_code == 503 and "search took too long" in page.text
+        assert _waiting_searches(pg_desk) == 0
+
+
+def test_search_stops_when_its_client_goes_away(
+    pg_desk: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NPDESK_SEARCH_SECONDS", "600")
+    with running_server(pg_desk) as base, httpx.Client(base_url=base, timeout=60) as client:
+        rita = bearer(client, "rita")
+        assert client.get("/api/v1/search", params={"q": "workshop"}, headers=rita).is_success
+        with cable_search_locked(pg_desk):
+            with (
+                httpx.Client(base_url=base, timeout=1.0) as impatient,
+                pytest.raises(httpx.ReadTimeout),
+            ):
+                impatient.get("/api/v1/search", params={"q": "training"}, headers=rita)
+            # The client has gone: the statement it left waiting is cancelled (well before the
+            # lock is released or its 600 s budget ends).
+            for _ in range(300):
+                if _waiting_searches(pg_desk) == 0:
+                    break
+                time.sleep(0.1)
+            assert _waiting_searches(pg_desk) == 0
+        assert client.get("/api/v1/search", params={"q": "training"}, headers=rita).is_success

@@ -133,6 +133,8 @@ async def _bounded_search(
     """Run a search in a worker thread under a time budget, stopping it when the client goes
     away (the thread is never left working for nobody)."""
     budget = Budget()
+    answer: list[SearchResult] = []
+    failure: list[Exception] = []
     with SEARCH_SEATS.seat(user.username):
         async with anyio.create_task_group() as group:
 
@@ -143,15 +145,25 @@ async def _bounded_search(
                         return
                     await anyio.sleep(0.2)
 
+            async def work() -> None:
+                # Errors are handed out of the task group as they are (it would wrap them).
+                try:
+                    answer.append(
+                        await anyio.to_thread.run_sync(
+                            partial(run_search, session, query, user, budget=budget, **options),
+                            limiter=SEARCH_THREADS,
+                        )
+                    )
+                except Exception as exc:
+                    failure.append(exc)
+                finally:
+                    group.cancel_scope.cancel()
+
             group.start_soon(watch_client)
-            try:
-                result: SearchResult = await anyio.to_thread.run_sync(
-                    partial(run_search, session, query, user, budget=budget, **options),
-                    limiter=SEARCH_THREADS,
-                )
-            finally:
-                group.cancel_scope.cancel()
-    return result
+            group.start_soon(work)
+    if failure:
+        raise failure[0]
+    return answer[0]
 
 
 def _refused(exc: Interrupted) -> HTTPException:
