@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, cast
 
 import typer
@@ -27,6 +28,7 @@ from npdesk.services.ingest import FileResult, ingest_paths, list_quarantine
 from npdesk.services.release import ReleaseRefused, release_cable
 from npdesk.services.sources import count_sources
 from npdesk.store.db import session_factory, transaction
+from npdesk.store.deadline import Interrupted, cancel_all
 from npdesk.store.search import Sort
 from npdesk.store.search import search as run_search
 from npdesk.store.search_query import QueryError, parse_query
@@ -121,10 +123,13 @@ def search(
         parsed = parse_query(query)
     except QueryError as exc:
         fail(str(exc))
-    with session_factory(engine)() as session:
-        result = run_search(
-            session, parsed, actor, sort=cast(Sort, sort), limit=limit, offset=offset
-        )
+    try:
+        with session_factory(engine)() as session:
+            result = run_search(
+                session, parsed, actor, sort=cast(Sort, sort), limit=limit, offset=offset
+            )
+    except Interrupted as exc:
+        fail(str(exc))
     with transaction(engine) as session:
         audit.record(
             session,
@@ -187,25 +192,45 @@ def show(
     out.rule(f"[bold]{view['marking']}")
 
 
+SHUTDOWN_GRACE_SECONDS = 5
+"""After SIGTERM, how long answers still being written may take before connections close."""
+
+
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     db: DbOption = None,
 ) -> None:
-    """Serve the web desk and the JSON API."""
+    """Serve the web desk and the JSON API (SIGTERM or Ctrl-C stops it within seconds)."""
     import uvicorn
 
     from npdesk.services.proposals import ProposalReader
     from npdesk.web.app import create_app
 
     engine = open_db(db)
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            # Searches still running are stopped in the database at once; their requests
+            # answer 503 and the graceful shutdown has nothing left to wait for.
+            cancel_all()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        create_app(engine),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+    )
     out.print(f"npdesk serving on http://{host}:{port}/")
     reader = ProposalReader(engine)  # cables are read for proposals here, never on a view
     reader.start()
     try:
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+        Server(config).run()
     finally:
         reader.stop()
+        engine.dispose()
 
 
 def release(

@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from npdesk.security.model import User
+from npdesk.store.audiences import DOC_MASK, SLOT_SHIFT, Audience, by_rowid_slot, chain_for
 from npdesk.store.db import banner, engine_of
 from npdesk.store.search_query import SearchQuery
 from npdesk.store.visibility import readable_row
@@ -62,6 +63,31 @@ class MarkingKey:
     caveats: str
     rel_to: str
     shared_with_partner: bool
+
+
+@dataclass(frozen=True)
+class ReaderText:
+    """Which full-text row is one reader's text of each cable (see `store.audiences`)."""
+
+    name: str  # the reader's own audience: what answers about the text are filed under
+    chain: tuple[Audience, ...]  # the reader's own audience first, its root last
+    slots: npt.NDArray[np.int16] | None
+    """Per position, the slot of the chain audience whose row is the text; None when it is the
+    root's row for every cable (no cable has a row of another audience of the chain)."""
+
+    @property
+    def root(self) -> Audience:
+        return self.chain[-1]
+
+    def slot_of(self, name: str) -> int:
+        return next(a.slot for a in self.chain if a.name == name)
+
+    def keep(self, positions: Positions, slots: npt.NDArray[np.int64]) -> Mask:
+        """Which of the rows at `positions` (with their audiences' `slots`) are the reader's
+        text, not another audience's row of the same cable."""
+        if self.slots is None:
+            return np.asarray(slots == 0)
+        return np.asarray(self.slots[positions] == slots)
 
 
 @dataclass(frozen=True)
@@ -107,6 +133,9 @@ class Catalogue:
     id_rank: npt.NDArray[np.intp]  # position in id order
     marking_banners: Codes  # marking code -> banner code (markings differing in REL TO share one)
     _by_id: dict[str, int] = field(repr=False)
+    rows_of: dict[str, Positions] = field(default_factory=dict, repr=False)
+    """Non-root audiences: positions of the cables that have a row of their own."""
+    _texts: dict[str, ReaderText] = field(default_factory=dict, repr=False)
 
     @property
     def size(self) -> int:
@@ -117,6 +146,27 @@ class Catalogue:
     def readable(self, user: User) -> Mask:
         """Cables `user` may read: the policy applied once per distinct marking."""
         return self.marking.mask(self.marking.wanted(lambda key: readable_row(key, user)))
+
+    def text_for(self, user: User) -> ReaderText | None:
+        """Which index rows are `user`'s text; None when the user reads no text at all."""
+        chain = chain_for(user)
+        if not chain:
+            return None
+        name = chain[0].name
+        known = self._texts.get(name)
+        if known is not None:
+            return known
+        slots: npt.NDArray[np.int16] | None = None
+        for audience in reversed(chain[:-1]):  # nearest the root first: the reader's own wins
+            positions = self.rows_of.get(audience.name)
+            if positions is None or not len(positions):
+                continue
+            if slots is None:
+                slots = np.zeros(self.size, dtype=np.int16)
+            slots[positions] = audience.slot
+        reader_text = ReaderText(name, chain, slots)
+        self._texts[name] = reader_text
+        return reader_text
 
     def filtered(self, query: SearchQuery) -> Mask:
         """Cables passing the query's tag, origin, class and date filters (not `ref:`)."""
@@ -297,10 +347,11 @@ def load(session: Session, token: int) -> Catalogue:
             zip(levels, [c or "" for c in caveats], [r or "" for r in rel_to], shared, strict=True)
         )
     )
+    doc_id_array = np.array(doc_ids, dtype=np.int64)
     return Catalogue(
         token=token,
         key=secrets.randbits(63),
-        doc_ids=np.array(doc_ids, dtype=np.int64),
+        doc_ids=doc_id_array,
         ids=ids,
         created=created,
         origin=Codes.of(origins),
@@ -316,7 +367,40 @@ def load(session: Session, token: int) -> Catalogue:
         id_rank=id_rank,
         marking_banners=Codes.of([banner(lvl, cav) for lvl, cav, _, _ in markings.values]),
         _by_id={cable_id: position for position, cable_id in enumerate(ids)},
+        rows_of=_audience_rows(session, doc_id_array),
     )
+
+
+def _audience_rows(session: Session, doc_ids: npt.NDArray[np.int64]) -> dict[str, Positions]:
+    """Positions of the cables with a row of each non-root audience (few: only cables whose
+    paragraphs read differently at that audience's level)."""
+    found: dict[str, list[int]] = {}
+    if session.get_bind().dialect.name == "sqlite":
+        audiences = by_rowid_slot()
+        for table in sorted({a.table for a in audiences.values()}):
+            rowids = session.execute(
+                text(f"SELECT rowid FROM {table} WHERE rowid > :root"), {"root": DOC_MASK}
+            ).scalars()
+            for rowid in rowids:
+                audience = audiences.get((table, rowid >> SLOT_SHIFT))
+                if audience is not None:
+                    found.setdefault(audience.name, []).append(rowid & DOC_MASK)
+    else:
+        rows = session.execute(
+            text(
+                "SELECT audience, doc_id FROM cable_search "
+                "WHERE audience <> 'all' AND audience <> 'partner'"
+            )
+        )
+        for name, doc_id in rows:
+            found.setdefault(name, []).append(doc_id)
+    result: dict[str, Positions] = {}
+    for name, docs in found.items():
+        wanted = np.array(docs, dtype=np.int64)
+        located: Positions = np.minimum(np.searchsorted(doc_ids, wanted), max(len(doc_ids) - 1, 0))
+        if len(doc_ids):
+            result[name] = located[doc_ids[located] == wanted]
+    return result
 
 
 def _split_tag_lists(tag_lists: list[str | None]) -> tuple[list[str], npt.NDArray[np.intp]]:

@@ -22,7 +22,6 @@ import numpy.typing as npt
 from sqlalchemy import (
     Integer,
     Text,
-    and_,
     bindparam,
     cast,
     column,
@@ -32,12 +31,14 @@ from sqlalchemy import (
     select,
     table,
     text,
+    tuple_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from npdesk.store.catalogue import Catalogue, Mask, Positions
+from npdesk.store.audiences import DOC_MASK, SLOT_SHIFT
+from npdesk.store.catalogue import Catalogue, Mask, Positions, ReaderText
 from npdesk.store.db import engine_of
 from npdesk.store.search_query import SearchQuery
 from npdesk.store.textcache import Matches, Prefix, Ranks
@@ -47,7 +48,8 @@ MARK_START, MARK_END = "\x02", "\x03"
 escape the snippet first and then turn them into <mark> safely."""
 
 FTS_TABLES = {"all": "cable_fts", "partner": "cable_fts_partner"}
-"""SQLite: one FTS5 table per audience, rowid = `cables.doc_id`."""
+"""SQLite: one FTS5 table per root audience, rowid = `cables.doc_id` for the root's rows and
+`slot << 32 | doc_id` for the other audiences of that root (`store.audiences`)."""
 
 RUM_INDEX = "ix_cable_search_rum"
 
@@ -69,21 +71,23 @@ pass, already while matching when the filters alone keep under this share of all
 
 class FullText(Protocol):
     def matching(
-        self, catalogue: Catalogue, query: SearchQuery, audience: str, *, rank_share: float
+        self, catalogue: Catalogue, query: SearchQuery, reader: ReaderText, *, rank_share: float
     ) -> Matches:
-        """Every cable whose `audience` text matches the query's words, phrases and exclusions
+        """Every cable whose text for `reader` matches the query's words, phrases and exclusions
         (the query must have words or phrases). `rank_share` is the share of all cables the
         filters keep when results will be ranked, else 1.0 (a hint: when few survive, ranking
         every match at once may be cheaper than reading the best later)."""
 
-    def containing_any(self, catalogue: Catalogue, words: list[str], audience: str) -> Positions:
-        """Every cable whose `audience` text contains any of `words`."""
+    def containing_any(
+        self, catalogue: Catalogue, words: list[str], reader: ReaderText
+    ) -> Positions:
+        """Every cable whose text for `reader` contains any of `words`."""
 
     def best_page(
         self,
         catalogue: Catalogue,
         query: SearchQuery,
-        audience: str,
+        reader: ReaderText,
         matches: Matches,
         eligible: Mask,
         need: int,
@@ -94,15 +98,21 @@ class FullText(Protocol):
         prefixes it already had)."""
 
     def read_ahead(
-        self, catalogue: Catalogue, query: SearchQuery, audience: str, eligible: Mask, need: int
+        self,
+        catalogue: Catalogue,
+        query: SearchQuery,
+        reader: ReaderText,
+        eligible: Mask,
+        need: int,
     ) -> Prefix | None:
         """The best-first prefix `best_page` would read for `need` rows when most matches
         survive the filters (`eligible` before the text), or None if it cannot tell."""
 
     def snippets(
-        self, ids: list[tuple[str, int]], query: SearchQuery, audience: str
+        self, ids: list[tuple[str, int, int]], query: SearchQuery, reader: ReaderText
     ) -> dict[str, str]:
-        """Highlighted snippets for (cable id, doc_id) pairs, by cable id."""
+        """Highlighted snippets of the reader's text for (cable id, doc_id, slot of the
+        reader's row) triples, by cable id."""
 
 
 def fulltext_for(session: Session) -> FullText:
@@ -148,9 +158,26 @@ def _integers(joined: str | None) -> npt.NDArray[np.int64]:
     return np.array(joined.split(","), dtype=np.int64)
 
 
+def _reader_rows(
+    catalogue: Catalogue, reader: ReaderText, rowids: npt.NDArray[np.int64]
+) -> tuple[Positions, Mask]:
+    """Positions of the rows (FTS5 rowids) that are the reader's text of a cable, and which
+    of `rowids` they were (to keep values that came with them aligned). Rows of another
+    audience of the same table, and unknown keys, are dropped."""
+    positions, known = catalogue.locate_doc_ids(rowids & DOC_MASK)
+    keep = reader.keep(positions, rowids[known] >> SLOT_SHIFT)
+    kept = known.copy()
+    kept[known] = keep
+    return positions[keep], kept
+
+
 class SqliteText:
     """FTS5: bm25 computes every match's rank whatever the LIMIT, so a page costs one pass
-    over the matches either way; the choice is only how many rows cross the driver."""
+    over the matches either way; the choice is only how many rows cross the driver.
+
+    One MATCH reads every audience's rows of the reader's root table; the rows that are not
+    the reader's text are dropped here. When no cable has a row of the reader's own chain
+    besides the root's, the MATCH is bounded to the root's rowids instead."""
 
     RANK = "bm25({table}, 5.0, 1.0)"
     OVERFETCH = 2048
@@ -164,31 +191,38 @@ class SqliteText:
     def _one(self, sql: str, **params: Any) -> Any:
         return self.session.execute(text(sql), params).one()
 
+    @staticmethod
+    def _where(reader: ReaderText) -> str:
+        name = reader.root.table
+        bound = f" AND rowid <= {DOC_MASK}" if reader.slots is None else ""
+        return f"{name} MATCH :e{bound}"
+
     def matching(
-        self, catalogue: Catalogue, query: SearchQuery, audience: str, *, rank_share: float
+        self, catalogue: Catalogue, query: SearchQuery, reader: ReaderText, *, rank_share: float
     ) -> Matches:
         if rank_share < DENSE:  # few survive the filters: rank all now, once
-            return self._ranked(catalogue, query, audience)
-        name = FTS_TABLES[audience]
+            return self._ranked(catalogue, query, reader)
         (joined,) = self._one(
-            f"SELECT group_concat(rowid) FROM {name} WHERE {name} MATCH :e",
+            f"SELECT group_concat(rowid) FROM {reader.root.table} WHERE {self._where(reader)}",
             e=fts5_expression(query),
         )
-        return Matches(catalogue.positions_of_doc_ids(_integers(joined)))
+        return Matches(_reader_rows(catalogue, reader, _integers(joined))[0])
 
-    def containing_any(self, catalogue: Catalogue, words: list[str], audience: str) -> Positions:
-        name = FTS_TABLES[audience]
+    def containing_any(
+        self, catalogue: Catalogue, words: list[str], reader: ReaderText
+    ) -> Positions:
         expression = " OR ".join('"' + w.replace('"', "") + '"' for w in words)
         (joined,) = self._one(
-            f"SELECT group_concat(rowid) FROM {name} WHERE {name} MATCH :e", e=expression
+            f"SELECT group_concat(rowid) FROM {reader.root.table} WHERE {self._where(reader)}",
+            e=expression,
         )
-        return catalogue.positions_of_doc_ids(_integers(joined))
+        return _reader_rows(catalogue, reader, _integers(joined))[0]
 
     def best_page(
         self,
         catalogue: Catalogue,
         query: SearchQuery,
-        audience: str,
+        reader: ReaderText,
         matches: Matches,
         eligible: Mask,
         need: int,
@@ -197,12 +231,12 @@ class SqliteText:
         share = survivors / len(matches)
         if matches.ranks is None and share >= DENSE:
             fetch = int(need / share * 1.25) + self.OVERFETCH
-            prefix = self._best(catalogue, query, audience, fetch)
+            prefix = self._best(catalogue, query, reader, fetch)
             page = prefix.page(eligible, need)
             if page is not None:
                 return page, prefix
         if matches.ranks is None:
-            matches = self._ranked(catalogue, query, audience)
+            matches = self._ranked(catalogue, query, reader)
         assert matches.ranks is not None
         order = np.lexsort((matches.positions, matches.ranks))  # ties in doc_id order
         prefix = Prefix(matches.positions[order], matches.ranks[order], exhausted=True)
@@ -211,65 +245,74 @@ class SqliteText:
         return page, prefix
 
     def read_ahead(
-        self, catalogue: Catalogue, query: SearchQuery, audience: str, eligible: Mask, need: int
+        self,
+        catalogue: Catalogue,
+        query: SearchQuery,
+        reader: ReaderText,
+        eligible: Mask,
+        need: int,
     ) -> Prefix | None:
         share = float(eligible.mean()) if catalogue.size else 1.0
-        return self._best(catalogue, query, audience, int(need / share * 1.25) + self.OVERFETCH)
+        return self._best(catalogue, query, reader, int(need / share * 1.25) + self.OVERFETCH)
 
-    def _best(self, catalogue: Catalogue, query: SearchQuery, audience: str, limit: int) -> Prefix:
-        name = FTS_TABLES[audience]
+    def _best(
+        self, catalogue: Catalogue, query: SearchQuery, reader: ReaderText, limit: int
+    ) -> Prefix:
+        name = reader.root.table
         docs, ranks = self._one(
             f"WITH m AS MATERIALIZED (SELECT rowid AS doc, {self.RANK.format(table=name)} AS r "
-            f"FROM {name} WHERE {name} MATCH :e ORDER BY r, rowid LIMIT :k) "
+            f"FROM {name} WHERE {self._where(reader)} ORDER BY r, rowid LIMIT :k) "
             "SELECT group_concat(doc), group_concat(r) FROM m",
             e=fts5_expression(query),
             k=limit,
         )
-        doc_ids = _integers(docs)
+        rowids = _integers(docs)
         values = np.array(ranks.split(","), dtype=np.float64) if ranks else np.empty(0)
-        positions, keep = catalogue.locate_doc_ids(doc_ids)
-        return Prefix(
-            positions,
-            values[keep],
-            exhausted=len(doc_ids) < limit,
-            total_order=True,
-        )
+        positions, keep = _reader_rows(catalogue, reader, rowids)
+        values = values[keep]
+        if reader.slots is None:
+            return Prefix(positions, values, exhausted=len(rowids) < limit, total_order=True)
+        # Ties were cut in rowid order, which is not doc_id order across audiences: sort them
+        # like every other answer and let the prefix tell when the tied group is complete.
+        order = np.lexsort((positions, values))
+        return Prefix(positions[order], values[order], exhausted=len(rowids) < limit)
 
-    def _ranked(self, catalogue: Catalogue, query: SearchQuery, audience: str) -> Matches:
+    def _ranked(self, catalogue: Catalogue, query: SearchQuery, reader: ReaderText) -> Matches:
         # FTS5 evaluates `rowid IN (...)` as one full-text query per id (1-2 ms each), so a
         # subset is ranked by ranking every match.
-        name = FTS_TABLES[audience]
+        name = reader.root.table
         docs, ranks = self._one(
             f"WITH m AS MATERIALIZED (SELECT rowid AS doc, {self.RANK.format(table=name)} AS r "
-            f"FROM {name} WHERE {name} MATCH :e) SELECT group_concat(doc), group_concat(r) FROM m",
+            f"FROM {name} WHERE {self._where(reader)}) "
+            "SELECT group_concat(doc), group_concat(r) FROM m",
             e=fts5_expression(query),
         )
-        doc_ids = _integers(docs)
+        rowids = _integers(docs)
         values = np.array(ranks.split(","), dtype=np.float64) if ranks else np.empty(0)
-        positions, keep = catalogue.locate_doc_ids(doc_ids)
+        positions, keep = _reader_rows(catalogue, reader, rowids)
         return Matches(positions, values[keep])
 
     def snippets(
-        self, ids: list[tuple[str, int]], query: SearchQuery, audience: str
+        self, ids: list[tuple[str, int, int]], query: SearchQuery, reader: ReaderText
     ) -> dict[str, str]:
         if not ids:
             return {}
-        name = FTS_TABLES[audience]
+        name = reader.root.table
         fts = table(name, column("rowid"), column("body"))
-        by_doc = {doc: cable for cable, doc in ids}
+        by_rowid = {(slot << SLOT_SHIFT) | doc: cable for cable, doc, slot in ids}
         expression = fts5_expression(query)
         if expression is None:
             statement = select(fts.c.rowid, func.substr(fts.c.body, 1, 240)).where(
-                fts.c.rowid.in_(list(by_doc))
+                fts.c.rowid.in_(list(by_rowid))
             )
         else:
             snippet: Any = literal_column(
                 f"snippet({name}, 1, '{MARK_START}', '{MARK_END}', ' … ', 24)"
             )
             statement = select(fts.c.rowid, snippet).where(
-                fts.c.rowid.in_(list(by_doc)), literal_column(name).op("MATCH")(expression)
+                fts.c.rowid.in_(list(by_rowid)), literal_column(name).op("MATCH")(expression)
             )
-        return {by_doc[doc]: body or "" for doc, body in self.session.execute(statement).all()}
+        return {by_rowid[row]: body or "" for row, body in self.session.execute(statement).all()}
 
 
 # --- PostgreSQL tsvector ----------------------------------------------------------------------
@@ -319,32 +362,49 @@ class PostgresText:
             return _pg.c.tsv.op("<=>")(tsquery)
         return -func.ts_rank_cd(_pg.c.tsv, tsquery)
 
-    def _ids(self, catalogue: Catalogue, condition: Any) -> Positions:
-        # One comma-joined string through the driver: parsing an array of tens of thousands
-        # of values costs several times more.
-        joined = self.session.execute(
-            select(func.string_agg(cast(_pg.c.doc_id, Text), literal(","))).where(condition)
-        ).scalar_one()
-        return catalogue.positions_of_doc_ids(_integers(joined))
+    @staticmethod
+    def _audience(reader: ReaderText) -> Any:
+        """The rows of the reader's chain: its root's alone when no cable has another."""
+        if reader.slots is None:
+            return _pg.c.audience == reader.root.name
+        return _pg.c.audience.in_([audience.name for audience in reader.chain])
+
+    def _ids(self, catalogue: Catalogue, reader: ReaderText, condition: Any) -> Positions:
+        # One comma-joined string per audience through the driver: parsing an array of tens
+        # of thousands of values costs several times more.
+        rows = self.session.execute(
+            select(_pg.c.audience, func.string_agg(cast(_pg.c.doc_id, Text), literal(",")))
+            .where(self._audience(reader), condition)
+            .group_by(_pg.c.audience)
+        ).all()
+        found: list[Positions] = []
+        for name, joined in rows:
+            positions = catalogue.positions_of_doc_ids(_integers(joined))
+            slots = np.full(len(positions), reader.slot_of(name), dtype=np.int64)
+            found.append(positions[reader.keep(positions, slots)])
+        if not found:
+            return np.empty(0, dtype=np.intp)
+        return np.sort(np.concatenate(found)) if len(found) > 1 else found[0]
 
     def matching(
-        self, catalogue: Catalogue, query: SearchQuery, audience: str, *, rank_share: float
+        self, catalogue: Catalogue, query: SearchQuery, reader: ReaderText, *, rank_share: float
     ) -> Matches:
-        condition = and_(_pg.c.audience == audience, _pg.c.tsv.op("@@")(_tsquery(query)))
-        return Matches(self._ids(catalogue, condition))
+        return Matches(self._ids(catalogue, reader, _pg.c.tsv.op("@@")(_tsquery(query))))
 
-    def containing_any(self, catalogue: Catalogue, words: list[str], audience: str) -> Positions:
+    def containing_any(
+        self, catalogue: Catalogue, words: list[str], reader: ReaderText
+    ) -> Positions:
         combined: Any = None
         for word in words:
             part = func.plainto_tsquery("english", word)
             combined = part if combined is None else combined.op("||")(part)
-        return self._ids(catalogue, and_(_pg.c.audience == audience, _pg.c.tsv.op("@@")(combined)))
+        return self._ids(catalogue, reader, _pg.c.tsv.op("@@")(combined))
 
     def best_page(
         self,
         catalogue: Catalogue,
         query: SearchQuery,
-        audience: str,
+        reader: ReaderText,
         matches: Matches,
         eligible: Mask,
         need: int,
@@ -353,28 +413,33 @@ class PostgresText:
         expected_reads = need * len(matches) / survivors + self.OVERFETCH
         by_id = survivors <= self.SIZEABLE
         if by_id and survivors < len(matches) / 2:
-            return self._rank_subset(catalogue, query, audience, eligible, need), None
+            return self._rank_subset(catalogue, query, reader, eligible, need), None
         # Filters that keep cables the text ranks low make the read go deep: past a few times
         # the expected depth, ranking the survivors by id is the cheaper way when it is open.
         limit = int(4 * expected_reads) + 1000 if by_id else None
-        prefix = self._read_best(catalogue, query, audience, eligible, need, limit)
+        prefix = self._read_best(catalogue, query, reader, eligible, need, limit)
         if prefix is None:
-            return self._rank_subset(catalogue, query, audience, eligible, need), None
+            return self._rank_subset(catalogue, query, reader, eligible, need), None
         page = prefix.page(eligible, need)
         assert page is not None
         return page, prefix
 
     def read_ahead(
-        self, catalogue: Catalogue, query: SearchQuery, audience: str, eligible: Mask, need: int
+        self,
+        catalogue: Catalogue,
+        query: SearchQuery,
+        reader: ReaderText,
+        eligible: Mask,
+        need: int,
     ) -> Prefix | None:
         limit = 4 * (need + self.OVERFETCH) + 1000
-        return self._read_best(catalogue, query, audience, eligible, need, limit)
+        return self._read_best(catalogue, query, reader, eligible, need, limit)
 
     def _read_best(
         self,
         catalogue: Catalogue,
         query: SearchQuery,
-        audience: str,
+        reader: ReaderText,
         eligible: Mask,
         need: int,
         max_reads: int | None,
@@ -387,11 +452,13 @@ class PostgresText:
         tsquery = _tsquery(query)
         rank = self._rank(query)
         statement = (
-            select(_pg.c.doc_id, rank)
-            .where(_pg.c.audience == audience, _pg.c.tsv.op("@@")(tsquery))
+            select(_pg.c.doc_id, _pg.c.audience, rank)
+            .where(self._audience(reader), _pg.c.tsv.op("@@")(tsquery))
             .order_by(rank)
             .execution_options(yield_per=need + self.OVERFETCH)
         )
+        slots = reader.slots
+        slot_of = {audience.name: audience.slot for audience in reader.chain}
         positions: list[int] = []
         ranks: list[float] = []
         found = 0
@@ -399,10 +466,12 @@ class PostgresText:
         exhausted = True
         result = self.session.execute(statement)
         try:
-            for doc_id, value in result:
+            for doc_id, audience, value in result:
                 position = catalogue.position_of_doc_id(doc_id)
                 if position is None:
                     continue
+                if slots is not None and slots[position] != slot_of[audience]:
+                    continue  # another audience's row of this cable
                 positions.append(position)
                 ranks.append(value)
                 if max_reads is not None and len(positions) > max_reads:
@@ -422,27 +491,39 @@ class PostgresText:
         return Prefix(read[order], values[order], exhausted=exhausted)
 
     def _rank_subset(
-        self, catalogue: Catalogue, query: SearchQuery, audience: str, eligible: Mask, need: int
+        self,
+        catalogue: Catalogue,
+        query: SearchQuery,
+        reader: ReaderText,
+        eligible: Mask,
+        need: int,
     ) -> Positions:
         tsquery = _tsquery(query)
         docs = catalogue.doc_ids[np.flatnonzero(eligible)].tolist()
-        statement = select(func.array_agg(_pg.c.doc_id), func.array_agg(self._rank(query))).where(
-            _pg.c.audience == audience,
+        statement = select(
+            func.array_agg(_pg.c.doc_id),
+            func.array_agg(_pg.c.audience),
+            func.array_agg(self._rank(query)),
+        ).where(
+            self._audience(reader),
             _pg.c.tsv.op("@@")(tsquery),
             _pg.c.doc_id == func.any(bindparam("docs", value=docs, type_=ARRAY(Integer))),
         )
-        found, ranks = self.session.execute(statement).one()
+        found, audiences, ranks = self.session.execute(statement).one()
         doc_ids = np.array(found or [], dtype=np.int64)
         positions, known = catalogue.locate_doc_ids(doc_ids)
         values = np.array(ranks or [], dtype=np.float64)[known]
-        return _sorted_page(positions, values, catalogue.id_rank, eligible, need)
+        slots = np.array([reader.slot_of(a) for a in audiences or []], dtype=np.int64)[known]
+        keep = reader.keep(positions, slots)
+        return _sorted_page(positions[keep], values[keep], catalogue.id_rank, eligible, need)
 
     def snippets(
-        self, ids: list[tuple[str, int]], query: SearchQuery, audience: str
+        self, ids: list[tuple[str, int, int]], query: SearchQuery, reader: ReaderText
     ) -> dict[str, str]:
         if not ids:
             return {}
-        cable_ids = [cable for cable, _ in ids]
+        name_of = {audience.slot: audience.name for audience in reader.chain}
+        pairs = [(cable, name_of[slot]) for cable, _, slot in ids]
         if not query.has_text:
             headline: Any = func.substr(_pg.c.body, 1, 240)
         else:
@@ -455,7 +536,7 @@ class PostgresText:
             )
         rows = self.session.execute(
             select(_pg.c.cable_id, headline).where(
-                _pg.c.audience == audience, _pg.c.cable_id.in_(cable_ids)
+                tuple_(_pg.c.cable_id, _pg.c.audience).in_(pairs)
             )
         ).all()
         return {r[0]: r[1] or "" for r in rows}

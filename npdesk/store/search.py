@@ -23,13 +23,21 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from npdesk.security.model import Party, User
-from npdesk.store.catalogue import Catalogue, Mask, Positions, current_token, mark_changed
+from npdesk.security.model import User
+from npdesk.store.audiences import Audience, audiences
+from npdesk.store.catalogue import (
+    Catalogue,
+    Mask,
+    Positions,
+    ReaderText,
+    current_token,
+    mark_changed,
+)
 from npdesk.store.catalogue import current as current_catalogue
 from npdesk.store.db import banner, engine_of, iso_utc, session_factory
+from npdesk.store.deadline import Budget, Interrupted, bounded
 from npdesk.store.fulltext import (
     DENSE,
-    FTS_TABLES,
     MARK_END,
     MARK_START,
     FullText,
@@ -38,7 +46,7 @@ from npdesk.store.fulltext import (
 from npdesk.store.models.cables import CableRecord, CableReference
 from npdesk.store.search_query import SearchQuery
 from npdesk.store.textcache import CACHE, Key, Matches, Prefix, Snippets, text_key
-from npdesk.store.visibility import partner_reader, readable_row
+from npdesk.store.visibility import readable_row
 
 Sort = Literal["relevance", "date"]
 __all__ = ["MARK_END", "MARK_START", "SearchHit", "SearchResult", "index_cable", "search"]
@@ -82,10 +90,6 @@ class SearchResult:
             "hits": [h.to_dict() for h in self.hits],
             "facets": self.facets,
         }
-
-
-def audience_for(user: User) -> str:
-    return "partner" if user.party is Party.PARTNER else "all"
 
 
 # --- indexing -------------------------------------------------------------------------------
@@ -170,39 +174,58 @@ def index_cable(session: Session, document: IndexDocument, *, new: bool = False)
 def unindex_cable(session: Session, document: IndexDocument) -> None:
     """Remove a cable's index rows (before they are written again)."""
     if _is_sqlite(session):
-        for name in FTS_TABLES.values():
-            session.execute(
-                text(f"DELETE FROM {name} WHERE rowid = :doc"), {"doc": document.doc_id}
-            )
+        by_table: dict[str, list[int]] = {}
+        for audience in audiences():
+            by_table.setdefault(audience.table, []).append(audience.rowid(document.doc_id))
+        for name, rowids in by_table.items():
+            listed = ", ".join(str(rowid) for rowid in rowids)
+            session.execute(text(f"DELETE FROM {name} WHERE rowid IN ({listed})"))
     else:
         session.execute(delete(_pg).where(_pg.c.cable_id == document.id))
     mark_changed(session)
 
 
-def _index_inserts(document: IndexDocument, sqlite: bool) -> list[tuple[str, dict[str, Any]]]:
-    """The INSERT statements and parameters of a cable's `all` and `partner` rows."""
-    partner = partner_reader()
-    full_body = "\n\n".join(body for body, _ in document.paragraphs)
-    if readable_row(document.marking, partner):
-        partner_subject = document.subject or ""
-        partner_body = "\n\n".join(
-            body for body, marking in document.paragraphs if readable_row(marking, partner)
+def audience_texts(document: IndexDocument) -> list[tuple[Audience, str, str]]:
+    """The (audience, subject, body) rows to store for a cable: each root's, and another
+    audience's only where its readable text differs from its parent's (`store.audiences`).
+    A reader who may not read the cable gets no row: search never offers it to them."""
+    rows: list[tuple[Audience, str, str]] = []
+    texts: dict[str, tuple[str, str]] = {}
+    for audience in audiences():
+        reader = audience.reader
+        if not readable_row(document.marking, reader):
+            # The catalogue never offers this cable to such a reader; neither to the more
+            # restricted audiences after it.
+            texts[audience.name] = ("", "")
+            if audience.parent is None:
+                rows.append((audience, "", ""))
+            continue
+        own = (
+            document.subject or "",
+            "\n\n".join(
+                body for body, marking in document.paragraphs if readable_row(marking, reader)
+            ),
         )
-    else:
-        partner_subject, partner_body = "", ""
-    rows = [
-        ("all", document.subject or "", full_body),
-        ("partner", partner_subject, partner_body),
-    ]
+        texts[audience.name] = own
+        if audience.parent is None or own != texts[audience.parent]:
+            rows.append((audience, *own))
+    return rows
+
+
+def _index_inserts(document: IndexDocument, sqlite: bool) -> list[tuple[str, dict[str, Any]]]:
+    """The INSERT statements and parameters of a cable's rows, one per audience stored."""
+    rows = audience_texts(document)
     if sqlite:
         return [
             (
-                f"INSERT INTO {FTS_TABLES[audience]} (rowid, subject, body) "
+                f"INSERT INTO {audience.table} (rowid, subject, body) "
                 "VALUES (:doc, :subject, :body)",
-                {"doc": document.doc_id, "subject": subject, "body": body},
+                {"doc": audience.rowid(document.doc_id), "subject": subject, "body": body},
             )
             for audience, subject, body in rows
-            if subject or body  # nothing released: no partner row
+            # An empty root row is left out (absent means empty); another audience's empty
+            # row is kept: without it the reader would fall back to its parent's text.
+            if subject or body or audience.parent is not None
         ]
     return [
         (
@@ -210,7 +233,7 @@ def _index_inserts(document: IndexDocument, sqlite: bool) -> list[tuple[str, dic
             {
                 "cable_id": document.id,
                 "doc_id": document.doc_id,
-                "audience": audience,
+                "audience": audience.name,
                 "subject": subject,
                 "body": body,
             },
@@ -231,14 +254,38 @@ def search(
     limit: int = 20,
     offset: int = 0,
     with_facets: bool = True,
+    budget: Budget | None = None,
 ) -> SearchResult:
     """Cables matching `query` that `user` may read, best first (or newest first), with facet
     counts over the whole matching set.
 
     The database answers the full-text part (`store.fulltext`); visibility, filters, facets and
-    date order come from the in-memory catalogue (`store.catalogue`)."""
-    audience = audience_for(user)
+    date order come from the in-memory catalogue (`store.catalogue`). The work stops when
+    `budget` (default: `deadline.default_seconds()`) is spent or cancelled, raising
+    `deadline.SearchTimeout` or `deadline.SearchCancelled`."""
+    budget = budget or Budget()
+    budget.check()
+    # Rebuilding the catalogue after a change costs what the store's size says, not what the
+    # query asks, and serves every search after it: one reader's budget does not stop it.
     catalogue = current_catalogue(session)
+    with bounded(session, budget):
+        return _search(session, catalogue, query, user, sort, limit, offset, with_facets, budget)
+
+
+def _search(
+    session: Session,
+    catalogue: Catalogue,
+    query: SearchQuery,
+    user: User,
+    sort: Sort,
+    limit: int,
+    offset: int,
+    with_facets: bool,
+    budget: Budget,
+) -> SearchResult:
+    reader = catalogue.text_for(user)
+    if reader is None:  # a reader with no readable text (no agreement): nothing to find
+        return SearchResult(total=0, hits=[], facets=catalogue.facets(np.empty(0, np.intp)))
     fulltext = fulltext_for(session)
     eligible = catalogue.readable(user) & catalogue.filtered(query)
     if query.refs:
@@ -252,7 +299,7 @@ def search(
     read_ahead: Prefix | None = None
     if query.has_text:
         rank_share = float(eligible.mean()) if relevance and catalogue.size else 1.0
-        key = text_key(catalogue.key, audience, "matches", query)
+        key = text_key(catalogue.key, reader.name, "matches", query)
         cached = CACHE.get(key)
         if isinstance(cached, Matches):
             matches = cached
@@ -260,23 +307,26 @@ def search(
             ahead = None
             if relevance and rank_share >= DENSE and catalogue.size >= READ_AHEAD_FROM:
                 ahead = _start_read_ahead(
-                    session, catalogue, positive, audience, eligible, offset + limit
+                    session, catalogue, positive, reader, eligible, offset + limit, budget
                 )
-            matches = fulltext.matching(catalogue, query, audience, rank_share=rank_share)
+            matches = fulltext.matching(catalogue, query, reader, rank_share=rank_share)
+            budget.check()
             CACHE.put(key, matches)
             if ahead is not None:
                 read_ahead = ahead.result()
         eligible &= catalogue.mask_of(matches.positions)
     elif query.excluded:
-        eligible[fulltext.containing_any(catalogue, query.excluded, audience)] = False
+        eligible[fulltext.containing_any(catalogue, query.excluded, reader)] = False
+    budget.check()
     selected = np.flatnonzero(eligible)
     if relevance and matches is not None:
         page = _best_page(
-            fulltext, catalogue, positive, audience, matches, eligible, offset + limit, read_ahead
+            fulltext, catalogue, positive, reader, matches, eligible, offset + limit, read_ahead
         )[offset:]
     else:
         page = catalogue.newest(selected, offset, limit)
-    hits = _hits(session, fulltext, catalogue, page, query, audience)
+    budget.check()
+    hits = _hits(session, fulltext, catalogue, page, query, reader)
     facets = catalogue.facets(selected) if with_facets else {}
     return SearchResult(total=len(selected), hits=hits, facets=facets)
 
@@ -285,7 +335,7 @@ def _best_page(
     fulltext: FullText,
     catalogue: Catalogue,
     query: SearchQuery,
-    audience: str,
+    reader: ReaderText,
     matches: Matches,
     eligible: Mask,
     need: int,
@@ -295,13 +345,13 @@ def _best_page(
     (ahead, or by an earlier query) when it can tell, else from the database."""
     if need <= 0 or not eligible[matches.positions].any():
         return np.empty(0, dtype=np.intp)
-    key = text_key(catalogue.key, audience, "best", query)
+    key = text_key(catalogue.key, reader.name, "best", query)
     for prefix in (read_ahead, CACHE.get(key)):
         if isinstance(prefix, Prefix):
             page = prefix.page(eligible, need)
             if page is not None:
                 return page
-    page, read = fulltext.best_page(catalogue, query, audience, matches, eligible, need)
+    page, read = fulltext.best_page(catalogue, query, reader, matches, eligible, need)
     if read is not None:
         CACHE.put(key, read)
     return page
@@ -320,16 +370,17 @@ def _start_read_ahead(
     session: Session,
     catalogue: Catalogue,
     query: SearchQuery,
-    audience: str,
+    reader: ReaderText,
     eligible: Mask,
     need: int,
+    budget: Budget,
 ) -> Future[Prefix | None] | None:
-    key = text_key(catalogue.key, audience, "best", query)
+    key = text_key(catalogue.key, reader.name, "best", query)
     if CACHE.get(key) is not None:
         return None
     engine = engine_of(session)
     return _read_ahead_pool.submit(
-        _read_ahead, engine, catalogue, query, audience, eligible.copy(), need, key
+        _read_ahead, engine, catalogue, query, reader, eligible.copy(), need, key, budget
     )
 
 
@@ -337,21 +388,22 @@ def _read_ahead(
     engine: Engine,
     catalogue: Catalogue,
     query: SearchQuery,
-    audience: str,
+    reader: ReaderText,
     eligible: Mask,
     need: int,
     key: Key,
+    budget: Budget,
 ) -> Prefix | None:
     try:
-        with session_factory(engine)() as session:
+        with session_factory(engine)() as session, bounded(session, budget):
             # Another connection sees only committed data: if that is not the state the
             # catalogue describes (a newer commit, or the caller's own uncommitted change),
             # its order could miss cables the caller matches, so it is not kept.
             if current_token(session) != catalogue.token:
                 return None
-            prefix = fulltext_for(session).read_ahead(catalogue, query, audience, eligible, need)
-    except SQLAlchemyError:
-        return None  # only a head start: the caller reads the order itself
+            prefix = fulltext_for(session).read_ahead(catalogue, query, reader, eligible, need)
+    except (SQLAlchemyError, Interrupted):
+        return None  # only a head start: the caller reads the order itself (and stops too)
     if prefix is not None:
         CACHE.put(key, prefix)
     return prefix
@@ -376,7 +428,7 @@ def _hits(
     catalogue: Catalogue,
     page: Positions,
     query: SearchQuery,
-    audience: str,
+    reader: ReaderText,
 ) -> list[SearchHit]:
     ids = [catalogue.ids[p] for p in page]
     rows = {
@@ -392,11 +444,15 @@ def _hits(
             ).where(CableRecord.id.in_(ids))
         )
     }
-    key = text_key(catalogue.key, audience, "snippets", query)
+    key = text_key(catalogue.key, reader.name, "snippets", query)
     cached = CACHE.get(key)
     known = cached.texts if isinstance(cached, Snippets) else {}
-    missing = [(cable, rows[cable].doc_id) for cable in ids if cable in rows and cable not in known]
-    snippets = {**known, **fulltext.snippets(missing, query, audience)} if missing else known
+    missing = [
+        (cable, rows[cable].doc_id, 0 if reader.slots is None else int(reader.slots[position]))
+        for cable, position in zip(ids, page, strict=True)
+        if cable in rows and cable not in known
+    ]
+    snippets = {**known, **fulltext.snippets(missing, query, reader)} if missing else known
     if missing:
         CACHE.put(key, Snippets(snippets))
     return [

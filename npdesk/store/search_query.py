@@ -4,7 +4,8 @@
     from:2008-01  to:2008-12  ref:07BEIJING5361
 
 Filters may repeat (two `tag:` filters mean both tags). Unknown `name:value` pairs are kept as
-plain words, so a query never fails to parse.
+plain words, so a query never fails to parse, except past the bounds below: a query of
+thousands of words costs the database seconds to minutes, and no person types one.
 """
 
 from __future__ import annotations
@@ -15,11 +16,20 @@ from dataclasses import dataclass, field
 from datetime import date
 
 FILTERS = ("tag", "origin", "class", "from", "to", "ref", "year")
+MAX_QUERY_CHARS = 1_000
+"""Longest query text accepted (a long boolean search fits in a few hundred characters)."""
+MAX_TERMS = 32
+"""Most distinct words, phrases, exclusions and filters in one query (repeats count once)."""
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?("([^"]*)"?|\S+)')
 
 
 class QueryError(ValueError):
-    """A filter value that cannot be understood (e.g. `from:2008-13`)."""
+    """A filter value that cannot be understood (e.g. `from:2008-13`), or a query past the
+    bounds (`QueryTooLarge`)."""
+
+
+class QueryTooLarge(QueryError):
+    """More text or more terms than one search may ask for."""
 
 
 @dataclass
@@ -38,11 +48,30 @@ class SearchQuery:
     def has_text(self) -> bool:
         return bool(self.words or self.phrases)
 
+    @property
+    def terms(self) -> int:
+        """How many things the query asks (each phrase word counts: each is matched)."""
+        return (
+            len(self.words)
+            + sum(len(p.split()) for p in self.phrases)
+            + len(self.excluded)
+            + len(self.tags)
+            + len(self.origins)
+            + len(self.classes)
+            + len(self.refs)
+        )
+
 
 def parse_query(text: str) -> SearchQuery:
-    """Parse `text`; raises `QueryError` only for an unreadable date filter."""
+    """Parse `text`; raises `QueryError` for an unreadable date filter, `QueryTooLarge` for a
+    query longer than `MAX_QUERY_CHARS` or with more than `MAX_TERMS` distinct terms."""
+    text = text or ""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryTooLarge(
+            f"query too long: {len(text):,} characters (at most {MAX_QUERY_CHARS:,})"
+        )
     query = SearchQuery()
-    for match in _TOKEN.finditer(text or ""):
+    for match in _TOKEN.finditer(text):
         negated, name, raw, quoted = match.groups()
         value = quoted if quoted is not None else raw
         key = (name or "").lower()
@@ -60,7 +89,17 @@ def parse_query(text: str) -> SearchQuery:
             query.phrases.append(" ".join(words))
         else:
             query.words.extend(words)
+    _drop_repeats(query)
+    terms = query.terms
+    if terms > MAX_TERMS:
+        raise QueryTooLarge(f"too many search terms: {terms} (at most {MAX_TERMS})")
     return query
+
+
+def _drop_repeats(query: SearchQuery) -> None:
+    """A word or filter said twice asks nothing more (the text cache already ignores order)."""
+    for name in ("words", "phrases", "excluded", "tags", "origins", "classes", "refs"):
+        setattr(query, name, list(dict.fromkeys(getattr(query, name))))
 
 
 def _words(value: str) -> list[str]:

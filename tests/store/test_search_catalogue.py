@@ -26,7 +26,7 @@ from npdesk.security.model import Level, Party, Role, User
 from npdesk.services.ingest import ingest_paths
 from npdesk.services.release import release_cable
 from npdesk.store.db import banner, make_engine, session_factory
-from npdesk.store.models.cables import CableRecord, CableReference
+from npdesk.store.models.cables import CableParagraph, CableRecord, CableReference
 from npdesk.store.schema import upgrade
 from npdesk.store.search import IndexDocument, SearchResult, index_cable, search
 from npdesk.store.search_query import SearchQuery, parse_query
@@ -97,18 +97,57 @@ def run(engine: Engine, query: str, user: User = OFFICER, **kw: Any) -> SearchRe
         return search(session, parse_query(query), user, **kw)
 
 
-def text_matches(session: Session, query: str, audience: str) -> set[str]:
+def readable_texts(session: Session, user: User) -> list[tuple[str, str, str]]:
+    """(cable id, subject, body) of every cable `user` may read, the body made of the
+    paragraphs the user may read, each by its own marking (not the index's rows)."""
+    paragraphs: dict[str, list[str]] = {}
+    for paragraph in session.scalars(
+        select(CableParagraph).order_by(CableParagraph.cable_id, CableParagraph.position)
+    ):
+        if readable_row(paragraph, user):
+            paragraphs.setdefault(paragraph.cable_id, []).append(paragraph.text)
+    return [
+        (row.id, row.subject or "", "\n\n".join(paragraphs.get(row.id, [])))
+        for row in session.scalars(select(CableRecord))
+        if readable_row(row, user)
+    ]
+
+
+def text_matches(session: Session, query: str, user: User) -> set[str]:
+    """The cables whose text readable by `user` matches, asked of the database's own
+    full-text engine over a scratch table (rolled back with the session)."""
     fts5, tsquery = CASES[query]
     if fts5 is None:
         return set()
+    rows = [{"id": i, "s": s, "b": b} for i, s, b in readable_texts(session, user)]
     if session.get_bind().dialect.name == "sqlite":
-        table = "cable_fts_partner" if audience == "partner" else "cable_fts"
-        sql = (
-            f"SELECT c.id FROM {table} f JOIN cables c ON c.doc_id = f.rowid WHERE {table} MATCH :e"
+        session.execute(
+            text(
+                "CREATE VIRTUAL TABLE temp.oracle USING fts5("
+                "cable_id UNINDEXED, subject, body, tokenize = 'porter unicode61')"
+            )
         )
-        return set(session.scalars(text(sql), {"e": fts5}))
-    sql = f"SELECT cable_id FROM cable_search WHERE audience = :a AND tsv @@ ({tsquery})"
-    return set(session.scalars(text(sql), {"a": audience}))
+        if rows:
+            session.execute(text("INSERT INTO temp.oracle VALUES (:id, :s, :b)"), rows)
+        found = set(
+            session.scalars(
+                text("SELECT cable_id FROM temp.oracle WHERE oracle MATCH :e"), {"e": fts5}
+            )
+        )
+        session.execute(text("DROP TABLE temp.oracle"))
+        return found
+    session.execute(text("CREATE TEMP TABLE oracle (cable_id TEXT, tsv TSVECTOR)"))
+    if rows:
+        session.execute(
+            text(
+                "INSERT INTO oracle VALUES (:id, setweight(to_tsvector('english', :s), 'A') || "
+                "setweight(to_tsvector('english', :b), 'B'))"
+            ),
+            rows,
+        )
+    found = set(session.scalars(text(f"SELECT cable_id FROM oracle WHERE tsv @@ ({tsquery})")))
+    session.execute(text("DROP TABLE oracle"))
+    return found
 
 
 def passes_filters(session: Session, row: CableRecord, q: SearchQuery) -> bool:
@@ -144,9 +183,8 @@ def passes_filters(session: Session, row: CableRecord, q: SearchQuery) -> bool:
 def oracle(engine: Engine, query: str, user: User) -> tuple[set[str], dict[str, Counter[str]]]:
     """The cables `user` should find for `query`, and their facet counts."""
     q = parse_query(query)
-    audience = "partner" if user.party is Party.PARTNER else "all"
     with session_factory(engine)() as session:
-        matched = text_matches(session, query, audience)
+        matched = text_matches(session, query, user)
         rows = [
             row
             for row in session.scalars(select(CableRecord))
