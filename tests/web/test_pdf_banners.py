@@ -7,15 +7,23 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from pypdf import PageObject, PdfReader
+from sqlalchemy.engine import Engine
 
 from npdesk.domain.handover import HandoverEntry, HandoverList
 from npdesk.domain.reviews import Minutes, MinutesEntry, MinutesVariant, Participant, ReviewLevel
 from npdesk.security.model import Party
 from npdesk.services.handovers import ExportFormat, documents, html_to_pdf, render_export
+from npdesk.services.ingest import ingest_paths
+from npdesk.web.app import create_app
 from tests.conftest import chromium_path, require
+from tests.web.conftest import add_users, token_for
+
+STYLESHEET = Path(__file__).resolve().parents[2] / "npdesk" / "web" / "static" / "npdesk.css"
 
 # Written out by hand, as a reader expects to see them on paper.
 LIST_BANNER = "CONFIDENTIAL//REL TO CHN"
@@ -140,3 +148,48 @@ def test_the_exported_html_prints_the_banner_on_every_page() -> None:
     assert f'@top-center {{ content: "{LIST_BANNER}"' in html
     assert f'@bottom-center {{ content: "{LIST_BANNER}"' in html
     assert 'content: "page " counter(page) " of " counter(pages)' in html
+
+
+LONG_CABLE = """O 201106Z MAR 08
+FM AMEMBASSY SAMPLEPOST
+TO SECSTATE WASHDC IMMEDIATE 5948
+
+C O N F I D E N T I A L SAMPLEPOST 000950
+
+SIPDIS
+
+E.O. 12958: DECL: 03/20/2033
+TAGS: PARM PREL
+SUBJECT: FICTIONAL LONG CABLE ABOUT EXPORT CONTROLS
+
+Classified By: Fictional Counselor. Reasons 1.4 (b/d).
+
+{body}
+
+EXAMPLE
+"""
+
+
+@pytest.mark.usefixtures("chromium")
+def test_a_printed_cable_page_has_the_banner_top_and_bottom_on_every_page(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    folder = tmp_path / "cables"
+    folder.mkdir()
+    body = "\n\n".join(
+        f"{n}. (C) Paragraph {n} of a fictional cable about export controls, licensing, "
+        "end-user checks and the transfer of controlled items to third countries. " * 3
+        for n in range(1, 31)
+    )
+    (folder / "08SAMPLEPOST950.txt").write_text(LONG_CABLE.format(body=body), encoding="utf-8")
+    assert not ingest_paths(sqlite_engine, [folder]).quarantined
+    add_users(sqlite_engine)
+    with TestClient(create_app(sqlite_engine)) as client:
+        response = client.get("/cables/08SAMPLEPOST950", headers=token_for(client, "olivia"))
+    assert response.status_code == 200
+    # Printed as a browser prints it, with the site's own stylesheet (inlined: the PDF printer
+    # reads the page from a file, not from the server).
+    link = '<link rel="stylesheet" href="/static/npdesk.css">'
+    assert link in response.text
+    html = response.text.replace(link, f"<style>{STYLESHEET.read_text()}</style>")
+    _assert_every_page_marked(html_to_pdf(html), "CONFIDENTIAL")
