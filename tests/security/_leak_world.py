@@ -33,6 +33,7 @@ from npdesk.services.events import EventInput, create_event
 from npdesk.services.firms import DialogueInput, FirmInput, add_dialogue, create_firm
 from npdesk.services.handovers import create_handover_list
 from npdesk.services.ingest import ingest_paths
+from npdesk.services.proposals import suggest_for_cable
 from npdesk.services.release import release_cable
 from npdesk.services.reviews import build_agenda, record_outcome, schedule_review
 from npdesk.store.db import transaction
@@ -56,8 +57,11 @@ for _code, _level in LEVELS.items():
     READERS[f"chn-{_code}"] = User(
         f"chn{_code.lower()}", Party.PARTNER, Role.LIAISON, _level, country=PARTNER
     )
+# A partner without an agreement reads nothing whatever the clearance: the lowest and highest
+# stand for all (two fewer readers keeps the matrix fast).
+for _code in ("U", "TS"):
     READERS[f"gbr-{_code}"] = User(
-        f"gbr{_code.lower()}", Party.PARTNER, Role.LIAISON, _level, country=OTHER
+        f"gbr{_code.lower()}", Party.PARTNER, Role.LIAISON, LEVELS[_code], country=OTHER
     )
 
 HOME_ALL = {"home-U", "home-C", "home-S", "home-TS"}
@@ -281,7 +285,7 @@ def _build_cables(engine: Engine, tmp: Path, canaries: Canaries) -> list[Record]
             f"(C//REL TO CHN) FICTIONAL {subject} EXPORT CONTROLS",
             [
                 ("C//REL TO CHN", _paragraph(shown)),
-                ("", f"{heading.upper()} TRADING CORPORATION MEETING"),
+                ("", f"Meeting with {heading} Trading Corporation"),
                 ("C", _paragraph(kept)),
             ],
         )
@@ -304,6 +308,9 @@ def _build_cables(engine: Engine, tmp: Path, canaries: Canaries) -> list[Record]
             session.flush()
             index_cable(session, IndexDocument.of(record))
     release_cable(engine, AUTHOR, cable_id(released), [1], source="test")
+    # An officer has opened every cable, so its proposals exist before any partner looks.
+    for serial in [*(s for s, _ in plan), above, released]:
+        suggest_for_cable(engine, cable_id(serial))
     ids = [cable_id(s) for s, _ in plan] + [cable_id(above), cable_id(released)]
     return [Record(i, canaries.ids[i]) for i in ids]
 
