@@ -28,6 +28,16 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{data_dir() / 'npdesk.sqlite3'}"
 
 
+def audit_key_file() -> Path:
+    """The file holding the audit chain's HMAC key (`NPDESK_AUDIT_KEY_FILE`, else `audit.key`
+    in the data directory). It must live outside the database, and is best kept where whoever
+    can write the database cannot read it; created (mode 0600) on first start if missing."""
+    env = os.environ.get("NPDESK_AUDIT_KEY_FILE")
+    if env:
+        return Path(env)
+    return data_dir() / "audit.key"
+
+
 def shared_dir() -> Path:
     """The shared read-only data folder (`$NPDESK_SHARED` or `../shared` beside the project)."""
     env = os.environ.get("NPDESK_SHARED")

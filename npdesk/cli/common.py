@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 
 from npdesk.security.model import User
 from npdesk.services.accounts import AccountError, cli_actor
+from npdesk.services.audit import AuditKeyError, audit_key
 from npdesk.settings import database_url
 from npdesk.store.db import make_engine
 from npdesk.store.schema import upgrade
@@ -38,7 +39,8 @@ out = Console()
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    # soft_wrap: one line however long (rich would otherwise wrap it at the terminal width).
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -56,6 +58,10 @@ def open_db(db: str | None) -> Engine:
         fail(f"cannot open database {_safe(url)}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
     except Exception as exc:  # e.g. a bad URL scheme: one line, never a traceback
         fail(f"cannot open database {_safe(url)}: {exc}")
+    try:
+        audit_key()  # created on first start, so a key problem shows now and in one line
+    except AuditKeyError as exc:
+        fail(str(exc))
     return engine
 
 

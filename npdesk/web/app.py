@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from npdesk import __version__
+from npdesk.services import audit
 from npdesk.store.db import session_factory
 from npdesk.web.auth import check_route_actions, public_action, require_action
 from npdesk.web.routes import auth, cables, cases, desk, screening
@@ -35,6 +36,7 @@ def create_app(engine: Engine) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    audit.audit_key()  # the audit chain's key file, created on first start when missing
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
