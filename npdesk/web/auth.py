@@ -130,7 +130,8 @@ def _not_signed_in(request: Request) -> HTTPException:
 
 
 def _lookup(request: Request, value: str, kind: SecretKind) -> User | None:
-    with transaction(request.app.state.engine) as session:
+    # Read-only: every request signs in this way, and must not queue for SQLite's write lock.
+    with transaction(request.app.state.engine, read_only=True) as session:
         return accounts.user_for_secret(session, value, kind)
 
 
