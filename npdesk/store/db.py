@@ -15,6 +15,7 @@ line); `run_transaction` retries PostgreSQL serialization failures and deadlocks
 from __future__ import annotations
 
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -123,7 +124,10 @@ def _sqlite_begin(connection: Connection) -> None:
     options = connection.get_execution_options()
     if options.get(_SESSION_BEGINS):
         return  # `_sqlite_session_begin` says which, knowing how the session began
-    connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
+    if options.get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        _begin_immediate(connection)
 
 
 def _sqlite_session_begin(session: Session, transaction: Any, connection: Connection) -> None:
@@ -137,7 +141,45 @@ def _sqlite_session_begin(session: Session, transaction: Any, connection: Connec
     writes = root.origin is SessionTransactionOrigin.BEGIN and not session.info.get(
         _SESSION_READ_ONLY
     )
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+    if writes:
+        _begin_immediate(connection)
+    else:
+        connection.exec_driver_sql("BEGIN")
+
+
+_POLL_SECONDS = (0.001, 0.002, 0.004)
+"""How often a writer waiting for SQLite's write lock tries again (the last, from then on)."""
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """BEGIN IMMEDIATE, waiting up to the busy timeout for the write lock.
+
+    SQLite's own busy handler sleeps longer and longer between tries (up to 100 ms), so a
+    waiter keeps missing the short gaps a batch writer leaves between its transactions (an
+    ingest commits and begins the next batch within milliseconds) and starves until it times
+    out. Trying every few milliseconds gets in at the next gap.
+    """
+    raw = connection.connection.dbapi_connection
+    assert raw is not None  # a connection in use has its DBAPI connection
+    deadline = time.monotonic() + sqlite_busy_timeout_ms() / 1000
+    cursor = raw.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout=0")
+        attempt = 0
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise OperationalError("BEGIN IMMEDIATE", None, exc) from None
+            time.sleep(_POLL_SECONDS[min(attempt, len(_POLL_SECONDS) - 1)])
+            attempt += 1
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_busy_timeout_ms()}")
+        cursor.close()
 
 
 def _session_begin(session: Session, transaction: Any, connection: Connection) -> None:
