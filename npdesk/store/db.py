@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -151,6 +152,28 @@ _POLL_SECONDS = (0.001, 0.002, 0.004)
 """How often a writer waiting for SQLite's write lock tries again (the last, from then on)."""
 
 
+class NestedWriteTransaction(RuntimeError):
+    """A write transaction was begun on SQLite while this thread already holds one on the
+    same database: it would wait for its own lock. A programming error, named at once."""
+
+
+_held = threading.local()
+_LOCK_INFO = "npdesk_holds_write_lock"
+
+
+def _held_databases() -> set[str]:
+    found: set[str] | None = getattr(_held, "databases", None)
+    if found is None:
+        found = _held.databases = set()
+    return found
+
+
+def _release_write_lock(connection: Connection, *_: Any) -> None:
+    database = connection.info.pop(_LOCK_INFO, None)
+    if database is not None:
+        _held_databases().discard(database)
+
+
 def _begin_immediate(connection: Connection) -> None:
     """BEGIN IMMEDIATE, waiting up to the busy timeout for the write lock.
 
@@ -159,6 +182,13 @@ def _begin_immediate(connection: Connection) -> None:
     ingest commits and begins the next batch within milliseconds) and starves until it times
     out. Trying every few milliseconds gets in at the next gap.
     """
+    # In-memory databases are one per connection: nothing to wait for there.
+    database = connection.engine.url.database or ":memory:"
+    if database != ":memory:" and database in _held_databases():
+        raise NestedWriteTransaction(
+            "a write transaction was begun inside another on the same thread: record what "
+            "the inner one writes in the outer one, or after it ends"
+        )
     raw = connection.connection.dbapi_connection
     assert raw is not None  # a connection in use has its DBAPI connection
     deadline = time.monotonic() + sqlite_busy_timeout_ms() / 1000
@@ -169,6 +199,9 @@ def _begin_immediate(connection: Connection) -> None:
         while True:
             try:
                 cursor.execute("BEGIN IMMEDIATE")
+                if database != ":memory:":
+                    connection.info[_LOCK_INFO] = database
+                    _held_databases().add(database)
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
@@ -200,6 +233,8 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "commit", _release_write_lock)
+        event.listen(engine, "rollback", _release_write_lock)
     return engine
 
 
