@@ -9,6 +9,8 @@ import sys
 from typing import Annotated, Any, NoReturn
 
 import typer
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from rich.console import Console
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
@@ -19,8 +21,8 @@ from npdesk.security.model import User
 from npdesk.services.accounts import AccountError, cli_actor
 from npdesk.services.audit import AuditKeyError, audit_key
 from npdesk.settings import database_url
-from npdesk.store.db import is_lock_failure, make_engine
-from npdesk.store.schema import upgrade
+from npdesk.store.db import READ_ONLY, is_lock_failure, make_engine
+from npdesk.store.schema import alembic_config, upgrade
 
 DbOption = Annotated[
     str | None,
@@ -87,7 +89,8 @@ def open_db(db: str | None) -> Engine:
     url = database_url(db)
     try:
         engine = make_engine(url)
-        upgrade(engine)
+        if not _is_current(engine):
+            upgrade(engine)
     except OperationalError as exc:
         fail(f"cannot open database {_safe(url)}: {str(exc.orig).strip().splitlines()[0]}")
     except (ArgumentError, NoSuchModuleError):
@@ -101,6 +104,14 @@ def open_db(db: str | None) -> Engine:
     except AuditKeyError as exc:
         fail(str(exc))
     return engine
+
+
+def _is_current(engine: Engine) -> bool:
+    # Read-only: a current schema (the usual case) must not queue for SQLite's write lock
+    # behind a running ingest just to find there is nothing to do.
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head
 
 
 def acting_user(engine: Engine, username: str | None) -> User:

@@ -60,6 +60,7 @@ def create_app(engine: Engine) -> FastAPI:
         openapi_url=None,
     )
     audit.audit_key()  # the audit chain's key file, created on first start when missing
+    secure_cookies()  # a mistyped NPDESK_SECURE_COOKIES stops the start, not a request
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from npdesk.security.model import User
 from npdesk.security.tokens import NewSecret
-from npdesk.services import accounts
+from npdesk.services import accounts, login_throttle
 from npdesk.services.accounts import SecretKind
 from npdesk.store.db import transaction
 from npdesk.web.auth import (
@@ -87,11 +87,15 @@ def _login_page(
 def _sign_in(
     request: Request, username: str, password: str, kind: SecretKind
 ) -> tuple[User, NewSecret] | None:
+    source = client_source(request)
     with transaction(request.app.state.engine) as session:
-        user = accounts.authenticate(session, username, password, source=client_source(request))
+        # Locked out from this address: answered like any failure, checked before the password.
+        if login_throttle.refused(session, username, source):
+            return None
+        user = accounts.authenticate(session, username, password, source=source)
         if user is None:
             return None
-        return user, accounts.issue_secret(session, user, kind, source=client_source(request))
+        return user, accounts.issue_secret(session, user, kind, source=source)
 
 
 @router.get(
