@@ -28,6 +28,16 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{data_dir() / 'npdesk.sqlite3'}"
 
 
+def audit_key_file() -> Path:
+    """The file holding the audit chain's HMAC key (`NPDESK_AUDIT_KEY_FILE`, else `audit.key`
+    in the data directory). It must live outside the database, and is best kept where whoever
+    can write the database cannot read it; created (mode 0600) on first start if missing."""
+    env = os.environ.get("NPDESK_AUDIT_KEY_FILE")
+    if env:
+        return Path(env)
+    return data_dir() / "audit.key"
+
+
 def shared_dir() -> Path:
     """The shared read-only data folder (`$NPDESK_SHARED` or `../shared` beside the project)."""
     env = os.environ.get("NPDESK_SHARED")
@@ -44,6 +54,44 @@ def partner_country() -> str:
 def partner_agreed_level() -> str:
     """The highest level agreed for release to the partner, as a level word."""
     return os.environ.get("NPDESK_PARTNER_LEVEL", "CONFIDENTIAL").upper()
+
+
+def sqlite_busy_timeout_ms() -> int:
+    """How long a SQLite write waits for the write lock before giving up (the web then
+    answers 503 with Retry-After): `NPDESK_SQLITE_BUSY_TIMEOUT_MS`, default 10 s."""
+    return _positive_int("NPDESK_SQLITE_BUSY_TIMEOUT_MS", 10_000)
+
+
+def retry_after_seconds() -> int:
+    """The Retry-After the web sends with a 503 when the database is busy."""
+    return _positive_int("NPDESK_RETRY_AFTER_SECONDS", 5)
+
+
+def secure_cookies() -> bool | None:
+    """Whether cookies are marked `Secure`: `NPDESK_SECURE_COOKIES=true` always (a desk
+    behind a TLS-terminating proxy, which talks plain http to the app), `false` never, unset
+    or `auto`: when the request itself came over https."""
+    value = os.environ.get("NPDESK_SECURE_COOKIES", "auto").strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    if value in {"", "auto"}:
+        return None
+    raise ValueError(f"NPDESK_SECURE_COOKIES must be true, false or auto, not {value!r}")
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, not {value}")
+    return value
 
 
 MAX_CABLE_BYTES = 2_000_000

@@ -1,7 +1,8 @@
-"""`npdesk audit verify` and `npdesk audit export --since DATE`.
+"""`npdesk audit verify [--checkpoint FILE]`, `npdesk audit checkpoint` and
+`npdesk audit export --since DATE`.
 
-Both are audited like any other action: `verify` records whether the chain held, `export`
-records how many entries it wrote (after writing them, so an export never contains itself).
+All are audited like any other action: `verify` records whether the chain held, `checkpoint`
+and `export` record what they wrote (after writing it, so neither ever contains itself).
 """
 
 from __future__ import annotations
@@ -13,28 +14,55 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from npdesk.cli.common import DbOption, UserOption, acting_user, err, fail, open_db, out
-from npdesk.security.audit import Outcome
+from npdesk.security.audit import BadCheckpoint, Checkpoint, Outcome
+from npdesk.security.model import User
 from npdesk.services import audit
 from npdesk.store.db import transaction
 
 app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit log.")
 
 SOURCE = "cli"
+CheckpointOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--checkpoint",
+        help="A file of checkpoints from `npdesk audit checkpoint` (repeatable): the log must "
+        "still hold each of them.",
+    ),
+]
+
+
+def _allowed(engine: Engine, user: str | None, action: str) -> User:
+    actor = acting_user(engine, user)
+    try:
+        audit.require(engine, actor, action, source=SOURCE)
+    except audit.PermissionDenied as exc:
+        fail(f"{exc} (acting as {actor.username})")
+    return actor
 
 
 @app.command("verify")
-def verify(db: DbOption = None, user: UserOption = None) -> None:
-    """Check every entry's hash and link; exit 1 naming the first bad entry."""
+def verify(
+    checkpoint: CheckpointOption = None, db: DbOption = None, user: UserOption = None
+) -> None:
+    """Check every entry's keyed hash and link, the head, and any checkpoints given; exit 1
+    naming the first bad entry."""
     engine = open_db(db)
-    actor = acting_user(engine, user)
+    actor = _allowed(engine, user, "audit.verify")
     try:
-        audit.require(engine, actor, "audit.verify", source=SOURCE)
-    except audit.PermissionDenied as exc:
-        fail(f"{exc} (acting as {actor.username})")
-    entries = audit.count(engine)
-    problem = audit.verify(engine)
+        checkpoints: list[Checkpoint] = [
+            found for path in checkpoint or [] for found in audit.load_checkpoints(path)
+        ]
+        entries = audit.count(engine)
+        problem = audit.verify(engine, checkpoints)
+    except BadCheckpoint as exc:
+        fail(f"bad checkpoint: {exc}", code=2)
+    except SQLAlchemyError as exc:
+        fail(f"cannot read the audit log: {type(exc).__name__}: {_first_line(exc)}")
     with transaction(engine) as session:
         audit.record(
             session,
@@ -42,11 +70,42 @@ def verify(db: DbOption = None, user: UserOption = None) -> None:
             "audit.verify",
             outcome=Outcome.OK if problem is None else Outcome.ERROR,
             source=SOURCE,
-            detail={"entries": entries, "problem": str(problem) if problem else None},
+            detail={
+                "entries": entries,
+                "checkpoints": len(checkpoints),
+                "problem": str(problem) if problem else None,
+            },
         )
     if problem is not None:
         fail(f"audit log broken at {problem}")
-    out.print(f"audit log intact: {entries} entries")
+    held = f", holding {len(checkpoints)} checkpoints" if checkpoints else ""
+    out.print(f"audit log intact: {entries} entries{held}")
+
+
+@app.command("checkpoint")
+def checkpoint(db: DbOption = None, user: UserOption = None) -> None:
+    """Print a signed checkpoint (sequence, head, time) of the log as it ends now, as one JSON
+    line. Keep it outside the database (`>> checkpoints.jsonl` elsewhere); `verify
+    --checkpoint FILE` then shows a log cut, emptied or rewritten since."""
+    engine = open_db(db)
+    actor = _allowed(engine, user, "audit.export")
+    try:
+        taken = audit.checkpoint(engine)
+    except audit.AuditBroken as exc:
+        fail(f"no checkpoint of a broken log: audit log broken at {exc.problem}")
+    except SQLAlchemyError as exc:
+        fail(f"cannot read the audit log: {type(exc).__name__}: {_first_line(exc)}")
+    sys.stdout.write(json.dumps(taken.to_json(), sort_keys=True) + "\n")
+    sys.stdout.flush()
+    with transaction(engine) as session:
+        audit.record(
+            session,
+            actor,
+            "audit.export",
+            outcome=Outcome.OK,
+            source=SOURCE,
+            detail={"checkpoint": taken.content()},
+        )
 
 
 @app.command("export")
@@ -67,11 +126,7 @@ def export(
 ) -> None:
     """Write the audit log as JSON Lines, one entry per line, oldest first."""
     engine = open_db(db)
-    actor = acting_user(engine, user)
-    try:
-        audit.require(engine, actor, "audit.export", source=SOURCE)
-    except audit.PermissionDenied as exc:
-        fail(f"{exc} (acting as {actor.username})")
+    actor = _allowed(engine, user, "audit.export")
     try:
         stream: TextIO = output.open("w", encoding="utf-8") if output else sys.stdout
     except OSError as exc:
@@ -95,3 +150,10 @@ def export(
         )
     if output:
         err.print(f"wrote {written} entries to {output}")
+
+
+def _first_line(exc: BaseException) -> str:
+    # The driver's message only: never the statement or its bound parameters.
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else type(orig).__name__

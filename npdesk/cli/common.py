@@ -9,15 +9,20 @@ import sys
 from typing import Annotated, Any, NoReturn
 
 import typer
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from rich.console import Console
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from typer._click.core import Context as ClickContext  # typer vendors click since 0.2x
+from typer.core import TyperGroup
 
 from npdesk.security.model import User
 from npdesk.services.accounts import AccountError, cli_actor
+from npdesk.services.audit import AuditKeyError, audit_key
 from npdesk.settings import database_url
-from npdesk.store.db import make_engine
-from npdesk.store.schema import upgrade
+from npdesk.store.db import READ_ONLY, is_lock_failure, make_engine
+from npdesk.store.schema import alembic_config, upgrade
 
 DbOption = Annotated[
     str | None,
@@ -38,8 +43,45 @@ out = Console()
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    # soft_wrap: one line however long (rich would otherwise wrap it at the terminal width).
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+EXIT_BUSY = 75
+"""Exit code when the database stayed busy (sysexits' EX_TEMPFAIL: try again later)."""
+
+
+def error_line(exc: BaseException) -> str:
+    """One line about a database error: the driver's first line only, never the statement
+    or its bound parameters (which carry cable ids, subjects, names)."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {lines[0] if lines else 'no message'}"
+
+
+class OneLineErrors(TyperGroup):
+    """The root command group: whatever a command did not handle itself ends as one line on
+    standard error and an exit code, never a traceback (`NPDESK_DEBUG=1` shows it)."""
+
+    def invoke(self, ctx: ClickContext) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            # Exits, aborts and usage errors are the command line's own way out: keep them.
+            if type(exc).__module__.startswith(("typer", "click")) or os.environ.get(
+                "NPDESK_DEBUG"
+            ):
+                raise
+            if is_lock_failure(exc):
+                fail(
+                    "the database is busy (another writer held its lock too long); nothing "
+                    f"from the failed step was saved, try again ({error_line(exc)})",
+                    code=EXIT_BUSY,
+                )
+            if isinstance(exc, SQLAlchemyError):
+                fail(f"database error: {error_line(exc)}")
+            fail(f"internal error: {error_line(exc)} (NPDESK_DEBUG=1 shows where)")
 
 
 def open_db(db: str | None) -> Engine:
@@ -47,7 +89,8 @@ def open_db(db: str | None) -> Engine:
     url = database_url(db)
     try:
         engine = make_engine(url)
-        upgrade(engine)
+        if not _is_current(engine):
+            upgrade(engine)
     except OperationalError as exc:
         fail(f"cannot open database {_safe(url)}: {str(exc.orig).strip().splitlines()[0]}")
     except (ArgumentError, NoSuchModuleError):
@@ -56,7 +99,19 @@ def open_db(db: str | None) -> Engine:
         fail(f"cannot open database {_safe(url)}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
     except Exception as exc:  # e.g. a bad URL scheme: one line, never a traceback
         fail(f"cannot open database {_safe(url)}: {exc}")
+    try:
+        audit_key()  # created on first start, so a key problem shows now and in one line
+    except AuditKeyError as exc:
+        fail(str(exc))
     return engine
+
+
+def _is_current(engine: Engine) -> bool:
+    # Read-only: a current schema (the usual case) must not queue for SQLite's write lock
+    # behind a running ingest just to find there is nothing to do.
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head
 
 
 def acting_user(engine: Engine, username: str | None) -> User:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import typer
 
 from npdesk.cli import audit, cables, cases, desk, screening, store, users
+from npdesk.cli.common import OneLineErrors
 
 app = typer.Typer(
+    cls=OneLineErrors,
     name="npdesk",
     help="npdesk — nonproliferation cooperation desk.",
     no_args_is_help=True,

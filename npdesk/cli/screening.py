@@ -24,6 +24,7 @@ from npdesk.screening import EntryType, Query, QueryError
 from npdesk.screening.batch import BatchHit
 from npdesk.screening.cluster import ClusterUnavailable
 from npdesk.screening.loaders import LOADERS
+from npdesk.security import csvsafe
 from npdesk.security.model import User
 from npdesk.services import screening as service
 
@@ -255,7 +256,7 @@ def write_batch(path: Path, rows: list[tuple[str, Query]], results: list[list[Ba
     """Write the batch results CSV; returns the number of hit rows written."""
     written = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csvsafe.writer(handle)  # no formula cells for spreadsheets
         writer.writerow(BATCH_COLUMNS)
         for (row_id, query), hits in zip(rows, results, strict=True):
             if not hits:

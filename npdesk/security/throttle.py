@@ -1,4 +1,12 @@
-"""Login throttling and lockout, as a pure policy over an account's recent failures."""
+"""Login throttling and lockout, as a pure policy over recent failures.
+
+Two counters, never a whole address: an account locks after `max_failures` consecutive
+failures from anywhere (guessing spread over many addresses), and an account *from one
+address* locks after `max_pair_failures` failures there within `pair_window` (guessing from
+one place locks that place out of that account only). Refusing a whole address for its
+failures, whatever the usernames, shut out everyone behind a shared address (an office NAT, a
+proxy) as soon as one of them kept mistyping; it stays available, off by default.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +16,17 @@ from datetime import datetime, timedelta
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """`max_failures` consecutive failures lock the account for `lockout`; more than
-    `max_source_failures` failed logins from one source within `source_window` (whatever the
-    usernames tried: password spraying) refuse that source until the window has passed."""
+    """`max_failures` consecutive failures lock the account for `lockout`; `max_pair_failures`
+    failed logins to one account from one source within `pair_window` (since the last success
+    there) refuse that account from that source until they age out. `max_source_failures`
+    failed logins from one source within `source_window`, whatever the usernames, refuse the
+    source: None (the default) never does."""
 
-    max_failures: int = 5
+    max_failures: int = 20
     lockout: timedelta = timedelta(minutes=15)
-    max_source_failures: int = 20
+    max_pair_failures: int = 5
+    pair_window: timedelta = timedelta(minutes=15)
+    max_source_failures: int | None = None
     source_window: timedelta = timedelta(minutes=15)
 
 
@@ -53,6 +65,13 @@ def after_success() -> FailureState:
     return FailureState()
 
 
+def pair_locked(recent_pair_failures: int, policy: ThrottlePolicy = DEFAULT_POLICY) -> bool:
+    """Whether an account is refused from a source where it failed `recent_pair_failures`
+    times within the policy's pair window (since its last success there)."""
+    return recent_pair_failures >= policy.max_pair_failures
+
+
 def source_blocked(recent_failures: int, policy: ThrottlePolicy = DEFAULT_POLICY) -> bool:
-    """Whether a source with `recent_failures` failed logins in the policy's window is refused."""
-    return recent_failures >= policy.max_source_failures
+    """Whether a source with `recent_failures` failed logins in the policy's window is refused
+    whatever the username (never, unless the policy sets `max_source_failures`)."""
+    return policy.max_source_failures is not None and recent_failures >= policy.max_source_failures

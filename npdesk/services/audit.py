@@ -1,18 +1,28 @@
-"""Writing, checking and exporting the audit log.
+"""Writing, checking, checkpointing and exporting the audit log.
 
 `record` appends in the caller's transaction, so an entry and the change it records commit or
 roll back together. A refusal has no change to ride along with, so `require` writes the denied
 entry in a transaction of its own before raising.
+
+Entries are sealed with the key in the file `settings.audit_key_file()` (created on first use
+when missing, mode 0600): see `npdesk.security.audit` for what that protects against.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import contextlib
+import json
+import os
+import secrets
+import stat
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -21,20 +31,89 @@ from sqlalchemy.orm import Session
 from npdesk.security.actions import permits
 from npdesk.security.audit import (
     GENESIS_HASH,
+    KEY_BYTES,
     AuditEntry,
+    AuditKey,
+    BadCheckpoint,
     ChainBreak,
     ChainHead,
+    Checkpoint,
     Outcome,
+    against_checkpoint,
+    head_mac,
+    parse_checkpoint,
     seal,
+    sign_checkpoint,
     verify_chain,
 )
 from npdesk.security.model import Marking, User
 from npdesk.security.policy import ReleaseDecision
+from npdesk.settings import audit_key_file
 from npdesk.store.db import transaction, utcnow
 from npdesk.store.models.security import AuditHead, AuditLogEntry
 
 HEAD_ID = 1
 ANONYMOUS_PARTY = "unknown"
+HEAD_LOST_ACTOR = "(npdesk)"
+
+
+class AuditKeyError(RuntimeError):
+    """The audit key file cannot be created or read, or is open to others; one clear line."""
+
+
+_keys: dict[Path, AuditKey] = {}
+_keys_lock = threading.Lock()
+
+
+def audit_key(path: Path | None = None) -> AuditKey:
+    """The audit key in `path` (default: `settings.audit_key_file()`), created when missing.
+
+    Refuses a key file that group or others may read or write, as ssh does with its keys: a
+    key anyone on the machine can read protects nothing.
+    """
+    where = (path or audit_key_file()).expanduser().resolve()
+    with _keys_lock:
+        cached = _keys.get(where)
+        if cached is None:
+            cached = _keys[where] = _load_or_create_key(where)
+        return cached
+
+
+def _load_or_create_key(path: Path) -> AuditKey:
+    try:
+        if not path.exists():
+            _create_key(path)
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            raise AuditKeyError(
+                f"audit key {path} is open to other users (mode {mode:04o}): chmod 600 {path}"
+            )
+        text = path.read_text(encoding="ascii").strip()
+    except OSError as exc:
+        raise AuditKeyError(f"cannot use audit key {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise AuditKeyError(f"audit key {path} is not a hex key") from None
+    try:
+        return AuditKey(bytes.fromhex(text))
+    except ValueError:
+        raise AuditKeyError(f"audit key {path} is not a key of {KEY_BYTES} bytes in hex") from None
+
+
+def _create_key(path: Path) -> None:
+    # Written under a temporary name, then linked into place: two processes starting at once
+    # never see a half-written key, and the second simply reads the first one's key.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(KEY_BYTES) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another process was first: use its key
+            os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 class PermissionDenied(Exception):
@@ -46,22 +125,28 @@ class PermissionDenied(Exception):
         super().__init__(f"not allowed: {action}")
 
 
-def _advance_head(session: Session, count: int = 1) -> tuple[int, str] | None:
-    """Take the next `count` seqs (locking the head row until commit): the last seq taken and
-    the hash of the entry before the first."""
+def _advance_head(session: Session, count: int = 1) -> int | None:
+    """Take the next `count` seqs (locking the head row until commit): the last seq taken."""
     row = session.execute(
         update(AuditHead)
         .where(AuditHead.id == HEAD_ID)
         .values(seq=AuditHead.seq + count)
-        .returning(AuditHead.seq, AuditHead.hash)
+        .returning(AuditHead.seq)
     ).one_or_none()
-    return None if row is None else (int(row[0]), str(row[1]))
+    return None if row is None else int(row[0])
 
 
-def _create_head(session: Session) -> None:
-    """Create the head row of an empty log; a concurrent first appender may win the race,
-    which is fine (ON CONFLICT DO NOTHING waits for it, then leaves its row)."""
-    values = {"id": HEAD_ID, "seq": 0, "hash": GENESIS_HASH}
+def _hash_of(session: Session, seq: int) -> str | None:
+    if seq == 0:
+        return GENESIS_HASH
+    found = session.scalar(select(AuditLogEntry.hash).where(AuditLogEntry.seq == seq))
+    return None if found is None else str(found)
+
+
+def _create_head(session: Session, seq: int) -> None:
+    """Create the head row at `seq`; a concurrent first appender may win the race, which is
+    fine (ON CONFLICT DO NOTHING waits for it, then leaves its row)."""
+    values = {"id": HEAD_ID, "seq": seq, "hash": GENESIS_HASH}
     if session.get_bind().dialect.name == "postgresql":
         session.execute(pg_insert(AuditHead).values(values).on_conflict_do_nothing())
     else:
@@ -113,13 +198,28 @@ def record_many(session: Session, pending: Sequence[Pending]) -> list[AuditEntry
     (a batch ingest audits every file this way)."""
     if not pending:
         return []
-    locked = _advance_head(session, len(pending))
-    if locked is None:
-        _create_head(session)
-        locked = _advance_head(session, len(pending))
-    if locked is None:
+    key = audit_key()
+    last_seq = _advance_head(session, len(pending))
+    if last_seq is None:
+        # No head row: a new log, or one whose head was deleted. Never fail the caller's
+        # change for it, nor hide it: carry on after the last stored entry, and say so first.
+        stored = int(session.scalar(select(func.max(AuditLogEntry.seq))) or 0)
+        _create_head(session, stored)
+        if stored:
+            notice = Pending(
+                HEAD_LOST_ACTOR,
+                "audit.verify",
+                Outcome.ERROR,
+                "npdesk",
+                detail={"problem": f"the head of the log was missing; went on after {stored}"},
+            )
+            return record_many(session, [notice, *pending])[1:]
+        last_seq = _advance_head(session, len(pending))
+    if last_seq is None:
         raise RuntimeError("the audit head row cannot be created")
-    last_seq, prev_hash = locked
+    # The head stores a keyed MAC, not a hash to chain from: the previous entry's own hash is
+    # read from the log. (A missing one means the log was already cut; verify will say so.)
+    prev_hash = _hash_of(session, last_seq - len(pending)) or GENESIS_HASH
     entries: list[AuditEntry] = []
     for seq, item in enumerate(pending, start=last_seq - len(pending) + 1):
         if isinstance(item.actor, User):
@@ -139,7 +239,8 @@ def record_many(session: Session, pending: Sequence[Pending]) -> list[AuditEntry
                 record_id=item.record_id,
                 detail=dict(item.detail or {}),
                 prev_hash=prev_hash,
-            )
+            ),
+            key,
         )
         entries.append(entry)
         prev_hash = entry.hash
@@ -163,7 +264,11 @@ def record_many(session: Session, pending: Sequence[Pending]) -> list[AuditEntry
             for e in entries
         ],
     )
-    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=prev_hash))
+    session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(hash=head_mac(last_seq, prev_hash, key))
+    )
     return entries
 
 
@@ -220,16 +325,83 @@ def _entries(session: Session, since: datetime | None = None) -> Iterator[AuditE
         yield _entry(row)
 
 
-def verify(engine: Engine) -> ChainBreak | None:
-    """Check the whole audit log: None when intact, else the first bad entry and why."""
+class AuditBroken(Exception):
+    """The log does not verify, so nothing can be vouched for (e.g. in a checkpoint)."""
+
+    def __init__(self, problem: ChainBreak) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def verify(engine: Engine, checkpoints: Iterable[Checkpoint] = ()) -> ChainBreak | None:
+    """Check the whole audit log, and that it still holds every checkpoint in `checkpoints`
+    (each signed with this desk's key): None when intact, else the first bad entry and why."""
+    wanted = {checkpoint.seq for checkpoint in checkpoints}
+    seen: dict[int, str] = {}
+    last = 0
+
+    def watched(entries: Iterator[AuditEntry]) -> Iterator[AuditEntry]:
+        nonlocal last
+        for entry in entries:
+            if entry.seq in wanted:
+                seen[entry.seq] = entry.hash
+            last = entry.seq
+            yield entry
+
+    key = audit_key()
     with transaction(engine) as session:
         head_row = session.get(AuditHead, HEAD_ID)
-        head = ChainHead(head_row.seq, head_row.hash) if head_row else ChainHead(0, GENESIS_HASH)
-        return verify_chain(_entries(session), head)
+        head = ChainHead(head_row.seq, head_row.hash) if head_row else None
+        problem = verify_chain(watched(_entries(session)), key, head)
+    if problem is not None:
+        return problem
+    for checkpoint in sorted(checkpoints, key=lambda c: c.seq):
+        problem = against_checkpoint(checkpoint, last, seen.get(checkpoint.seq))
+        if problem is not None:
+            return problem
+    return None
+
+
+def checkpoint(engine: Engine) -> Checkpoint:
+    """A signed checkpoint of the log as it ends now, to keep outside the database. Raises
+    `AuditBroken` when the log does not verify (a checkpoint would vouch for a broken log)."""
+    problem = verify(engine)
+    if problem is not None:
+        raise AuditBroken(problem)
+    with transaction(engine) as session:
+        head_row = session.get(AuditHead, HEAD_ID)
+        seq = head_row.seq if head_row else 0
+        last_hash = _hash_of(session, seq) or GENESIS_HASH
+    return sign_checkpoint(seq, last_hash, utcnow(), audit_key())
+
+
+def load_checkpoints(path: Path) -> list[Checkpoint]:
+    """The checkpoints in `path` (JSON Lines, as `npdesk audit checkpoint >> FILE` appends
+    them), each signature checked. Raises `BadCheckpoint` naming the file and line."""
+    key = audit_key()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise BadCheckpoint(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise BadCheckpoint(f"{path} is not a checkpoint file (not UTF-8 text)") from None
+    found: list[Checkpoint] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            found.append(parse_checkpoint(json.loads(line), key))
+        except json.JSONDecodeError:
+            raise BadCheckpoint(f"{path}:{number}: not a JSON checkpoint") from None
+        except BadCheckpoint as exc:
+            raise BadCheckpoint(f"{path}:{number}: {exc}") from None
+    if not found:
+        raise BadCheckpoint(f"{path} holds no checkpoint")
+    return found
 
 
 def count(engine: Engine) -> int:
-    """How many entries the log holds."""
+    """How many entries the log holds (by its head)."""
     with transaction(engine) as session:
         head_row = session.get(AuditHead, HEAD_ID)
         return head_row.seq if head_row else 0

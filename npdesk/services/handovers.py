@@ -9,7 +9,6 @@ reach an export.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import subprocess
@@ -34,7 +33,7 @@ from npdesk.domain.handover import (
     entry_from_case,
     select_for_handover,
 )
-from npdesk.security import policy
+from npdesk.security import csvsafe, policy
 from npdesk.security.audit import Outcome
 from npdesk.security.model import Level, Marking, User
 from npdesk.security.partners import agreed_level
@@ -401,7 +400,7 @@ def render_export(listing: HandoverList, fmt: ExportFormat) -> bytes:
 
 def _csv(listing: HandoverList) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvsafe.writer(out, lineterminator="\n")  # no formula cells for spreadsheets
     fictional = " (FICTIONAL)" if listing.fictional else ""
     writer.writerow([listing.banner])
     writer.writerow(

@@ -77,34 +77,37 @@ def release_cable(
         ]
         refused = next((d for d in decisions if not d[3].allowed), None)
         if refused is not None:
+            # Nothing was changed: the refusal is this transaction's only write, and commits.
+            # (A transaction of its own here would wait for this one's SQLite write lock.)
             row, ident, kind, decision = refused
-            with transaction(engine) as denial:
-                audit.record_release(
-                    denial,
-                    officer,
-                    decision,
-                    partner=partner,
-                    marking=marking_of(row),
-                    record_kind=kind,
-                    record_id=ident,
-                    source=source,
-                )
-            raise ReleaseRefused(f"{ident}: {decision.reason}")
-        for row, ident, kind, decision in decisions:
-            marking = released(marking_of(row), partner)
-            row.rel_to = " ".join(sorted(marking.rel_to))
-            if kind == "cable":
-                row.shared_with_partner = True
             audit.record_release(
                 session,
                 officer,
                 decision,
                 partner=partner,
-                marking=marking,
+                marking=marking_of(row),
                 record_kind=kind,
                 record_id=ident,
                 source=source,
             )
-        session.flush()
-        index_cable(session, IndexDocument.of(record))
-        return ReleaseResult(record.id, partner, tuple(p.number for p in chosen if p.number))
+            refusal = ReleaseRefused(f"{ident}: {decision.reason}")
+        else:
+            for row, ident, kind, decision in decisions:
+                marking = released(marking_of(row), partner)
+                row.rel_to = " ".join(sorted(marking.rel_to))
+                if kind == "cable":
+                    row.shared_with_partner = True
+                audit.record_release(
+                    session,
+                    officer,
+                    decision,
+                    partner=partner,
+                    marking=marking,
+                    record_kind=kind,
+                    record_id=ident,
+                    source=source,
+                )
+            session.flush()
+            index_cable(session, IndexDocument.of(record))
+            return ReleaseResult(record.id, partner, tuple(p.number for p in chosen if p.number))
+    raise refusal

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from npdesk.web.app import create_app
@@ -23,11 +24,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(engine: Engine) -> Iterator[str]:
-    """Serve npdesk over `engine`; yields the base URL, stops the server on exit."""
+def running_server(engine: Engine, app: FastAPI | None = None) -> Iterator[str]:
+    """Serve npdesk over `engine` (or `app`, one made by `create_app` and extended by a test);
+    yields the base URL, stops the server on exit."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        app or create_app(engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -3,6 +3,10 @@ assets. Nothing is fetched from outside at run time (deployments may be air-gapp
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import logging
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,14 +17,34 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from npdesk import __version__
-from npdesk.store.db import session_factory
+from npdesk.services import audit
+from npdesk.settings import retry_after_seconds, secure_cookies
+from npdesk.store.db import is_lock_failure, session_factory
 from npdesk.web.auth import check_route_actions, public_action, require_action
 from npdesk.web.routes import auth, cables, cases, desk, screening
 from npdesk.web.templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+log = logging.getLogger("npdesk.web")
+
+# No inline script and no eval: scripts only from /static. Inline styles stay allowed for now:
+# three templates carry style="" attributes and htmx injects its indicator <style>.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+BUSY_MESSAGE = "The desk's database is busy right now; nothing was saved. Try again shortly."
 
 
 def create_app(engine: Engine) -> FastAPI:
@@ -35,6 +59,8 @@ def create_app(engine: Engine) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    audit.audit_key()  # the audit chain's key file, created on first start when missing
+    secure_cookies()  # a mistyped NPDESK_SECURE_COOKIES stops the start, not a request
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
@@ -51,6 +77,9 @@ def create_app(engine: Engine) -> FastAPI:
 
     _api_docs(app)
     _error_handlers(app)
+    # Outermost last: headers go on every answer, including the ones errors turn into.
+    app.add_middleware(AnswerErrors)
+    app.add_middleware(SecurityHeaders)
     check_route_actions(app)  # default deny: a route without a registered action won't start
     return app
 
@@ -64,13 +93,26 @@ def _api_docs(app: FastAPI) -> None:
 
     @app.get("/api/docs", include_in_schema=False, dependencies=signed_in)
     def api_docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/api/v1/openapi.json",
             title="npdesk API",
             swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg",
         )
+        # FastAPI starts Swagger UI with one inline script: allow exactly that script, by hash.
+        page.headers["content-security-policy"] = CONTENT_SECURITY_POLICY.replace(
+            "script-src 'self'", "script-src 'self' " + " ".join(_script_hashes(page.body))
+        )
+        return page
+
+
+def _script_hashes(html: bytes | memoryview) -> list[str]:
+    scripts = re.findall(rb"<script>(.*?)</script>", bytes(html), flags=re.DOTALL)
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
+        for body in scripts
+    ]
 
 
 def _wants_json(request: Request) -> bool:
@@ -104,12 +146,96 @@ def _error_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": _plain(exc.errors())}, status_code=422)
         return _page(request, 422, "The request could not be understood.")
 
-    @app.exception_handler(Exception)
-    async def crashed(request: Request, exc: Exception) -> Response:
-        # Never a traceback (or a stored text fragment) in an answer: log-free generic message.
-        if _wants_json(request):
-            return JSONResponse({"detail": "internal error"}, status_code=500)
-        return _page(request, 500, "Something went wrong. The error has been recorded.")
+
+class AnswerErrors:
+    """Turn whatever escaped the routes into a proper answer, so no exception ever reaches the
+    server: a database too busy to take the work is 503 with Retry-After, anything else a
+    plain 500 (logged here, never shown). An exception that reaches the server makes it close
+    the connection, which reset the client's next keep-alive request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            if started:  # half an answer is out: nothing better than to end the connection
+                raise
+            request = Request(scope)
+            if is_lock_failure(exc):
+                log.warning("database busy: %s %s answered 503", request.method, scope["path"])
+                answer = _busy(request)
+            else:
+                log.exception("internal error: %s %s", request.method, scope["path"])
+                answer = _crashed(request)
+            await answer(scope, receive, send)
+
+
+def _busy(request: Request) -> Response:
+    headers = {"Retry-After": str(retry_after_seconds())}
+    if _wants_json(request):
+        return JSONResponse({"detail": BUSY_MESSAGE}, status_code=503, headers=headers)
+    return HTMLResponse(_plain_page("Busy", BUSY_MESSAGE), status_code=503, headers=headers)
+
+
+def _crashed(request: Request) -> Response:
+    # Never a traceback (or a stored text fragment) in an answer.
+    if _wants_json(request):
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+    message = "Something went wrong. The error has been recorded."
+    return HTMLResponse(_plain_page("Error 500", message), status_code=500)
+
+
+def _plain_page(title: str, message: str) -> str:
+    # Not the error template: rendering it may need the database (the CSRF secret), which is
+    # the very thing that may have failed.
+    return (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{title} — npdesk"
+        '</title><link rel="stylesheet" href="/static/npdesk.css"></head>'
+        f'<body><main class="error"><h1>{title}</h1><p>{message}</p>'
+        '<p><a href="/">Back to the desk</a></p></main></body></html>'
+    )
+
+
+class SecurityHeaders:
+    """CSP, frame denial, nosniff and a referrer policy on every answer (a route may set its
+    own CSP, as the API docs page does); HSTS when cookies are always Secure (TLS in front)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = dict(SECURITY_HEADERS)
+        if secure_cookies() is True or scope.get("scheme") == "https":
+            extra["strict-transport-security"] = "max-age=31536000"
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                if b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+                for name, value in extra.items():
+                    if name.encode() not in present:
+                        headers.append((name.encode(), value.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _plain(errors: Any) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from npdesk.security.model import User
 from npdesk.security.tokens import SESSION_LIFETIME, digest
 from npdesk.services import accounts, audit
 from npdesk.services.accounts import SecretKind
+from npdesk.settings import secure_cookies
 from npdesk.store.db import transaction
 
 SESSION_COOKIE = "npdesk_session"
@@ -47,6 +48,14 @@ def signing_secret(request: Request) -> str:
         cached = accounts.server_secret(state.engine)
         state.npdesk_signing_secret = cached
     return cached
+
+
+def cookies_secure(request: Request) -> bool:
+    """Whether cookies get the `Secure` flag: as `NPDESK_SECURE_COOKIES` says, else when the
+    request came over https. Behind a TLS-terminating proxy the app sees plain http, so such
+    a desk sets `NPDESK_SECURE_COOKIES=true`."""
+    configured = secure_cookies()
+    return request.url.scheme == "https" if configured is None else configured
 
 
 def client_source(request: Request) -> str:
@@ -83,14 +92,14 @@ def session_id_from_cookie(request: Request) -> str | None:
 
 
 def set_session_cookie(request: Request, response: Response, session_id: str) -> None:
-    """Put the session cookie on `response`: HttpOnly, SameSite=Lax, Secure over https."""
+    """Put the session cookie on `response`: HttpOnly, SameSite=Lax, Secure as configured."""
     response.set_cookie(
         SESSION_COOKIE,
         session_cookie_value(request, session_id),
         max_age=int(SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=cookies_secure(request),
         path="/",
     )
 
@@ -100,7 +109,7 @@ def clear_session_cookie(request: Request, response: Response) -> None:
         SESSION_COOKIE,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=cookies_secure(request),
         path="/",
     )
 
@@ -130,7 +139,8 @@ def _not_signed_in(request: Request) -> HTTPException:
 
 
 def _lookup(request: Request, value: str, kind: SecretKind) -> User | None:
-    with transaction(request.app.state.engine) as session:
+    # Read-only: every request signs in this way, and must not queue for SQLite's write lock.
+    with transaction(request.app.state.engine, read_only=True) as session:
         return accounts.user_for_secret(session, value, kind)
 
 
@@ -202,7 +212,7 @@ def set_prelogin_cookie(request: Request, response: Response) -> None:
             max_age=3600,
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=cookies_secure(request),
             path="/",
         )
 

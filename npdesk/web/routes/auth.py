@@ -12,13 +12,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from npdesk.security.model import User
 from npdesk.security.tokens import NewSecret
-from npdesk.services import accounts
+from npdesk.services import accounts, login_throttle
 from npdesk.services.accounts import SecretKind
-from npdesk.store.db import transaction
+from npdesk.store.db import run_transaction, transaction
 from npdesk.web.auth import (
     PRELOGIN_COOKIE,
     bearer_token,
@@ -87,11 +88,20 @@ def _login_page(
 def _sign_in(
     request: Request, username: str, password: str, kind: SecretKind
 ) -> tuple[User, NewSecret] | None:
-    with transaction(request.app.state.engine) as session:
-        user = accounts.authenticate(session, username, password, source=client_source(request))
+    source = client_source(request)
+
+    def attempt(session: Session) -> tuple[User, NewSecret] | None:
+        # Locked out from this address: answered like any failure, before the password.
+        if login_throttle.refused(session, username, source):
+            return None
+        user = accounts.authenticate(session, username, password, source=source)
         if user is None:
             return None
-        return user, accounts.issue_secret(session, user, kind, source=client_source(request))
+        return user, accounts.issue_secret(session, user, kind, source=source)
+
+    # Re-run whole if PostgreSQL aborts it (deadlock, serialization): it only writes the
+    # database, so running it again is safe.
+    return run_transaction(request.app.state.engine, attempt)
 
 
 @router.get(
