@@ -163,6 +163,11 @@ def _names(entities: list[EntityMention]) -> list[str]:
     return out
 
 
+def _carried_meeting(s: Sentence) -> tuple[int, ...]:
+    """The paragraph the sentence's meeting day was taken from, as a proposal source."""
+    return (s.meeting_source,) if s.meeting_source is not None else ()
+
+
 def _dated(proposal: Proposal, mention: DateMention | None) -> Proposal:
     if mention is not None:
         proposal.date = mention.date
@@ -218,6 +223,7 @@ def meetings(s: Sentence) -> list[Proposal]:
             if told and listener is not None and s.meeting_date is not None:
                 proposal.partner_informed_on = s.meeting_date
                 proposal.partner_informed_via = f"meeting with {listener.label()}"
+                proposal.sources = _carried_meeting(s)
             out.append(proposal)
     return out
 
@@ -439,6 +445,7 @@ def handovers(s: Sentence) -> list[Proposal]:
         )
         if mention is None and s.meeting_date is not None:
             proposal.date = s.meeting_date
+            proposal.sources = _carried_meeting(s)
         else:
             _dated(proposal, mention)
         out.append(proposal)

@@ -27,11 +27,15 @@ _FIRM_NAME = re.compile(
 _LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:The|With|And|Of|For|By|From|To|In|On|At)\s+)+")
 
 
-def _firm_candidates(texts: list[str], gazetteer: Gazetteer) -> list[GazetteerEntry]:
+def _firm_candidates(
+    texts: list[tuple[int, str]], gazetteer: Gazetteer
+) -> tuple[list[GazetteerEntry], dict[str, int]]:
     """Firms named in full (with an optional acronym in parentheses) that the gazetteer does
-    not already know, so later mentions by acronym are recognized too."""
+    not already know, so later mentions by acronym are recognized too; and the index of the
+    paragraph each was first named in full."""
     found: dict[str, GazetteerEntry] = {}
-    for text in texts:
+    origin: dict[str, int] = {}
+    for index, text in texts:
         known = gazetteer.find(text)
         for match in _FIRM_NAME.finditer(text):
             if any(k.start < match.end("name") and match.start() < k.end for k in known):
@@ -41,20 +45,24 @@ def _firm_candidates(texts: list[str], gazetteer: Gazetteer) -> list[GazetteerEn
                 continue
             aliases = (match.group("acronym"),) if match.group("acronym") else ()
             found.setdefault(name, GazetteerEntry(name=name, kind="firm", aliases=aliases))
-    return list(found.values())
+            origin.setdefault(name, index)
+    return list(found.values()), origin
 
 
-def _people(texts: list[str]) -> tuple[list[EntityMention], Gazetteer]:
-    """Titled people of the whole cable, and a gazetteer of their short names ("Li")."""
-    people = [p for text in texts for p in find_people(text)]
+def _people(texts: list[tuple[int, str]]) -> tuple[Gazetteer, dict[str, int]]:
+    """A gazetteer of the short names ("Li") of the titled people in `texts`, and the index
+    of the paragraph each full name was first found in."""
     by_short: dict[str, set[str]] = {}
     first: dict[str, EntityMention] = {}
-    for person in people:
-        # Keep the mention that tells the side ("Ukrainian Prime Minister ..."), if any does.
-        if person.name not in first or (first[person.name].side is None and person.side):
-            first[person.name] = person
-        for short in short_names(person.name):
-            by_short.setdefault(short, set()).add(person.name)
+    origin: dict[str, int] = {}
+    for index, text in texts:
+        for person in find_people(text):
+            origin.setdefault(person.name, index)
+            # Keep the mention that tells the side ("Ukrainian Prime Minister ..."), if any.
+            if person.name not in first or (first[person.name].side is None and person.side):
+                first[person.name] = person
+            for short in short_names(person.name):
+                by_short.setdefault(short, set()).add(person.name)
     entries = [
         GazetteerEntry(
             name=first[next(iter(names))].name,
@@ -66,7 +74,7 @@ def _people(texts: list[str]) -> tuple[list[EntityMention], Gazetteer]:
         if len(names) == 1
     ]
     # Short names must match exactly (case and all): a one-word alias never matches fuzzily.
-    return people, Gazetteer(entries)
+    return Gazetteer(entries), origin
 
 
 def _foreign(text: str, office: EntityMention) -> bool:
@@ -76,8 +84,10 @@ def _foreign(text: str, office: EntityMention) -> bool:
     return before is not None and side_of_word(before.group(1)) == "partner"
 
 
-def _entities(text: str, gazetteer: Gazetteer, shorts: Gazetteer) -> list[EntityMention]:
-    hits = gazetteer.find(text) + find_people(text)
+def _entities(
+    text: str, gazetteer: Gazetteer, shorts: Gazetteer, people: list[EntityMention]
+) -> list[EntityMention]:
+    hits = gazetteer.find(text) + people
     office_hits = [
         o
         for o in find_offices(text)
@@ -108,28 +118,52 @@ def _sentences(cable: Cable, gazetteer: Gazetteer) -> list[Sentence]:
     # Unnumbered short lines are section headings ("Chirac's Visit to China"): they repeat
     # what the paragraphs say and would only add duplicates.
     paragraphs = [
-        (p.number, clean(p.text))
-        for p in cable.paragraphs
+        (index, p.classification, clean(p.text))
+        for index, p in enumerate(cable.paragraphs)
         if p.text.strip() and (p.number is not None or len(p.text) > 120)
     ]
-    texts = [t for _, t in paragraphs]
-    local = Gazetteer(list(gazetteer.entries), threshold=gazetteer.threshold)
-    local.extend(_firm_candidates(texts, gazetteer))
-    _, shorts = _people(texts)
+    # Names are resolved only among paragraphs of one portion marking: "Li" in an
+    # unclassified paragraph must not become the "Li Song" of a NOFORN one.
+    groups: dict[str | None, list[tuple[int, str]]] = {}
+    for index, marking, text in paragraphs:
+        groups.setdefault(marking, []).append((index, text))
+    learned: dict[str | None, tuple[Gazetteer, Gazetteer, dict[str, int]]] = {}
+    for marking, texts in groups.items():
+        local = Gazetteer(list(gazetteer.entries), threshold=gazetteer.threshold)
+        firms, firm_origin = _firm_candidates(texts, gazetteer)
+        local.extend(firms)
+        shorts, person_origin = _people(texts)
+        learned[marking] = (local, shorts, {**firm_origin, **person_origin})
     out: list[Sentence] = []
-    for number, text in paragraphs:
-        entities = _entities(text, local, shorts)
+    for index, marking, text in paragraphs:
+        local, shorts, origin = learned[marking]
+        people = find_people(text)
+        entities = _entities(text, local, shorts, people)
+        # A name that is not spelled out in this paragraph was learned from another one.
+        own = {e.name for e in people} | {
+            _LEADING_FUNCTION_WORDS.sub("", clean(m.group("name")))
+            for m in _FIRM_NAME.finditer(text)
+        }
+        carried = {
+            e.name: origin[e.name]
+            for e in entities
+            if e.name in origin and e.name not in own and origin[e.name] != index
+        }
         dates = resolve_dates(text, anchor)
         last_side = None
         for start, end in sentence_spans(text):
             sentence = Sentence(
                 text=text[start:end],
-                paragraph=number,
+                paragraph=cable.paragraphs[index].number,
                 entities=[_shift(e, -start) for e in entities if start <= e.start < end],
                 dates=[_shift_date(d, -start) for d in dates if start <= d.start < end],
                 cable_date=anchor,
                 last_speaker_side=last_side,
+                source=index,
             )
+            sentence.carried = {
+                e.name: carried[e.name] for e in sentence.entities if e.name in carried
+            }
             last_side = sentence.speaker_side(len(sentence.text)) or last_side
             out.append(sentence)
     return out
@@ -143,15 +177,17 @@ def _shift_date(mention: DateMention, by: int) -> DateMention:
     return replace(mention, start=mention.start + by, end=mention.end + by)
 
 
-def _record_proposals(sentences: list[Sentence]) -> list[Proposal]:
-    """One firm and one person proposal per distinct name, at its first paragraph."""
-    out: dict[tuple[str, str], Proposal] = {}
+def _record_proposals(sentences: list[Sentence], markings: list[str | None]) -> list[Proposal]:
+    """One firm and one person proposal per distinct name and portion marking, at its first
+    paragraph of that marking."""
+    out: dict[tuple[str, str, str | None], Proposal] = {}
     for s in sentences:
         for entity in s.entities:
             if entity.kind not in ("firm", "person"):
                 continue
-            key = (entity.kind, entity.name)
+            key = (entity.kind, entity.name, markings[s.source])
             proposal = out.get(key)
+            before = (proposal.text, list(proposal.entities)) if proposal else None
             if proposal is None:
                 proposal = Proposal(
                     kind=entity.kind,
@@ -173,10 +209,20 @@ def _record_proposals(sentences: list[Sentence]) -> list[Proposal]:
                     proposal.entities.append(entity.organization)
                 if proposal.owner is None:
                     proposal.owner = entity.side
+            if before != (proposal.text, proposal.entities):
+                # This mention added text (the name, an alias, an organization).
+                extra = {s.source} | (
+                    {s.carried[entity.name]} if entity.name in s.carried else set()
+                )
+                proposal.sources = tuple(sorted(set(proposal.sources) | extra))
     return list(out.values())
 
 
-def _mergeable(a: Proposal, b: Proposal) -> bool:
+def _mergeable(a: Proposal, b: Proposal, markings: list[str | None]) -> bool:
+    # Never across portion markings: the merged proposal would carry text of one marking
+    # under the other's.
+    if {markings[i] for i in a.sources} != {markings[i] for i in b.sources}:
+        return False
     if a.kind != b.kind or a.subject != b.subject:
         return False
     dated = a.date is not None or a.date_range is not None
@@ -225,12 +271,13 @@ def _merge(into: Proposal, other: Proposal) -> None:
     into.owner = into.owner or other.owner
     into.partner_informed_on = into.partner_informed_on or other.partner_informed_on
     into.partner_informed_via = into.partner_informed_via or other.partner_informed_via
+    into.sources = tuple(sorted(set(into.sources) | set(other.sources)))
 
 
-def _merge_all(proposals: list[Proposal]) -> list[Proposal]:
+def _merge_all(proposals: list[Proposal], markings: list[str | None]) -> list[Proposal]:
     merged: list[Proposal] = []
     for proposal in proposals:
-        target = next((m for m in merged if _mergeable(m, proposal)), None)
+        target = next((m for m in merged if _mergeable(m, proposal, markings)), None)
         if target is None:
             merged.append(proposal)
         else:
@@ -245,17 +292,32 @@ def suggest(cable: Cable, gazetteer: Gazetteer | None = None) -> list[Proposal]:
     Dates resolve against `cable.created`; without it only dates with a year resolve.
     Never raises on odd text."""
     sentences = _sentences(cable, gazetteer or Gazetteer())
+    markings = [p.classification for p in cable.paragraphs]
     # What was handed over "today" changed hands at the meeting the paragraph reports, else at
-    # the cable's first reported meeting.
-    dated = [(s.paragraph, p.date) for s in sentences for p in meetings(s) if p.date is not None]
-    by_paragraph: dict[int | None, dt.date] = {}
-    for paragraph, day in dated:
-        by_paragraph.setdefault(paragraph, day)
-    proposals = _record_proposals(sentences)
+    # the cable's first reported meeting in a paragraph of the same marking.
+    dated = [(s.source, p.date) for s in sentences for p in meetings(s) if p.date is not None]
+    by_paragraph: dict[int, tuple[dt.date, int]] = {}
+    first_by_marking: dict[str | None, tuple[dt.date, int]] = {}
+    for source, day in dated:
+        by_paragraph.setdefault(source, (day, source))
+        first_by_marking.setdefault(markings[source], (day, source))
+    proposals = _record_proposals(sentences, markings)
     for s in sentences:
-        s.meeting_date = by_paragraph.get(s.paragraph, dated[0][1] if dated else None)
+        meeting = by_paragraph.get(s.source) or first_by_marking.get(markings[s.source])
+        s.meeting_date, s.meeting_source = meeting if meeting else (None, None)
         for rule in RULES:
-            proposals.extend(rule(s))
-    merged = _merge_all(proposals)
+            for proposal in rule(s):
+                carried = {s.carried[n] for n in _carried_names(proposal) if n in s.carried}
+                proposal.sources = tuple(sorted({s.source, *proposal.sources, *carried}))
+                proposals.append(proposal)
+    merged = _merge_all(proposals, markings)
     order = {kind: i for i, kind in enumerate(KINDS)}
     return sorted(merged, key=lambda p: (order[p.kind], p.paragraph or 0))
+
+
+def _carried_names(proposal: Proposal) -> list[str]:
+    """Every name a proposal shows: its entities, participants and title words."""
+    names = list(proposal.entities)
+    for bucket in proposal.participants.values():
+        names.extend(bucket)
+    return names
