@@ -35,6 +35,9 @@ class Sentence:
     source: int = 0
     meeting_source: int | None = None
     carried: dict[str, int] = field(default_factory=dict)
+    # The only date of the previous sentence of the same paragraph, for a sentence that goes
+    # on about the same day without repeating it.
+    carried_date: DateMention | None = None
 
     def people(self) -> list[EntityMention]:
         """Persons and home offices in the sentence."""

@@ -151,6 +151,7 @@ def _sentences(cable: Cable, gazetteer: Gazetteer) -> list[Sentence]:
         }
         dates = resolve_dates(text, anchor)
         last_side = None
+        previous: list[DateMention] = []
         for start, end in sentence_spans(text):
             sentence = Sentence(
                 text=text[start:end],
@@ -160,7 +161,9 @@ def _sentences(cable: Cable, gazetteer: Gazetteer) -> list[Sentence]:
                 cable_date=anchor,
                 last_speaker_side=last_side,
                 source=index,
+                carried_date=previous[0] if len(previous) == 1 else None,
             )
+            previous = sentence.dates
             sentence.carried = {
                 e.name: carried[e.name] for e in sentence.entities if e.name in carried
             }
