@@ -12,7 +12,7 @@ from npdesk.cables.model import Cable
 from npdesk.extract.context import Sentence
 from npdesk.extract.dates import DateMention, cable_day, resolve_dates
 from npdesk.extract.entities import EntityMention, Gazetteer, GazetteerEntry
-from npdesk.extract.persons import find_offices, find_people, short_names
+from npdesk.extract.persons import HOME_OFFICES, TITLES, find_offices, find_people, short_names
 from npdesk.extract.proposals import KINDS, Proposal
 from npdesk.extract.rules import RULES, clean, meetings
 from npdesk.extract.sentences import sentence_spans
@@ -25,6 +25,47 @@ _FIRM_NAME = re.compile(
     r"|Industries|Inc\.|Limited|Ltd\.))(?:\s+\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\))?"
 )
 _LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:The|With|And|Of|For|By|From|To|In|On|At)\s+)+")
+# A capitalized name of one to four words (or an acronym), as firms are written.
+_ORG_NAME = r"(?:[A-Z][\w&'’.-]*[A-Za-z0-9](?:\s+(?:[A-Z][\w&'’.-]*[A-Za-z0-9]|&|de|of)){0,3})"
+# Firms the registry does not know, recognized by how the cable speaks of them: a word that
+# says "company" before the name ("the Iranian firm Shahin Sefid Esta", "extractive-industry
+# giant AREVA", "the electric utilities Electrosul and Electrobras"), a corporate ending
+# ("Skylife Worldwide Sdn Bhd", "Kuwait Finance House"), a bank's name, or a chief
+# executive ("Embraer CEO Federico Curado").
+_FIRM_CUES = (
+    re.compile(
+        r"\b(?:firms?|compan(?:y|ies)|manufacturers?|contractors?|subsidiar(?:y|ies)"
+        r"|utilit(?:y|ies)|giants?|conglomerates?|suppliers?|exporters?|shipping lines?"
+        r"|airlines?|carriers?|sponsors?|dealers?|brokers?|banks?|publishers?)"
+        rf"\s+(?P<name>{_ORG_NAME})(?:\s+and\s+(?P<second>{_ORG_NAME}))?"
+    ),
+    re.compile(
+        rf"\b(?P<name>{_ORG_NAME}\s+(?:Sdn\.?\s+Bhd\.?|Bhd\.?|GmbH|AG|S\.A\.|SpA|plc|PLC|LLC"
+        r"|Holdings?|Enterprises?|Industrial\s+Group|Industrial\s+Co\.?|Trading|Shipping"
+        r"|Airlines|Airways|Finance\s+House|Exploration|Electronics|Aerospace|Bank))\b"
+        r"(?:['’]s)?(?:\s+\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\))?"
+    ),
+    re.compile(r"\b(?P<name>Bank\s+[A-Z][a-z]+)\b"),
+    # "Boeing's F-18", "Raytheon's Advanced Electronically Scanned Array radar", "Saab's
+    # Gripen", "the Boeing bid".
+    re.compile(
+        rf"\b(?P<name>{_ORG_NAME})(?:['’]s)?\s+(?:(?:[A-Z][\w-]*|F-?\d+)\s+){{0,4}}"
+        r"(?:bid|offer|aircraft|fighters?|jets?|radar|planes?|helicopters?|engines?|shareholders"
+        r"|subsidiar(?:y|ies)|factory|plant|headquarters|executives|spokesman|officials said)\b"
+    ),
+    re.compile(
+        rf"\b(?P<name>{_ORG_NAME})(?:['’]s)?\s+(?:CEO|chief executive|Chief Executive"
+        r"|General Manager|board of directors)\b"
+    ),
+)
+_SUFFIX_WORDS = frozenset({"AG", "SA", "S.A.", "GmbH", "plc", "PLC", "LLC", "Bhd", "Sdn"})
+_TITLE_WORDS = frozenset(w for t in TITLES for w in t.split() if w[:1].isupper())
+# Institutions that are no firms, whatever words stand around them.
+_NOT_FIRMS = re.compile(
+    r"\b(?:Central|World|Reserve|Ministry|Department|Embassy|Government|Council|Agency"
+    r"|Commission|Office|National Bank of|Bank Negara|Export-Import|The|This|These|A|An)\b"
+    r"|^(?:GO[A-Z]{1,2}|USG|MFA|MOD|UN|EU|NATO|IAEA|[A-Z]{1,2})$"
+)
 
 
 def _firm_candidates(
@@ -46,7 +87,42 @@ def _firm_candidates(
             aliases = (match.group("acronym"),) if match.group("acronym") else ()
             found.setdefault(name, GazetteerEntry(name=name, kind="firm", aliases=aliases))
             origin.setdefault(name, index)
+        for name, aliases in _cued_firms(text):
+            if any(k.name == name or name in k.text for k in known) or name in found:
+                continue
+            found[name] = GazetteerEntry(name=name, kind="firm", aliases=aliases)
+            origin.setdefault(name, index)
     return list(found.values()), origin
+
+
+def _cued_firms(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Firms named with a cue (see `_FIRM_CUES`) and their acronyms."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for cue in _FIRM_CUES:
+        for match in cue.finditer(text):
+            groups = match.groupdict()
+            for key in ("name", "second"):
+                raw = groups.get(key)
+                if not raw:
+                    continue
+                name = _LEADING_FUNCTION_WORDS.sub("", clean(raw)).rstrip(".,")
+                name = re.sub(r"['’]s$", "", name)
+                if not name or _NOT_FIRMS.search(name) or name.lower() == name:
+                    continue
+                # "Norway's fighter", "the Brazilian jet", "Thai AG": a country, a people or
+                # a titled person is no firm.
+                words = [w for w in re.split(r"[\s-]+", name) if w not in _SUFFIX_WORDS]
+                if (
+                    not words
+                    or side_of_word(name)
+                    or all(side_of_word(w) or w[0].islower() for w in words)
+                ):
+                    continue
+                if words[0] in _TITLE_WORDS or words[0] in HOME_OFFICES:
+                    continue
+                acronym = groups.get("acronym")
+                out.append((name, (acronym,) if acronym else ()))
+    return out
 
 
 def _people(texts: list[tuple[int, str]]) -> tuple[Gazetteer, dict[str, int]]:
@@ -140,10 +216,14 @@ def _sentences(cable: Cable, gazetteer: Gazetteer) -> list[Sentence]:
         people = find_people(text)
         entities = _entities(text, local, shorts, people)
         # A name that is not spelled out in this paragraph was learned from another one.
-        own = {e.name for e in people} | {
-            _LEADING_FUNCTION_WORDS.sub("", clean(m.group("name")))
-            for m in _FIRM_NAME.finditer(text)
-        }
+        own = (
+            {e.name for e in people}
+            | {
+                _LEADING_FUNCTION_WORDS.sub("", clean(m.group("name")))
+                for m in _FIRM_NAME.finditer(text)
+            }
+            | {name for name, _ in _cued_firms(text)}
+        )
         carried = {
             e.name: origin[e.name]
             for e in entities
