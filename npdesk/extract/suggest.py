@@ -87,10 +87,10 @@ def _firm_candidates(
             aliases = (match.group("acronym"),) if match.group("acronym") else ()
             found.setdefault(name, GazetteerEntry(name=name, kind="firm", aliases=aliases))
             origin.setdefault(name, index)
-        for name, aliases in _cued_firms(text):
+        for name, cued_aliases in _cued_firms(text):
             if any(k.name == name or name in k.text for k in known) or name in found:
                 continue
-            found[name] = GazetteerEntry(name=name, kind="firm", aliases=aliases)
+            found[name] = GazetteerEntry(name=name, kind="firm", aliases=cued_aliases)
             origin.setdefault(name, index)
     return list(found.values()), origin
 
