@@ -50,7 +50,8 @@ _PATTERNS: list[re.Pattern[str]] = [
     # in November / during August / the January workshop
     re.compile(
         rf"\b(?P<lead>in|during|since|until|by|of|from|through|before|after|the|this|"
-        rf"last|next|early|late|his|her|their|its|our|a|an)\s+{_MONTH}(?!\s+(?:19|20)\d\d)\b"
+        rf"last|next|early|late|his|her|their|its|our|a|an|upcoming|planned|proposed"
+        rf"|scheduled|coming|recent)\s+{_MONTH}(?!\s+(?:19|20)\d\d)\b"
     ),
 ]
 _RELATIVE = re.compile(r"\b(?P<word>yesterday|today|tomorrow)\b", re.IGNORECASE)

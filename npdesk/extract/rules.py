@@ -76,10 +76,23 @@ _FIRM_DIALOGUE = re.compile(
 )
 _EVENT = re.compile(
     r"(?<!to )\b(?P<noun>workshops?|seminars?|trainings?|training courses?|conferences?"
-    r"|symposi(?:um|a)|exercises?|exchanges?|roundtables?|round tables?|forums?|summits?"
-    r"|consultations|contact group|outreach events?"
-    r"|(?:[A-Z][\w-]*\s+){1,3}meetings?(?=\s+in\s+[A-Z])"
-    r"|[A-Z][a-z]+ Dialogue|Dialogue)\b"
+    r"|symposi(?:um|a)|exercises?|roundtables?|round tables?|forums?|summits?|plenar(?:y|ies)"
+    r"|ministerials?(?!\s+[a-z])|consultations|contact group|outreach events?|ceremon(?:y|ies)"
+    r"|briefings?|receptions?|round of talks|strategic dialogue|talks"
+    r"|(?:[A-Z][\w-]*\s+){1,4}(?:meetings?|discussions)"
+    r"|[A-Z][a-z]+ Dialogue|Dialogue|Summit|Conference|Plenary)\b"
+)
+_NOT_NAMES = frozenset(
+    {"our", "during", "at", "in", "a", "an", "his", "her", "their", "its", "these", "those"}
+)
+# Nouns too general to make an event without a name of their own or a day.
+_GENERIC_EVENTS = frozenset({"talks", "briefing", "briefings", "consultations", "ceremony"})
+# "signed December 11", "hopes to sign the DCA during his February 23 visit".
+_SIGNING = re.compile(
+    r"\b(?:sign|signs|signed|signing)\b(?P<what>[^.;]{0,60}?\b(?:agreements?|accords?"
+    r"|treat(?:y|ies)|memorand(?:um|a)|MOUs?|SOFA|SoFA|DCA|GSOMIA|contracts?|deal)\b)"
+    r"|\b(?P<what2>(?:agreements?|accords?|treat(?:y|ies)|SOFA|SoFA|DCA|MOUs?)\b[^.;]{0,40}?)"
+    r"\bsigned\b"
 )
 _DETERMINERS = frozenset(
     {
@@ -325,43 +338,82 @@ def _firm_dialogues(s: Sentence, people: list[EntityMention]) -> list[Proposal]:
 
 
 def events(s: Sentence) -> list[Proposal]:
-    """Workshops, trainings, seminars, named dialogues: an event noun with a date."""
+    """Workshops, summits, plenaries, conferences, exercises, briefings, named meetings and
+    dialogues ("the NAM Foreign Ministers meeting", "the G-20 financial summit"), and
+    signings: an event noun with a day, or with a name of its own."""
     out: list[Proposal] = []
+    titles: set[str] = set()
     for match in _EVENT.finditer(s.text):
         mention = s.nearest_date(match.start())
-        if mention is None or abs(mention.start - match.start()) > 80:
-            continue
+        if mention is not None and abs(mention.start - match.start()) > 80:
+            mention = None
         words: list[str] = []
-        for word in reversed(s.text[: match.start()].split()[-3:]):
+        for word in reversed(s.text[: match.start()].split()[-4:]):
             if (
                 word.lower() in _DETERMINERS
                 or word.rstrip(".").lower() in MONTHS
-                or (not word.isalpha() and "-" not in word)
+                or (not word.isalpha() and "-" not in word and not word.isupper())
+                or word.endswith(",")
             ):
                 break
             words.insert(0, word)
-        title = " ".join([*words, match.group("noun")]).strip()
-        place = None
-        for found in _PLACE.finditer(s.text):
-            first_word = found.group("place").split()[0].lower()
-            if s.entity_at(found.start("place"), found.end("place")) is None and (
-                first_word not in MONTHS
-            ):
-                place = found.group("place")
-        entities = _names(s.firms())
-        if place:
-            entities.append(place)
-        proposal = Proposal(
-            kind="event",
-            text=clean(s.text),
-            paragraph=s.paragraph,
-            entities=entities,
-            title=title[:1].upper() + title[1:],
-            place=place,
-        )
-        out.append(_dated(proposal, mention))
-        break
+        noun = match.group("noun")
+        if " " in noun and noun.split()[-1].lower() in ("meeting", "meetings", "discussions"):
+            # "(?:[A-Z]\w+ )+meeting": keep the name, not "The", "During the October".
+            named_words = [
+                w
+                for w in noun.split()[:-1]
+                if w.lower() not in _DETERMINERS
+                and w.lower() not in _NOT_NAMES
+                and w.rstrip(".").lower() not in MONTHS
+            ]
+            if not named_words or re.match(r"\s+with\b", s.text[match.end() :]):
+                continue
+            noun = " ".join([*named_words, noun.split()[-1]])
+            words = []
+        named = any(w[:1].isupper() for w in words) or noun[:1].isupper()
+        if mention is None and not named:
+            continue
+        if noun.lower() in _GENERIC_EVENTS and not named:
+            continue
+        title = " ".join([*words, noun]).strip()
+        if title.lower() in titles:
+            continue
+        titles.add(title.lower())
+        out.append(_event(s, title, mention))
+    for match in _SIGNING.finditer(s.text):
+        if re.search(r"\b(?:not|never|no)\b(?:\s+\S+){0,3}\s*$", s.text[: match.start()]):
+            continue
+        what = clean(match.group("what") or match.group("what2") or "")
+        mention = s.nearest_date(match.start())
+        if mention is not None and abs(mention.start - match.start()) > 80:
+            mention = None
+        if mention is None and not re.search(r"\b[A-Z]{2,}|\b[A-Z][a-z]+ Agreement", what):
+            continue
+        out.append(_event(s, f"Signing: {what}", mention))
     return out
+
+
+def _event(s: Sentence, title: str, mention: DateMention | None) -> Proposal:
+    place = None
+    for found in _PLACE.finditer(s.text):
+        first_word = found.group("place").split()[0].lower()
+        if s.entity_at(found.start("place"), found.end("place")) is None and (
+            first_word not in MONTHS
+        ):
+            place = found.group("place")
+    entities = _names(s.firms())
+    if place:
+        entities.append(place)
+    proposal = Proposal(
+        kind="event",
+        text=clean(s.text),
+        paragraph=s.paragraph,
+        entities=entities,
+        title=title[:1].upper() + title[1:],
+        place=place,
+    )
+    return _dated(proposal, mention)
 
 
 def letters(s: Sentence) -> list[Proposal]:

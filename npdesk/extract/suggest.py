@@ -310,6 +310,10 @@ def _mergeable(a: Proposal, b: Proposal, markings: list[str | None]) -> bool:
         return False
     dated = a.date is not None or a.date_range is not None
     other_dated = b.date is not None or b.date_range is not None
+    if a.kind == "event" and dated != other_dated:
+        # "the NAM meeting" after "the NAM Foreign Ministers meeting scheduled for July 27-30":
+        # the same event told again without its day.
+        return fuzz.token_set_ratio(a.title.lower(), b.title.lower()) >= 80
     if dated != other_dated:
         return False
     same_time = a.overlaps_in_time(b) if dated else True
