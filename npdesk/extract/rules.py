@@ -14,6 +14,7 @@ from npdesk.extract.context import Sentence
 from npdesk.extract.dates import MONTHS, DateMention
 from npdesk.extract.entities import EntityMention
 from npdesk.extract.proposals import Proposal
+from npdesk.extract.sides import side_of_word
 
 _SPACE = re.compile(r"\s+")
 _MEETING = re.compile(
@@ -171,24 +172,46 @@ _LEVEL = re.compile(
 )
 _HANDOVER = re.compile(
     r"\b(?:handed over|hand over|handing over|handed|provided|provide|shared with|passed"
-    r"|delivered|presented|gave|given|submitted|transmitted|left behind)\b",
+    r"|delivered|presented|gave|given|submitted|transmitted|left behind|left|conveyed|sent"
+    r"|received(?: by mail)?|delivery of|made by)\b",
     re.IGNORECASE,
 )
 _HANDED_THING = re.compile(
-    r"\b(?P<thing>list|non-?paper|paper|letter|demarche|talking points|points|document"
-    r"|report|dossier|information|data|proposal)s?\b",
+    r"\b(?P<thing>list|non-?paper|paper|letter|document|diplomatic note|note verbale|note"
+    r"|report|dossier|information|data|proposal|contract|copy|assurances)s?\b(?! taking)",
     re.IGNORECASE,
 )
 _COMMIT = re.compile(
-    r"\b(?:(?:will|would|shall)\s+(?:also\s+|soon\s+|quickly\s+|promptly\s+)?"
+    r"\b(?:(?:will|would|shall)\s+(?:also\s+|soon\s+|quickly\s+|promptly\s+|\w+ly\s+)?"
     r"(?:respond|reply|provide|consider|look into|follow up|investigate|share|send|arrange"
-    r"|host|hold|be prepared to|be ready to|continue|work|report|inform|update|help|support"
-    r"|seek|ensure|get back|answer|examine|study|check|review|give|pass|convey|relay|raise"
-    r"|brief|forward|call|deliver|try|look at|keep)"
+    r"|host|hold|be prepared to|be ready to|continue(?! to be)|work|report|inform|update|help"
+    r"|support|seek|ensure|get back|answer|examine|study|check|review|give|pass|convey|relay"
+    r"|raise|brief|forward|call|deliver|try|look at|keep|take (?:steps|action|measures|\w+ \w+ into"
+    r"|the \w+ into|\w+ into)|make|allow|adopt|sign|lead"
+    r"|encourage|monitor|approach|facilitate|present|cooperate|assist|comply|implement|use"
+    r"|remain|do what|designate|sanction|close|return|destroy|lift|resume|invite"
+    r"|be (?:making|sending|providing|taking|contributing|deploying|hosting|offering)"
+    r"|be (?:taken|sent|used|delivered|provided|returned|shared|released))(?! place)"
     r"|pledged|promised|committed to(?=\s+\w+ing\b)|(?:remains?|stays?) committed to"
-    r"|undertook to|vowed|offered to|assured"
-    r"|agreed(?! that)(?: to| on)?|(?<!been )(?<!was )(?<!were )accepted|will be prepared)\b",
+    r"|undertook to|vowed|offered to|(?:is|are|was|were) offering|assured|guaranteed"
+    r"|(?:is|are|was|were|stands?|stood) (?:ready|prepared|willing) to"
+    r"|assurances (?:regarding|that|on|of)"
+    r"|agreed(?! that)(?: to| on)?|agreed that(?=(?:\s+\S+){1,6}?\s+(?:will|would|should)\b)"
+    r"|(?<!been )(?<!was )(?<!were )accepted|will be prepared)\b",
     re.IGNORECASE,
+)
+# "will provide Department with our recommendations": the embassy's own channel home.
+_INTERNAL = re.compile(
+    r"\b(?:provide|send|inform|update|report to|brief|advise)\s+(?:the\s+)?(?:Department"
+    r"|Washington|NSC|Post|the Embassy)\b"
+)
+_HYPOTHETICAL = re.compile(
+    r"(?:^|[,;(]\s*|\b(?:asked|wondered|questioned)\s+)(?:if|whether|unless)\b|\bin theory\b",
+    re.IGNORECASE,
+)
+# "agreed Iran's enrichment was a grave concern": agreement with an opinion, no undertaking.
+_AGREED_OPINION = re.compile(
+    r"^(?:\s+(?!to\b|on\b|with\b)\S+){1,8}?\s+(?:was|is|were|are|had been)\b"
 )
 _PAST_PLEDGE = re.compile(r"^(?:agreed|accepted)", re.IGNORECASE)
 _SOFT_DUE = re.compile(
@@ -504,6 +527,10 @@ def visits(s: Sentence) -> list[Proposal]:
         )
         if not (place or firm or mention or guest):
             continue
+        if re.match(r"arriv|came|go|went|head", match.group(0), re.IGNORECASE) and not any(
+            e.kind in ("person", "office") for e in before
+        ):
+            continue  # "the flight arrived in Russia", "the LES went to the customs point"
         out.append(
             _dated(
                 Proposal(
@@ -610,8 +637,8 @@ def commitments(s: Sentence) -> list[Proposal]:
         after = s.text[match.end() : match.end() + 120]
         if re.search(r"\b(?:not|no|never|yet to)\b(?:\s+\w+){0,2}\s*$", before):
             continue  # "had not yet agreed": no promise
-        if re.match(r"assured|promised", match.group(0), re.IGNORECASE) and re.match(
-            r"\s+(?:\w+\s+){0,3}that\b", after
+        if re.match(r"assured|promised", match.group(0), re.IGNORECASE) and not re.match(
+            r"\s+(?:\w+\s+){0,3}to\b", after
         ):
             # "assured Compaore that the GOM appreciated ...": reassurance, unless the
             # reported clause itself promises ("assured us that China would ...").
@@ -620,7 +647,25 @@ def commitments(s: Sentence) -> list[Proposal]:
                 r"\b(?:will|would|shall)\b", after[: clause_end.start() if clause_end else None]
             ):
                 continue
+        if re.match(r"agreed$", match.group(0), re.IGNORECASE) and (
+            _AGREED_OPINION.match(after) or not after.strip(' ."”')
+        ):
+            continue  # "agreed Iran's enrichment was a concern", "Padilla agreed."
+        if re.match(r"\s+(?:not|no|never)\b", after) or _HYPOTHETICAL.search(
+            s.text[max(0, match.start() - 80) : match.start()]
+        ):
+            continue  # "would make no effort", "if they were in the DPRK's place ..."
+        if re.search(r"\b(?:seek\w*|sought|ask\w* for|request\w*)\s+$", before):
+            continue  # "UNHCR is seeking assurances": a request, not an undertaking
         owner = s.subject_side(match.start())
+        if owner is None:
+            # "Bonilla assured ...", "President Kaczynski would sign ...": a named subject
+            # that is none of ours is the other side.
+            subject = re.search(r"\b([A-Z][\w'’-]+)(?:\s+\w+ly)?\s+(?:\w+\s+)?$", before)
+            if subject and side_of_word(subject.group(1)) != "home":
+                entity = s.entity_at(subject.start(1) + match.start() - len(before), match.start())
+                if entity is None or entity.side != "home":
+                    owner = "partner"
         rest = s.text[match.start() :]
         stop = re.search(r"[;]|,[\"'”’]? (?:he|she|they|we|[A-Z]\w+) (?:said|noted)|, but\b", rest)
         clause = re.sub(r"[\"“”]", "", rest[: stop.start()] if stop else rest)
@@ -636,7 +681,8 @@ def commitments(s: Sentence) -> list[Proposal]:
             if due is not None and due.start - match.end() > 60:
                 due = None
         pledged = re.match(
-            r"pledged|promised|committed|undertook|vowed|assured|offered",
+            r"pledged|promised|committed|undertook|vowed|assured|offer|guaranteed|commitment"
+            r"|assurances|willingness|is |are |was |were |stand|stood",
             match.group(0),
             re.IGNORECASE,
         )
@@ -648,6 +694,8 @@ def commitments(s: Sentence) -> list[Proposal]:
             # Ambassador" or a named officer, so an unplaced pledger is the partner.
             owner = "partner"
         if owner is None or not (soft or due or past_agreement or pledged or reported):
+            continue
+        if _INTERNAL.search(clause[:120]):
             continue
         proposal = Proposal(
             kind="commitment",

@@ -314,6 +314,10 @@ def _mergeable(a: Proposal, b: Proposal, markings: list[str | None]) -> bool:
         # "the NAM meeting" after "the NAM Foreign Ministers meeting scheduled for July 27-30":
         # the same event told again without its day.
         return fuzz.token_set_ratio(a.title.lower(), b.title.lower()) >= 80
+    if a.kind == "visit" and dated != other_dated and a.paragraph == b.paragraph:
+        # "his mid-April visit to Washington ... that his visit to Washington convey ...":
+        # the same visit told again in the paragraph without its day.
+        return a.place is not None and a.place == b.place
     if dated != other_dated:
         return False
     same_time = a.overlaps_in_time(b) if dated else True

@@ -30,12 +30,17 @@ def test_a_name_from_a_confidential_paragraph_stays_out_of_an_unclassified_one(
 ) -> None:
     # 05MADRID1879: "Foreign Minister Miguel Angel Moratinos" is named in full only in the (C)
     # summary (index 0); paragraph 7 (index 8, U) says "Moratinos" and reports the June 6-10
-    # visit to Washington of a parliamentary delegation.
+    # visit to Washington of a parliamentary delegation, which the (U) paragraph 10 (index
+    # 12) tells again: one visit, carrying the text of both unclassified paragraphs.
     cable, proposals = _read(corpus_dir, "05MADRID1879")
     assert cable.paragraphs[0].classification == "C"
-    assert cable.paragraphs[8].classification == "U"
-    visit = next(p for p in proposals if p.kind == "visit" and p.paragraph == 7)
-    assert visit.sources == (8,)
+    assert cable.paragraphs[8].classification == cable.paragraphs[12].classification == "U"
+    visit = next(
+        p
+        for p in proposals
+        if p.kind == "visit" and p.date_range and p.date_range[0].isoformat() == "2005-06-06"
+    )
+    assert visit.sources == (8, 12)
     assert "Miguel Angel Moratinos" not in visit.entities
     for proposal in proposals:
         if proposal.paragraph in (6, 7, 8, 9, 10):  # the unclassified speech paragraphs
