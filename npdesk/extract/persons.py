@@ -468,6 +468,8 @@ def side_of(title: str | None, organization: str | None) -> Side | None:
     """Home when the title or office is one of ours (ISN, Embassy, U.S.), partner when an
     office is named and is not ours, None when nothing is known."""
     joined = " ".join(filter(None, [organization, title]))
+    if re.search(r"\bGovernment of (?!the United States)", joined):
+        return "partner"  # "Secretary of State for the Government of Romania"
     if HOME_MARKERS.search(joined):
         return "home"
     if organization or re.search(r"\b(?:of|for)\b", title or ""):

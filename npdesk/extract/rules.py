@@ -186,8 +186,8 @@ _COMMIT = re.compile(
     r"(?:respond|reply|provide|consider|look into|follow up|investigate|share|send|arrange"
     r"|host|hold|be prepared to|be ready to|continue(?! to be)|work|report|inform|update|help"
     r"|support|seek|ensure|get back|answer|examine|study|check|review|give|pass|convey|relay"
-    r"|raise|brief|forward|call|deliver|try|look at|keep|take (?:steps|action|measures|\w+ \w+ into"
-    r"|the \w+ into|\w+ into)|make|allow|adopt|sign|lead"
+    r"|raise|brief|forward|call|deliver|try|look at|keep|take (?:steps|action|measures|\S+ \S+ into"
+    r"|\S+ into)|make|allow|adopt|sign|lead"
     r"|encourage|monitor|approach|facilitate|present|cooperate|assist|comply|implement|use"
     r"|remain|do what|designate|sanction|close|return|destroy|lift|resume|invite"
     r"|be (?:making|sending|providing|taking|contributing|deploying|hosting|offering)"
@@ -452,7 +452,7 @@ def letters(s: Sentence) -> list[Proposal]:
         (p for p in after if p is not sender and _RECIPIENT_CUE.search(s.text[: p.start])), None
     )
     if sender is None and recipient is None:
-        return []
+        return _letter_to_institution(s, match)
     parties = [p for p in (sender, recipient) if p is not None]
     proposal = Proposal(
         kind="letter",
@@ -468,7 +468,45 @@ def letters(s: Sentence) -> list[Proposal]:
             "to": [recipient.name] if recipient else [],
         },
     )
-    return [_dated(proposal, s.nearest_date(match.start()))]
+    return [_dated(proposal, _letter_day(s, match.start()))]
+
+
+def _letter_day(s: Sentence, position: int) -> DateMention | None:
+    """The letter's own date ("a letter ... dated March 29") before the day it arrived."""
+    for mention in s.dates:
+        if mention.start > position and re.search(r"\bdated\s+$", s.text[: mention.start]):
+            return mention
+    return s.nearest_date(position)
+
+
+# "a letter to Russian authorities", "sent a letter to the Director of U.S. Customs and
+# Border Protection": the recipient is an institution, not a named person.
+_TO_INSTITUTION = re.compile(
+    r"^[^.;]{0,30}?\bto\s+(?:the\s+)?(?P<to>[A-Z][\w.’'-]*(?:\s+(?:of\s+|and\s+|for\s+)?"
+    r"[A-Z][\w.’'-]*){0,6}(?:\s+(?:authorities|government|officials|leadership))?)"
+)
+
+
+def _letter_to_institution(s: Sentence, match: re.Match[str]) -> list[Proposal]:
+    found = _TO_INSTITUTION.match(s.text[match.end() :])
+    if found is None or (
+        side_of_word(found.group("to")) == "home" and "U.S." not in found.group("to")
+    ):
+        return []
+    recipient = found.group("to")
+    owner = s.subject_side(match.start())
+    if owner is None and not any(m[2] == "home" for m in s.side_markers()[:1]):
+        owner = "partner"
+    proposal = Proposal(
+        kind="letter",
+        text=clean(s.text),
+        paragraph=s.paragraph,
+        entities=[recipient],
+        owner=owner,
+        title=f"Letter to {recipient}",
+        participants={"from": [], "to": [recipient]},
+    )
+    return [_dated(proposal, _letter_day(s, match.start()))]
 
 
 def visits(s: Sentence) -> list[Proposal]:
@@ -688,7 +726,11 @@ def commitments(s: Sentence) -> list[Proposal]:
         )
         # A bare "would provide" counts only in reported speech ("Yu said the ROK would
         # provide ..."); the cable's own forecasts ("the road ahead will be hard") do not.
-        reported = re.search(r"\b(?:said|told|assured|noted|stated|promised|agreed)\b", s.text)
+        reported = re.search(
+            r"\b(?:said|told|assured|noted|stated|promised|agreed|added|indicated|explained"
+            r"|confirmed|replied|responded)\b",
+            s.text,
+        )
         if owner is None and pledged and not any(m[2] == "home" for m in s.side_markers()):
             # An embassy reports the host side's pledges; its own come with "we", "the
             # Ambassador" or a named officer, so an unplaced pledger is the partner.
