@@ -21,7 +21,7 @@ _MEETING = re.compile(
     r"\b(?:met|meet|meets|meeting|meetings|discussed|called on|call on|calls on"
     r"|spoke (?:with|to)|talked (?:with|to)|consultations? with|demarched|conversations? with"
     r"|discussions? with|(?:courtesy|introductory|office|farewell|phone|telephone) call"
-    r"|presented (?:his |her )?credentials|pulled (?:\S+ ){1,6}aside"
+    r"|presented (?:his |her )?credentials|pulled (?:\S+ ){1,6}aside|briefings? (?:for|to)"
     r"|(?:received|hosted|saw)(?= (?:the |a |an )?[A-Z])"
     r"|(?:breakfast|lunch|luncheon|dinner)(?: \S+){0,3} (?:with|for|in honor of))\b",
     re.IGNORECASE,

@@ -314,6 +314,16 @@ def _mergeable(a: Proposal, b: Proposal, markings: list[str | None]) -> bool:
         # "the NAM meeting" after "the NAM Foreign Ministers meeting scheduled for July 27-30":
         # the same event told again without its day.
         return fuzz.token_set_ratio(a.title.lower(), b.title.lower()) >= 80
+    if a.kind == "meeting" and dated != other_dated and a.subject is None:
+        # "On November 9, Ambassador met with Mona Sahlin ... Ambassador had a courtesy call
+        # with Mona Sahlin": the same meeting told again without its day.
+        def counterparts(p: Proposal) -> set[str]:
+            return set(p.participants.get("partner", []) + p.participants.get("unknown", []))
+
+        mine, theirs = counterparts(a), counterparts(b)
+        return bool(mine) and (
+            mine == theirs or (a.paragraph == b.paragraph and bool(mine & theirs))
+        )
     if a.kind == "visit" and dated != other_dated and a.paragraph == b.paragraph:
         # "his mid-April visit to Washington ... that his visit to Washington convey ...":
         # the same visit told again in the paragraph without its day.
