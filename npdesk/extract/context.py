@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from npdesk.extract.dates import DateMention
@@ -28,6 +28,16 @@ class Sentence:
     cable_date: date | None
     last_speaker_side: Side | None = None
     meeting_date: date | None = None
+    # Index into `cable.paragraphs` of this sentence's paragraph, of the paragraph that
+    # reported `meeting_date`, and of the paragraph each name resolved from elsewhere was
+    # learned in ("Li" → "Li Song" named in full two paragraphs up): a proposal carries
+    # text from all of them, and its marking must cover them (`Proposal.sources`).
+    source: int = 0
+    meeting_source: int | None = None
+    carried: dict[str, int] = field(default_factory=dict)
+    # The only date of the previous sentence of the same paragraph, for a sentence that goes
+    # on about the same day without repeating it.
+    carried_date: DateMention | None = None
 
     def people(self) -> list[EntityMention]:
         """Persons and home offices in the sentence."""

@@ -50,10 +50,34 @@ _PATTERNS: list[re.Pattern[str]] = [
     # in November / during August / the January workshop
     re.compile(
         rf"\b(?P<lead>in|during|since|until|by|of|from|through|before|after|the|this|"
-        rf"last|next|early|late|his|her|their|its|our|a|an)\s+{_MONTH}(?!\s+(?:19|20)\d\d)\b"
+        rf"last|next|early|late|his|her|their|its|our|a|an|upcoming|planned|proposed"
+        rf"|scheduled|coming|recent)\s+{_MONTH}(?!\s+(?:19|20)\d\d)\b"
     ),
 ]
 _RELATIVE = re.compile(r"\b(?P<word>yesterday|today|tomorrow)\b", re.IGNORECASE)
+# Weeks, months, weekends and seasons counted from the cable's day ("the previous week",
+# "later this month", "over the weekend", "two weeks earlier", "in fall 2008").
+_PERIOD = re.compile(
+    r"\b(?P<phrase>(?:later|earlier|early|late) this month|this month|next month|last month"
+    r"|the (?:previous|following|next) (?:week|month)|this week|next week|last week"
+    r"|the week before|(?:over|during) the weekend|last weekend|this past weekend|last night"
+    r"|(?:in |within |about )*(?P<count>a|an|one|two|three|four|five|six|\d+) (?P<unit>days?|weeks?"
+    r"|months?)(?: (?P<dir>ago|earlier|before|later|from now|hence))?"
+    r"|(?P<season_lead>in|this|next|last|the) (?:the )?(?P<season>spring|summer|fall|autumn|winter)"
+    r"(?:,? (?P<season_year>(?:19|20)\d\d))?)\b",
+    re.IGNORECASE,
+)
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11)}
+# "the March visit", "his early May trip": a noun phrase whose month means the nearest one,
+# whatever the tense of the verb elsewhere in the sentence.
+_NOMINAL_BEFORE = re.compile(r"\b(?:the|his|her|their|its|our|a|an|this|that)\s+$", re.IGNORECASE)
+_EVENT_AFTER = re.compile(
+    r"[\s,]*(?:\S+\s+)?(?:visit|trip|meeting|summit|conference|talks|session|round|workshop"
+    r"|deadline|elections?|plenary|exercise|ministerial|consultations|travel|seminar)\b",
+    re.IGNORECASE,
+)
+_FUTURE_LEADS = frozenset({"upcoming", "planned", "proposed", "scheduled", "coming", "next"})
 
 _PART_DAYS = {
     "early": (1, 10),
@@ -187,7 +211,101 @@ def resolve_dates(text: str, cable_date: str | date | None) -> list[DateMention]
         found.append(
             DateMention(match.group(0), match.start(), match.end(), day, None, Tense.UNKNOWN)
         )
+    if anchor is not None:
+        for match in _PERIOD.finditer(text):
+            if _overlaps(taken, match.start(), match.end()):
+                continue
+            span = _period(match, anchor, text)
+            if span is None:
+                continue
+            taken.append((match.start(), match.end()))
+            single = span[0] if span[0] == span[1] else None
+            found.append(
+                DateMention(
+                    match.group(0),
+                    match.start(),
+                    match.end(),
+                    single,
+                    None if single else span,
+                    Tense.UNKNOWN,
+                )
+            )
     return sorted(found, key=lambda m: m.start)
+
+
+def _period(match: re.Match[str], anchor: date, text: str) -> tuple[date, date] | None:
+    phrase = " ".join(match.group("phrase").lower().split())
+    monday = anchor - timedelta(days=anchor.weekday())
+    first = anchor.replace(day=1)
+    last = anchor.replace(day=_month_end(anchor.year, anchor.month))
+    previous_month_end = first - timedelta(days=1)
+    next_month_start = last + timedelta(days=1)
+    next_month = (
+        next_month_start,
+        next_month_start.replace(day=_month_end(next_month_start.year, next_month_start.month)),
+    )
+    fixed: dict[str, tuple[date, date]] = {
+        "later this month": (anchor, last),
+        "late this month": (anchor, last),
+        "earlier this month": (first, anchor),
+        "early this month": (first, anchor),
+        "this month": (first, last),
+        "next month": next_month,
+        "the following month": next_month,
+        "the next month": next_month,
+        "last month": (previous_month_end.replace(day=1), previous_month_end),
+        "the previous month": (previous_month_end.replace(day=1), previous_month_end),
+        "this week": (monday, monday + timedelta(days=6)),
+        "next week": (monday + timedelta(days=7), monday + timedelta(days=13)),
+        "the following week": (monday + timedelta(days=7), monday + timedelta(days=13)),
+        "the next week": (monday + timedelta(days=7), monday + timedelta(days=13)),
+        "last week": (monday - timedelta(days=7), monday - timedelta(days=1)),
+        "the previous week": (monday - timedelta(days=7), monday - timedelta(days=1)),
+        "the week before": (monday - timedelta(days=7), monday - timedelta(days=1)),
+        "last night": (anchor - timedelta(days=1), anchor - timedelta(days=1)),
+    }
+    if phrase in fixed:
+        return fixed[phrase]
+    if "weekend" in phrase:
+        saturday = anchor - timedelta(days=(anchor.weekday() - 5) % 7 or 7)
+        return saturday, saturday + timedelta(days=1)
+    if match.group("season"):
+        season = match.group("season").lower()
+        year = int(match.group("season_year") or anchor.year)
+        lead = match.group("season_lead").lower()
+        if season == "winter":
+            start_day, end_day = date(year, 12, 1), date(year + 1, 2, 28)
+        else:
+            months = _SEASONS[season]
+            start_day = date(year, months[0], 1)
+            end_day = date(year, months[1], _month_end(year, months[1]))
+        if not match.group("season_year") and lead == "next":
+            start_day, end_day = start_day.replace(year=year + 1), end_day.replace(year=year + 1)
+        if not match.group("season_year") and lead == "last":
+            start_day, end_day = start_day.replace(year=year - 1), end_day.replace(year=year - 1)
+        return start_day, end_day
+    if match.group("count"):
+        raw = match.group("count").lower()
+        count = _COUNTS.get(raw) or int(raw)
+        unit = match.group("unit").lower().rstrip("s")
+        days = count * {"day": 1, "week": 7, "month": 30}[unit]
+        slack = {"day": 0, "week": 3, "month": 15}[unit]
+        direction = (match.group("dir") or "").lower()
+        lead = text[max(0, match.start() - 12) : match.start()].lower()
+        if direction in ("ago", "earlier", "before"):
+            center = anchor - timedelta(days=days)
+        elif (
+            direction in ("later", "from now", "hence")
+            or re.search(
+                r"\b(?:in|within)\s+(?:about\s+)?$", lead + match.group(0)[: -len(match.group(0))]
+            )
+            or match.group(0).lower().startswith(("in ", "within "))
+        ):
+            center = anchor + timedelta(days=days)
+        else:
+            return None
+        return center - timedelta(days=slack), center + timedelta(days=slack)
+    return None
 
 
 def _resolve(
@@ -219,6 +337,14 @@ def _resolve(
     make = _Maker(month, first, last)
     sentence_start, sentence_end = sentence_at(text, start)
     tense = tense_at(text[sentence_start:sentence_end], start - sentence_start)
+    lead = (groups.get("lead") or "").lower()
+    before_word = re.search(r"(\w+)\s+$", text[:start])
+    if lead in _FUTURE_LEADS or (before_word and before_word.group(1).lower() in _FUTURE_LEADS):
+        tense = Tense.FUTURE
+    elif (
+        _NOMINAL_BEFORE.search(text[:start]) or lead in {"the", "his", "her", "their", "its"}
+    ) and (_EVENT_AFTER.match(text[end:])):
+        tense = Tense.UNKNOWN
     if groups.get("year"):
         span = make(int(groups["year"]))
     elif anchor is not None:

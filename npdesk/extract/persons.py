@@ -102,6 +102,55 @@ TITLES = sorted(
         "DG",
         "DDG",
         "Amb",
+        "DCM",
+        "PermRep",
+        "Commander",
+        "Brigadier",
+        "Lieutenant",
+        "Captain",
+        "Prince",
+        "Princess",
+        "King",
+        "Queen",
+        "Sheikh",
+        "Shaykh",
+        "Emir",
+        "Amir",
+        "Chancellor",
+        "Judge",
+        "Magistrate",
+        "Monsignor",
+        "Father",
+        "Leader",
+        "Secretary of State",
+        "Chief Executive",
+        "Head",
+        # Lower-case roles that cables put before a name ("party leader Nick Clegg",
+        # "Rosatom head Sergey Kiriyenko", "spokesman Vyacheslav Davidenko").
+        "leader",
+        "head",
+        "chief",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "commander",
+        "advisor",
+        "adviser",
+        "envoy",
+        "official",
+        "counterpart",
+        "aide",
+        "director",
+        "deputy",
+        "secretary",
+        "minister",
+        "ambassador",
+        "chairman",
+        "president",
+        "businessman",
+        "journalist",
+        "activist",
+        "judge",
     ],
     key=len,
     reverse=True,
@@ -136,12 +185,36 @@ HOME_OFFICES = (
     "ESTH Officer",
     "Pol/Mil Officer",
     "PolMilOff",
+    # Embassy sections and officers named by role ("OSC Chief delivered ...", "P/E Chief").
+    "Pol/Econ Chief",
+    "P/E Chief",
+    "Pol Chief",
+    "PolChief",
+    "Econ Chief",
+    "OSC Chief",
+    "Pol Counselor",
+    "Econ Counselor",
+    "Political Counselor",
+    "Economic Counselor",
+    "Pol/Mil Counselor",
+    "Science Officers",
+    "Science Officer",
+    "Attache",
+    "Legatt",
+    "LegAtt",
+    "RSO",
+    "DAO",
+    "LES",
+    "CG",
+    "IRPO",
+    "NAVATT",
+    "Global Affairs Officer",
 )
 # Words on the home side in a title or office ("ISN PDAS", "Embassy", "U.S.").
 HOME_MARKERS = re.compile(
     r"\b(?:ISN|EAP|NEA|EUR|SCA|WHA|AF|IO|T|PM|VCI|EB|INR|DRL|PRM|USG|U\.S\.|US|USA|American"
     r"|Embassy|Mission|State|Department of|DOE|DOD|DOC|BIS|NSC|White House|Treasury|PDAS|DAS"
-    r"|A/S|U/S|Senator|Congress\w*)\b"
+    r"|A/S|U/S|Senator|Congress\w*|Pol|Econ|Political|Economic|Consul|Consular)\b"
 )
 _NAME_STOP = frozenset(
     {
@@ -242,6 +315,9 @@ _ORG_STOP = frozenset(
     }
 )
 _NAME_WORD = r"(?:[A-Z][a-z]*(?:Mc|Mac|O'|D')?[A-Z]?[a-z’']+(?:-[A-Z]?[a-z]+)*|[A-Z]\.)"
+# Between the words of a name: a space, or a particle ("Muammar al-Qadhafi", "Abdullah bin
+# Zayed", "Luiz Inacio Lula da Silva").
+_NAME_JOIN = r"(?:\s+(?:(?:bin|ibn|bint|de|da|dos|do|van|von|der|del|la|le)\s+|(?:al|el)-)?)"
 _TITLE_RE = "|".join(re.escape(t) for t in TITLES)
 _RANK = r"(?:(?:Deputy|Vice|Assistant|Acting|Senior|Principal|Executive|First|Special|High)\s+)*"
 # "Deputy Minister of Fuel and Energy Volodymyr Makukha": the office words after "of"/"for"
@@ -251,7 +327,7 @@ _OFFICE_RUN = (
 )
 _PERSON = re.compile(
     rf"(?<![\w/])(?P<title>{_RANK}(?:{_TITLE_RE}))\s+(?P<of>{_OFFICE_RUN})?"
-    rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
+    rf"(?P<name>{_NAME_WORD}(?:{_NAME_JOIN}{_NAME_WORD}){{0,2}})"
 )
 # Words that name offices, never people: a run ending in them holds no name.
 _OFFICE_WORDS = frozenset(
@@ -392,11 +468,53 @@ def side_of(title: str | None, organization: str | None) -> Side | None:
     """Home when the title or office is one of ours (ISN, Embassy, U.S.), partner when an
     office is named and is not ours, None when nothing is known."""
     joined = " ".join(filter(None, [organization, title]))
+    if re.search(r"\bGovernment of (?!the United States)", joined):
+        return "partner"  # "Secretary of State for the Government of Romania"
     if HOME_MARKERS.search(joined):
         return "home"
     if organization or re.search(r"\b(?:of|for)\b", title or ""):
         return "partner"
     return None
+
+
+# "Paul Teesalu, Director of the MFA's Security Policy Division", "Sven Sakkov, MOD
+# Undersecretary": a full name followed by its title after a comma.
+_APPOSITIVE = re.compile(
+    rf"(?<![\w/])(?P<name>{_NAME_WORD}(?:{_NAME_JOIN}{_NAME_WORD}){{1,2}}),\s+(?:the\s+)?"
+    rf"(?P<org>(?:[A-Z][\w’'/&.-]*\s+){{0,3}})(?P<title>{_RANK}(?:{_TITLE_RE}))\b"
+)
+
+
+def _appositives(text: str, taken: list[EntityMention]) -> list[EntityMention]:
+    found: list[EntityMention] = []
+    for match in _APPOSITIVE.finditer(text):
+        words = _trim_name(match.group("name").split())
+        if len(words) < 2 or words != match.group("name").split():
+            continue
+        if any(t.start < match.end("name") and match.start() < t.end for t in taken):
+            continue
+        if match.group("title")[:1].islower() and match.group("title") not in _LOWER_ROLES:
+            continue
+        organization = match.group("org").strip() or None
+        title = " ".join(match.group("title").split())
+        found.append(
+            EntityMention(
+                name=" ".join(words),
+                kind="person",
+                text=match.group("name"),
+                start=match.start("name"),
+                end=match.end("name"),
+                title=title,
+                organization=organization,
+                side=side_of(title, organization) or "partner",
+            )
+        )
+    return found
+
+
+_LOWER_ROLES = frozenset(
+    {"leader", "head", "chief", "spokesman", "spokeswoman", "commander", "advisor", "adviser"}
+)
 
 
 def find_people(text: str) -> list[EntityMention]:
@@ -436,7 +554,8 @@ def find_people(text: str) -> list[EntityMention]:
                 side=side_of(title, organization),
             )
         )
-    return found
+    found.extend(_appositives(text, found))
+    return sorted(found, key=lambda p: p.start)
 
 
 def find_offices(text: str) -> list[EntityMention]:

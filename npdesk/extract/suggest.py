@@ -12,7 +12,7 @@ from npdesk.cables.model import Cable
 from npdesk.extract.context import Sentence
 from npdesk.extract.dates import DateMention, cable_day, resolve_dates
 from npdesk.extract.entities import EntityMention, Gazetteer, GazetteerEntry
-from npdesk.extract.persons import find_offices, find_people, short_names
+from npdesk.extract.persons import HOME_OFFICES, TITLES, find_offices, find_people, short_names
 from npdesk.extract.proposals import KINDS, Proposal
 from npdesk.extract.rules import RULES, clean, meetings
 from npdesk.extract.sentences import sentence_spans
@@ -25,13 +25,58 @@ _FIRM_NAME = re.compile(
     r"|Industries|Inc\.|Limited|Ltd\.))(?:\s+\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\))?"
 )
 _LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:The|With|And|Of|For|By|From|To|In|On|At)\s+)+")
+# A capitalized name of one to four words (or an acronym), as firms are written.
+_ORG_NAME = r"(?:[A-Z][\w&'’.-]*[A-Za-z0-9](?:\s+(?:[A-Z][\w&'’.-]*[A-Za-z0-9]|&|de|of)){0,3})"
+# Firms the registry does not know, recognized by how the cable speaks of them: a word that
+# says "company" before the name ("the Iranian firm Shahin Sefid Esta", "extractive-industry
+# giant AREVA", "the electric utilities Electrosul and Electrobras"), a corporate ending
+# ("Skylife Worldwide Sdn Bhd", "Kuwait Finance House"), a bank's name, or a chief
+# executive ("Embraer CEO Federico Curado").
+_FIRM_CUES = (
+    re.compile(
+        r"\b(?:firms?|compan(?:y|ies)|manufacturers?|contractors?|subsidiar(?:y|ies)"
+        r"|utilit(?:y|ies)|giants?|conglomerates?|suppliers?|exporters?|shipping lines?"
+        r"|airlines?|carriers?|sponsors?|dealers?|brokers?|banks?|publishers?)"
+        rf"\s+(?P<name>{_ORG_NAME})(?:\s+and\s+(?P<second>{_ORG_NAME}))?"
+    ),
+    re.compile(
+        rf"\b(?P<name>{_ORG_NAME}\s+(?:Sdn\.?\s+Bhd\.?|Bhd\.?|GmbH|AG|S\.A\.|SpA|plc|PLC|LLC"
+        r"|Holdings?|Enterprises?|Industrial\s+Group|Industrial\s+Co\.?|Trading|Shipping"
+        r"|Airlines|Airways|Finance\s+House|Exploration|Electronics|Aerospace|Bank))\b"
+        r"(?:['’]s)?(?:\s+\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\))?"
+    ),
+    re.compile(r"\b(?P<name>Bank\s+[A-Z][a-z]+)\b"),
+    # "Boeing's F-18", "Raytheon's Advanced Electronically Scanned Array radar", "Saab's
+    # Gripen", "the Boeing bid".
+    re.compile(
+        rf"\b(?P<name>{_ORG_NAME})(?:['’]s)?\s+(?:(?:[A-Z][\w-]*|F-?\d+)\s+){{0,4}}"
+        r"(?:bid|offer|aircraft|fighters?|jets?|radar|planes?|helicopters?|engines?|shareholders"
+        r"|subsidiar(?:y|ies)|factory|plant|headquarters|executives|spokesman|officials said)\b"
+    ),
+    re.compile(
+        rf"\b(?P<name>{_ORG_NAME})(?:['’]s)?\s+(?:CEO|chief executive|Chief Executive"
+        r"|General Manager|board of directors)\b"
+    ),
+)
+_SUFFIX_WORDS = frozenset({"AG", "SA", "S.A.", "GmbH", "plc", "PLC", "LLC", "Bhd", "Sdn"})
+_TITLE_WORDS = frozenset(w for t in TITLES for w in t.split() if w[:1].isupper())
+# Institutions that are no firms, whatever words stand around them.
+_NOT_FIRMS = re.compile(
+    r"\b(?:Central|World|Reserve|Ministry|Department|Embassy|Government|Council|Agency"
+    r"|Commission|Office|National Bank of|Bank Negara|Export-Import|The|This|These|A|An)\b"
+    r"|^(?:GO[A-Z]{1,2}|USG|MFA|MOD|UN|EU|NATO|IAEA|[A-Z]{1,2})$"
+)
 
 
-def _firm_candidates(texts: list[str], gazetteer: Gazetteer) -> list[GazetteerEntry]:
+def _firm_candidates(
+    texts: list[tuple[int, str]], gazetteer: Gazetteer
+) -> tuple[list[GazetteerEntry], dict[str, int]]:
     """Firms named in full (with an optional acronym in parentheses) that the gazetteer does
-    not already know, so later mentions by acronym are recognized too."""
+    not already know, so later mentions by acronym are recognized too; and the index of the
+    paragraph each was first named in full."""
     found: dict[str, GazetteerEntry] = {}
-    for text in texts:
+    origin: dict[str, int] = {}
+    for index, text in texts:
         known = gazetteer.find(text)
         for match in _FIRM_NAME.finditer(text):
             if any(k.start < match.end("name") and match.start() < k.end for k in known):
@@ -41,20 +86,59 @@ def _firm_candidates(texts: list[str], gazetteer: Gazetteer) -> list[GazetteerEn
                 continue
             aliases = (match.group("acronym"),) if match.group("acronym") else ()
             found.setdefault(name, GazetteerEntry(name=name, kind="firm", aliases=aliases))
-    return list(found.values())
+            origin.setdefault(name, index)
+        for name, cued_aliases in _cued_firms(text):
+            if any(k.name == name or name in k.text for k in known) or name in found:
+                continue
+            found[name] = GazetteerEntry(name=name, kind="firm", aliases=cued_aliases)
+            origin.setdefault(name, index)
+    return list(found.values()), origin
 
 
-def _people(texts: list[str]) -> tuple[list[EntityMention], Gazetteer]:
-    """Titled people of the whole cable, and a gazetteer of their short names ("Li")."""
-    people = [p for text in texts for p in find_people(text)]
+def _cued_firms(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Firms named with a cue (see `_FIRM_CUES`) and their acronyms."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for cue in _FIRM_CUES:
+        for match in cue.finditer(text):
+            groups = match.groupdict()
+            for key in ("name", "second"):
+                raw = groups.get(key)
+                if not raw:
+                    continue
+                name = _LEADING_FUNCTION_WORDS.sub("", clean(raw)).rstrip(".,")
+                name = re.sub(r"['’]s$", "", name)
+                if not name or _NOT_FIRMS.search(name) or name.lower() == name:
+                    continue
+                # "Norway's fighter", "the Brazilian jet", "Thai AG": a country, a people or
+                # a titled person is no firm.
+                words = [w for w in re.split(r"[\s-]+", name) if w not in _SUFFIX_WORDS]
+                if (
+                    not words
+                    or side_of_word(name)
+                    or all(side_of_word(w) or w[0].islower() for w in words)
+                ):
+                    continue
+                if words[0] in _TITLE_WORDS or words[0] in HOME_OFFICES:
+                    continue
+                acronym = groups.get("acronym")
+                out.append((name, (acronym,) if acronym else ()))
+    return out
+
+
+def _people(texts: list[tuple[int, str]]) -> tuple[Gazetteer, dict[str, int]]:
+    """A gazetteer of the short names ("Li") of the titled people in `texts`, and the index
+    of the paragraph each full name was first found in."""
     by_short: dict[str, set[str]] = {}
     first: dict[str, EntityMention] = {}
-    for person in people:
-        # Keep the mention that tells the side ("Ukrainian Prime Minister ..."), if any does.
-        if person.name not in first or (first[person.name].side is None and person.side):
-            first[person.name] = person
-        for short in short_names(person.name):
-            by_short.setdefault(short, set()).add(person.name)
+    origin: dict[str, int] = {}
+    for index, text in texts:
+        for person in find_people(text):
+            origin.setdefault(person.name, index)
+            # Keep the mention that tells the side ("Ukrainian Prime Minister ..."), if any.
+            if person.name not in first or (first[person.name].side is None and person.side):
+                first[person.name] = person
+            for short in short_names(person.name):
+                by_short.setdefault(short, set()).add(person.name)
     entries = [
         GazetteerEntry(
             name=first[next(iter(names))].name,
@@ -66,7 +150,7 @@ def _people(texts: list[str]) -> tuple[list[EntityMention], Gazetteer]:
         if len(names) == 1
     ]
     # Short names must match exactly (case and all): a one-word alias never matches fuzzily.
-    return people, Gazetteer(entries)
+    return Gazetteer(entries), origin
 
 
 def _foreign(text: str, office: EntityMention) -> bool:
@@ -76,8 +160,10 @@ def _foreign(text: str, office: EntityMention) -> bool:
     return before is not None and side_of_word(before.group(1)) == "partner"
 
 
-def _entities(text: str, gazetteer: Gazetteer, shorts: Gazetteer) -> list[EntityMention]:
-    hits = gazetteer.find(text) + find_people(text)
+def _entities(
+    text: str, gazetteer: Gazetteer, shorts: Gazetteer, people: list[EntityMention]
+) -> list[EntityMention]:
+    hits = gazetteer.find(text) + people
     office_hits = [
         o
         for o in find_offices(text)
@@ -108,28 +194,59 @@ def _sentences(cable: Cable, gazetteer: Gazetteer) -> list[Sentence]:
     # Unnumbered short lines are section headings ("Chirac's Visit to China"): they repeat
     # what the paragraphs say and would only add duplicates.
     paragraphs = [
-        (p.number, clean(p.text))
-        for p in cable.paragraphs
+        (index, p.classification, clean(p.text))
+        for index, p in enumerate(cable.paragraphs)
         if p.text.strip() and (p.number is not None or len(p.text) > 120)
     ]
-    texts = [t for _, t in paragraphs]
-    local = Gazetteer(list(gazetteer.entries), threshold=gazetteer.threshold)
-    local.extend(_firm_candidates(texts, gazetteer))
-    _, shorts = _people(texts)
+    # Names are resolved only among paragraphs of one portion marking: "Li" in an
+    # unclassified paragraph must not become the "Li Song" of a NOFORN one.
+    groups: dict[str | None, list[tuple[int, str]]] = {}
+    for index, marking, text in paragraphs:
+        groups.setdefault(marking, []).append((index, text))
+    learned: dict[str | None, tuple[Gazetteer, Gazetteer, dict[str, int]]] = {}
+    for marking, texts in groups.items():
+        local = Gazetteer(list(gazetteer.entries), threshold=gazetteer.threshold)
+        firms, firm_origin = _firm_candidates(texts, gazetteer)
+        local.extend(firms)
+        shorts, person_origin = _people(texts)
+        learned[marking] = (local, shorts, {**firm_origin, **person_origin})
     out: list[Sentence] = []
-    for number, text in paragraphs:
-        entities = _entities(text, local, shorts)
+    for index, marking, text in paragraphs:
+        local, shorts, origin = learned[marking]
+        people = find_people(text)
+        entities = _entities(text, local, shorts, people)
+        # A name that is not spelled out in this paragraph was learned from another one.
+        own = (
+            {e.name for e in people}
+            | {
+                _LEADING_FUNCTION_WORDS.sub("", clean(m.group("name")))
+                for m in _FIRM_NAME.finditer(text)
+            }
+            | {name for name, _ in _cued_firms(text)}
+        )
+        carried = {
+            e.name: origin[e.name]
+            for e in entities
+            if e.name in origin and e.name not in own and origin[e.name] != index
+        }
         dates = resolve_dates(text, anchor)
         last_side = None
+        previous: list[DateMention] = []
         for start, end in sentence_spans(text):
             sentence = Sentence(
                 text=text[start:end],
-                paragraph=number,
+                paragraph=cable.paragraphs[index].number,
                 entities=[_shift(e, -start) for e in entities if start <= e.start < end],
                 dates=[_shift_date(d, -start) for d in dates if start <= d.start < end],
                 cable_date=anchor,
                 last_speaker_side=last_side,
+                source=index,
+                carried_date=previous[0] if len(previous) == 1 else None,
             )
+            previous = sentence.dates
+            sentence.carried = {
+                e.name: carried[e.name] for e in sentence.entities if e.name in carried
+            }
             last_side = sentence.speaker_side(len(sentence.text)) or last_side
             out.append(sentence)
     return out
@@ -143,15 +260,17 @@ def _shift_date(mention: DateMention, by: int) -> DateMention:
     return replace(mention, start=mention.start + by, end=mention.end + by)
 
 
-def _record_proposals(sentences: list[Sentence]) -> list[Proposal]:
-    """One firm and one person proposal per distinct name, at its first paragraph."""
-    out: dict[tuple[str, str], Proposal] = {}
+def _record_proposals(sentences: list[Sentence], markings: list[str | None]) -> list[Proposal]:
+    """One firm and one person proposal per distinct name and portion marking, at its first
+    paragraph of that marking."""
+    out: dict[tuple[str, str, str | None], Proposal] = {}
     for s in sentences:
         for entity in s.entities:
             if entity.kind not in ("firm", "person"):
                 continue
-            key = (entity.kind, entity.name)
+            key = (entity.kind, entity.name, markings[s.source])
             proposal = out.get(key)
+            before = (proposal.text, list(proposal.entities)) if proposal else None
             if proposal is None:
                 proposal = Proposal(
                     kind=entity.kind,
@@ -173,14 +292,42 @@ def _record_proposals(sentences: list[Sentence]) -> list[Proposal]:
                     proposal.entities.append(entity.organization)
                 if proposal.owner is None:
                     proposal.owner = entity.side
+            if before != (proposal.text, proposal.entities):
+                # This mention added text (the name, an alias, an organization).
+                extra = {s.source} | (
+                    {s.carried[entity.name]} if entity.name in s.carried else set()
+                )
+                proposal.sources = tuple(sorted(set(proposal.sources) | extra))
     return list(out.values())
 
 
-def _mergeable(a: Proposal, b: Proposal) -> bool:
+def _mergeable(a: Proposal, b: Proposal, markings: list[str | None]) -> bool:
+    # Never across portion markings: the merged proposal would carry text of one marking
+    # under the other's.
+    if {markings[i] for i in a.sources} != {markings[i] for i in b.sources}:
+        return False
     if a.kind != b.kind or a.subject != b.subject:
         return False
     dated = a.date is not None or a.date_range is not None
     other_dated = b.date is not None or b.date_range is not None
+    if a.kind == "event" and dated != other_dated:
+        # "the NAM meeting" after "the NAM Foreign Ministers meeting scheduled for July 27-30":
+        # the same event told again without its day.
+        return fuzz.token_set_ratio(a.title.lower(), b.title.lower()) >= 80
+    if a.kind == "meeting" and dated != other_dated and a.subject is None:
+        # "On November 9, Ambassador met with Mona Sahlin ... Ambassador had a courtesy call
+        # with Mona Sahlin": the same meeting told again without its day.
+        def counterparts(p: Proposal) -> set[str]:
+            return set(p.participants.get("partner", []) + p.participants.get("unknown", []))
+
+        mine, theirs = counterparts(a), counterparts(b)
+        return bool(mine) and (
+            mine == theirs or (a.paragraph == b.paragraph and bool(mine & theirs))
+        )
+    if a.kind == "visit" and dated != other_dated and a.paragraph == b.paragraph:
+        # "his mid-April visit to Washington ... that his visit to Washington convey ...":
+        # the same visit told again in the paragraph without its day.
+        return a.place is not None and a.place == b.place
     if dated != other_dated:
         return False
     same_time = a.overlaps_in_time(b) if dated else True
@@ -225,12 +372,13 @@ def _merge(into: Proposal, other: Proposal) -> None:
     into.owner = into.owner or other.owner
     into.partner_informed_on = into.partner_informed_on or other.partner_informed_on
     into.partner_informed_via = into.partner_informed_via or other.partner_informed_via
+    into.sources = tuple(sorted(set(into.sources) | set(other.sources)))
 
 
-def _merge_all(proposals: list[Proposal]) -> list[Proposal]:
+def _merge_all(proposals: list[Proposal], markings: list[str | None]) -> list[Proposal]:
     merged: list[Proposal] = []
     for proposal in proposals:
-        target = next((m for m in merged if _mergeable(m, proposal)), None)
+        target = next((m for m in merged if _mergeable(m, proposal, markings)), None)
         if target is None:
             merged.append(proposal)
         else:
@@ -245,17 +393,32 @@ def suggest(cable: Cable, gazetteer: Gazetteer | None = None) -> list[Proposal]:
     Dates resolve against `cable.created`; without it only dates with a year resolve.
     Never raises on odd text."""
     sentences = _sentences(cable, gazetteer or Gazetteer())
+    markings = [p.classification for p in cable.paragraphs]
     # What was handed over "today" changed hands at the meeting the paragraph reports, else at
-    # the cable's first reported meeting.
-    dated = [(s.paragraph, p.date) for s in sentences for p in meetings(s) if p.date is not None]
-    by_paragraph: dict[int | None, dt.date] = {}
-    for paragraph, day in dated:
-        by_paragraph.setdefault(paragraph, day)
-    proposals = _record_proposals(sentences)
+    # the cable's first reported meeting in a paragraph of the same marking.
+    dated = [(s.source, p.date) for s in sentences for p in meetings(s) if p.date is not None]
+    by_paragraph: dict[int, tuple[dt.date, int]] = {}
+    first_by_marking: dict[str | None, tuple[dt.date, int]] = {}
+    for source, day in dated:
+        by_paragraph.setdefault(source, (day, source))
+        first_by_marking.setdefault(markings[source], (day, source))
+    proposals = _record_proposals(sentences, markings)
     for s in sentences:
-        s.meeting_date = by_paragraph.get(s.paragraph, dated[0][1] if dated else None)
+        meeting = by_paragraph.get(s.source) or first_by_marking.get(markings[s.source])
+        s.meeting_date, s.meeting_source = meeting if meeting else (None, None)
         for rule in RULES:
-            proposals.extend(rule(s))
-    merged = _merge_all(proposals)
+            for proposal in rule(s):
+                carried = {s.carried[n] for n in _carried_names(proposal) if n in s.carried}
+                proposal.sources = tuple(sorted({s.source, *proposal.sources, *carried}))
+                proposals.append(proposal)
+    merged = _merge_all(proposals, markings)
     order = {kind: i for i, kind in enumerate(KINDS)}
     return sorted(merged, key=lambda p: (order[p.kind], p.paragraph or 0))
+
+
+def _carried_names(proposal: Proposal) -> list[str]:
+    """Every name a proposal shows: its entities, participants and title words."""
+    names = list(proposal.entities)
+    for bucket in proposal.participants.values():
+        names.extend(bucket)
+    return names

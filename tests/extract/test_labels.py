@@ -88,9 +88,12 @@ def test_quality_on_the_labels(shared_dir: Path) -> None:
     assert count == len(list(LABELS.glob("*.json")))
     assert seed.total().recall == 1.0
     total = corpus.total()
-    # Floors a little under the measured values in docs/benchmarks.md (78% / 70%).
-    assert (total.precision or 0) >= 0.7
-    assert (total.recall or 0) >= 0.6
+    # Floors a little under the measured values in docs/proposals.md (68% / 74%). These 15
+    # cables were labelled for meetings, visits and commitments; the broader rules of issue 14
+    # also propose the firms, signings and undertakings they left unlabelled, which counts
+    # against precision here (the denser 62-cable evaluation is in test_heldout.py).
+    assert (total.precision or 0) >= 0.65
+    assert (total.recall or 0) >= 0.7
 
 
 def test_label_files_are_valid_json() -> None:
