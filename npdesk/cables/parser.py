@@ -97,7 +97,8 @@ def _fill_header(cable: Cable, header: Header) -> None:
     cable.subject = clean_subject(" ".join(header.subject))
     year = cable.created[2:4] if cable.created else None
     cable.id = make_id(year, header.station, header.serial, header.origin)
-    cable.references = parse_references(" ".join(header.refs), year)
+    own_station = cable.id[2:].rstrip("0123456789") if cable.id else None
+    cable.references = parse_references("\n".join(header.refs), year, own_station)
     if header.classified_by:
         cable.classified_by, cable.reasons = split_classified_by(
             " ".join(header.classified_by)[:1000]
