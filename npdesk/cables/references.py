@@ -40,33 +40,12 @@ _TRAILER = re.compile(
     re.I,
 )
 _MONTHS = frozenset(
-    [
-        "JAN",
-        "FEB",
-        "MAR",
-        "APR",
-        "MAY",
-        "JUN",
-        "JUL",
-        "AUG",
-        "SEP",
-        "SEPT",
-        "OCT",
-        "NOV",
-        "DEC",
-        "JANUARY",
-        "FEBRUARY",
-        "MARCH",
-        "APRIL",
-        "JUNE",
-        "JULY",
-        "AUGUST",
-        "SEPTEMBER",
-        "OCTOBER",
-        "NOVEMBER",
-        "DECEMBER",
-    ]
-)
+    {
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "SEPT", "OCT", "NOV",
+        "DEC", "JANUARY", "FEBRUARY", "MARCH", "APRIL", "JUNE", "JULY", "AUGUST", "SEPTEMBER",
+        "OCTOBER", "NOVEMBER", "DECEMBER",
+    }
+)  # fmt: skip
 # A label: "(A)", "A." "A)" "A:" "A-"; "REF A" / "REF (B):"; a bare letter at a line start.
 _LABEL = re.compile(
     r"(?:(?<=^)|(?<=[\s;,.(¶]))(?:REF(?:TEL)?S?:?\s+)?(?:\((?P<p>[A-Za-z])\)(?=[A-Za-z])|(?:\((?P<q>[A-Za-z])\)|(?P<l>[A-Za-z])(?:[.):]|\s?-(?=\s)))"
