@@ -26,11 +26,13 @@ from npdesk.cables.model import Reference
 from npdesk.cables.posts import post_table, station_code
 
 _HEAD = re.compile(
-    r"^\s*(?:REFS?|REF\(S\)|REFTELS?|REFERENCES?|REFERENCE\s+CABLES?)\b\s*[:.]?\s*", re.I
+    r"^\s*(?:REF\(S\)|REFS?|REFTELS?|REFERENCES?|REFERENCE\s+CABLES?)(?:\b|(?<=\)))"
+    r"(?!\s+\(?[A-Za-z]\)?(?:\s|:))\s*[:.]?\s*",  # "REF A ..." keeps its label
+    re.I,
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'.\-]*")
 _YEAR = re.compile(r"\(?((?:19|20)\d{2}|\d{2})\)?\s+(?=[A-Za-z(])")
-_SERIAL = re.compile(r"\s*0*(\d{1,7})(?:[/\-]\d{1,2}(?![\d/]))?(?!\d|[.:/]\d)")
+_SERIAL = re.compile(r"\s*0*(\d{1,7})(?:[/\-]\d{1,2}(?![\d/]))?(?!\d|[.:/]\d|Z\b|Z[A-Z]{3})")
 _TRAILING_YEAR = re.compile(r"\s+((?:19|20)\d{2})(?![\d/\-.])(?!\s+[A-Za-z]+\s*\d)")
 _OWN_STATION = re.compile(r"^\(?(\d{2})\)?\s+0*(\d{3,7})$|^0*(\d{3,7})$")
 _SEPARATOR = re.compile(r"(?:\s|[,;&]|\bAND\b(?!\s+(?:PREVIOUS|PRIOR|OTHERS|FOLLOWING))|--)+", re.I)
