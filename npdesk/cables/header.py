@@ -29,7 +29,7 @@ PRECEDENCE = {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE", "
 PRECEDENCE_WORDS = frozenset({"FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE", "NIACT"})
 _TAGS = re.compile(r"^TAGS?\b\s*:?\s*", re.I)
 SUBJECT = re.compile(r"^SUBJ(?:ECT)?\s*:\s*|^SUBJECT\s+", re.I)
-_REF = re.compile(r"^(?:REFS?|REFTELS?|REFERENCES?)\b\s*[:.]?(?:\s+|$)", re.I)
+_REF = re.compile(r"^(?:REFS?|REF\(S\)|REFTELS?|REFERENCES?)(?:\b|(?<=\)))\s*[:.]?(?:\s+|$)", re.I)
 _REF_LABEL_LINE = re.compile(r"^\(?[A-Za-z][.)]\s")
 _TAG_TOKEN = re.compile(r"^[A-Za-z]{2,6},?$")
 _DATE_LINE = re.compile(
@@ -46,7 +46,7 @@ _ONCE = {  # header fields read from their first occurrence only
 _REDACTED = re.compile(r"^[Xx]{4,}\.?$")
 _SKIPPED = re.compile("|".join(f"(?:{p.pattern})" for p in (PAGE_HEADER, _REDACTED)), re.I)
 _MID_LINE_FIELD = re.compile(
-    r"(?<=[.;,)\s])\s*(?=(?:\(U\)\s*)?Classified\s+By\b|SUBJECT:|REFS?:\s)", re.I
+    r"(?<=[.;,)\s])\s*(?=(?:\(U\)\s*)?Classified\s+By\b|SUBJECT:|REFS?:\s|REF\(S\):\s)", re.I
 )
 
 
@@ -127,7 +127,9 @@ def read_header(lines: list[str], header: Header) -> int:
             lines[index : index + 1] = [line[: split_at.start()], line[split_at.start() :]]
             continue
         if field_name and _continues(field_name, line, header, anchored):
-            _extend(field_name, line, header)
+            # The release's letter anchors ("¶B.") stay on REF lines: the reference reader
+            # tells them from labels.
+            _extend(field_name, "¶" + line if anchored and field_name == "ref" else line, header)
             header.lines.add(line)
             index += 1
             continue

@@ -24,6 +24,7 @@ from npdesk.cables.markings import marking_caveats, normalize_level, normalize_p
 from npdesk.cables.model import Cable, CableParseError
 from npdesk.cables.references import parse_references
 from npdesk.cables.sources import PageMeta, normalize_source
+from npdesk.cables.tags import read_tags
 
 MAX_LINE = 4000  # longer lines are cut: no cable line is this long, and it bounds regex work
 _TAG_WORD = re.compile(r"[A-Z0-9][A-Z0-9\-/&]*")
@@ -101,7 +102,8 @@ def _fill_header(cable: Cable, header: Header) -> None:
     cable.subject = clean_subject(" ".join(header.subject))
     year = cable.created[2:4] if cable.created else None
     cable.id = make_id(year, header.station, header.serial, header.origin)
-    cable.references = parse_references(" ".join(header.refs), year)
+    own_station = cable.id[2:].rstrip("0123456789") if cable.id else None
+    cable.references = parse_references("\n".join(header.refs), year, own_station)
     if header.classified_by:
         cable.classified_by, cable.reasons = split_classified_by(
             " ".join(header.classified_by)[:1000]
@@ -115,19 +117,12 @@ def _fill_header(cable: Cable, header: Header) -> None:
 
 
 def parse_tags(text: str) -> tuple[list[str], list[str]]:
-    """A TAGS text → (tags upper-case in order without duplicates, person names in parentheses).
+    """A TAGS text → (canonical tags in order, each once; the person names among them).
 
-    ``OVIP (STEINBERG, JAMES B.), PREL, mnuc`` → (["OVIP", "PREL", "MNUC"],
-    ["STEINBERG, JAMES B."]).
+    ``OVIP (STEINBERG, JAMES B.), PREL, mnuc`` → (["OVIP", "STEINBERG, JAMES B.", "PREL",
+    "MNUC"], ["STEINBERG, JAMES B."]); see `npdesk.cables.tags.read_tags`.
     """
-    persons = [" ".join(p.split()).upper() for p in _PARENS.findall(text) if p.strip()]
-    text = _PARENS.sub(" ", text)
-    tags: dict[str, None] = {}  # ordered and unique
-    for token in re.split(r"[\s,;]+", text):
-        tag = token.strip(".:()[]\"'").upper()
-        if tag and _TAG_WORD.fullmatch(tag):
-            tags[tag] = None
-    return list(tags), list(dict.fromkeys(persons))
+    return read_tags(text)
 
 
 def clean_subject(text: str) -> str | None:

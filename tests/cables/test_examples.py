@@ -119,7 +119,7 @@ def test_lower_case_cable_with_person_in_tags(page: Reader) -> None:
     cable = page("09BEIJING2963.html")  # "S e c r e t section 01 of 02 beijing 002963"
     assert cable.marking == "SECRET"
     assert cable.warnings == []  # the text alone gives the page's id and marking
-    assert cable.tags[:3] == ["OVIP", "PREL", "PARM"]
+    assert cable.tags[:4] == ["OVIP", "STEINBERG, JAMES B.", "PREL", "PARM"]
     assert "IR" in cable.tags and "KN" in cable.tags  # the TAGS line wraps after "econ,"
     assert cable.tag_persons == ["STEINBERG, JAMES B."]
     assert cable.declassify_raw == "after korean unification"

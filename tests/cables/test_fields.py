@@ -168,8 +168,9 @@ def test_portion_markings(raw: str, normalized: str | None) -> None:
 
 def test_tags_with_persons_typos_and_mixed_separators() -> None:
     assert parse_tags("[PARM] PREL, ETTC  CH") == (["PARM", "PREL", "ETTC", "CH"], [])
+    # A person named in a TAGS line is one tag, in its place (09BEIJING2963.html).
     assert parse_tags("OVIP (STEINBERG, JAMES B.), PREL, mnuc, PREL") == (
-        ["OVIP", "PREL", "MNUC"],
+        ["OVIP", "STEINBERG, JAMES B.", "PREL", "MNUC"],
         ["STEINBERG, JAMES B."],
     )
     assert parse_tags("PREL, PGOV, PINR, PBTS, EUN, USEU BRUSSELS")[0][-2:] == [
