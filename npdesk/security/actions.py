@@ -101,7 +101,7 @@ ACTIONS: tuple[Action, ...] = (
         Rule.AUTHENTICATED,
         "Close a commitment (the service checks the record)",
     ),
-    Action("desk.proposals.list", Rule.AUTHENTICATED, "Proposals drawn from a readable cable"),
+    Action("desk.proposals.list", Rule.READ, "Proposals drawn from a readable cable"),
     Action("desk.proposals.decide", Rule.WRITE, "Accept or reject a proposal", record_kind="desk"),
     Action("users.list", Rule.ADMIN, "List user accounts"),
     Action("users.add", Rule.ADMIN, "Create a user account"),

@@ -49,7 +49,7 @@ NEEDED_ACTIONS: tuple[tuple[str, str, str | None], ...] = (
     ("desk.events.list", "authenticated", None),
     ("desk.commitments.list", "authenticated", None),
     ("desk.commitments.close", "authenticated", None),
-    ("desk.proposals.list", "authenticated", None),
+    ("desk.proposals.list", "read", None),
     ("desk.proposals.decide", "write", "desk"),
     ("desk.write", "write", "desk"),
 )
