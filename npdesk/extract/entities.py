@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from anyascii import anyascii
@@ -70,6 +71,7 @@ _WEAK = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def normalize_token(token: str) -> str:
     """Lower-case ASCII form of one token without punctuation or possessive ("Corp." →
     "corporation", "NORINCO's" → "norinco")."""
@@ -83,12 +85,19 @@ def normalize_token(token: str) -> str:
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:
     """Tokens of `text` as (normalized token, start, end); empty tokens are dropped."""
+    return list(_tokens(text))
+
+
+# A paragraph is matched against several gazetteers (the registry, the firms and names the
+# cable itself introduces): tokenize it once.
+@lru_cache(maxsize=2048)
+def _tokens(text: str) -> tuple[tuple[str, int, int], ...]:
     out = []
     for match in _TOKEN.finditer(text):
         norm = normalize_token(match.group(0))
         if norm:
             out.append((norm, match.start(), match.end()))
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)
