@@ -449,10 +449,13 @@ def _perform(engine: Engine, action: object, partner: str, liaison: User) -> Non
         )
     elif kind == "respond":
         _, demo, day, text = action
+        # The liaison names the case by their own number for it, as they see it.
+        with session_factory(engine)() as session:
+            theirs = case_service.shown_references(session, liaison).shown(demo.reference)
         case_service.record_partner_response(
             engine,
             liaison,
-            demo.reference,
+            theirs,
             f"FICTIONAL: {text}",
             date.fromisoformat(day),
             source=SOURCE,

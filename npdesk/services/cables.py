@@ -11,14 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from npdesk.cables.tags import describe_tag
-from npdesk.security.model import Marking, User
+from npdesk.security.model import User
 from npdesk.security.redact import MarkedPart, MarkedRecord, redact
 from npdesk.store.db import banner, iso_utc
 from npdesk.store.models.cables import CableRecord, CableReference, CableVersion
 from npdesk.store.visibility import (
     marking_of,
     readable_row,
-    strictest,
+    shown_banner,
     visible_columns,
     visible_select,
 )
@@ -121,12 +121,6 @@ def cable_view(session: Session, cable_id: str, user: User) -> dict[str, Any] | 
         "cited_by": cited_by(session, record.id, user),
         "warnings": list(parsed.get("warnings", [])) if isinstance(parsed, dict) else [],
     }
-
-
-def shown_banner(marking: Marking, user: User) -> str:
-    """The banner of an item as shown to `user`: its full marking, with `REL TO` the
-    partner's country on everything a partner user is shown."""
-    return strictest([marking], user).banner()
 
 
 def _summary_readable(record: CableRecord, user: User) -> bool:

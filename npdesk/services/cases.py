@@ -57,6 +57,7 @@ from npdesk.store.visibility import (
     find_visible,
     marking_of,
     set_marking,
+    strictest,
     visible_columns,
     visible_keys,
     visible_select,
@@ -111,6 +112,8 @@ class CasePage:
     total: int
     offset: int
     limit: int | None
+    #: The page's banner: the strictest marking among the cases it shows.
+    banner: str = "UNCLASSIFIED"
 
 
 # --- access: the shared security policy, applied to cases ---------------------------------
@@ -543,7 +546,8 @@ def list_cases(
         total = session.scalar(counting) or 0
         records = session.scalars(query).all()
         cases = tuple(views_for(session, user, records, summary))
-    return CasePage(cases, total, offset, limit)
+    banner = strictest([c.marking for c in cases], user).banner()
+    return CasePage(cases, total, offset, limit, banner)
 
 
 def all_cases(engine: Engine, user: User) -> list[Case]:

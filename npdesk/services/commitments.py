@@ -26,7 +26,13 @@ from npdesk.services.desk_access import (
 )
 from npdesk.store.db import session_factory, transaction, utcnow
 from npdesk.store.models.desk import CommitmentRecord
-from npdesk.store.visibility import fetch_visible, marking_of, set_marking, visible_select
+from npdesk.store.visibility import (
+    fetch_visible,
+    marking_of,
+    set_marking,
+    shown_banner,
+    visible_select,
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,10 @@ def _domain(record: CommitmentRecord) -> Commitment:
     )
 
 
-def commitment_view(record: CommitmentRecord, today: dt.date) -> CommitmentView:
+def commitment_view(
+    record: CommitmentRecord, today: dt.date, user: User | None = None
+) -> CommitmentView:
+    """The commitment as shown (to `user`: a partner's copy carries `REL TO` them)."""
     commitment = _domain(record)
     marking = marking_of(record)
     return CommitmentView(
@@ -105,7 +114,7 @@ def commitment_view(record: CommitmentRecord, today: dt.date) -> CommitmentView:
         overdue=commitment.overdue(today),
         note=record.note,
         closed_by=record.closed_by,
-        marking=marking.banner(),
+        marking=shown_banner(marking, user),
         shared=marking.shared,
     )
 
@@ -180,7 +189,7 @@ def list_commitments(
             chosen = [c for _, c in pairs]
         order = {id(c): i for i, c in enumerate(chosen)}
         picked = sorted((p for p in pairs if id(p[1]) in order), key=lambda p: order[id(p[1])])
-        return [commitment_view(r, today) for r, _ in picked]
+        return [commitment_view(r, today, user) for r, _ in picked]
 
 
 def close_commitment(
@@ -221,4 +230,4 @@ def close_commitment(
         record.closed_by = user.username
         record.closed_at = now or utcnow()
         session.flush()
-        return commitment_view(record, (now or utcnow()).date())
+        return commitment_view(record, (now or utcnow()).date(), user)

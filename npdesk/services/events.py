@@ -15,7 +15,13 @@ from npdesk.security.model import Level, Marking, User
 from npdesk.services.desk_access import InvalidDeskData, require_writer
 from npdesk.store.db import session_factory, transaction
 from npdesk.store.models.desk import EventRecord, FirmRecord, LetterRecord
-from npdesk.store.visibility import marking_of, set_marking, visible_columns, visible_select
+from npdesk.store.visibility import (
+    marking_of,
+    set_marking,
+    shown_banner,
+    visible_columns,
+    visible_select,
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,7 @@ def list_events(engine: Engine, user: User) -> list[dict[str, Any]]:
                 "outcome": r.outcome,
                 "follow_ups": list(r.follow_ups),
                 "source_cable": r.source_cable,
-                "marking": marking_of(r).banner(),
+                "marking": shown_banner(marking_of(r), user),
                 "fictional": r.fictional,
             }
             for r in rows
@@ -177,7 +183,7 @@ def list_letters(engine: Engine, user: User) -> list[dict[str, Any]]:
                 "date": r.date.isoformat() if r.date else None,
                 "subject": r.subject,
                 "cable": r.cable,
-                "marking": marking_of(r).banner(),
+                "marking": shown_banner(marking_of(r), user),
             }
             for r in rows
         ]

@@ -45,6 +45,7 @@ from npdesk.store.visibility import (
     fetch_visible,
     marking_of,
     set_marking,
+    shown_banner,
     visible_columns,
     visible_select,
 )
@@ -149,7 +150,7 @@ class FirmView:
         return dict(self.__dict__)
 
 
-def _firm_view(record: FirmRecord, parent_key: str | None) -> FirmView:
+def _firm_view(record: FirmRecord, parent_key: str | None, user: User) -> FirmView:
     return FirmView(
         key=record.key,
         name=record.name,
@@ -157,7 +158,7 @@ def _firm_view(record: FirmRecord, parent_key: str | None) -> FirmView:
         country=record.country,
         sector=record.sector,
         parent=parent_key,
-        marking=marking_of(record).banner(),
+        marking=shown_banner(marking_of(record), user),
         fictional=record.fictional,
     )
 
@@ -171,7 +172,7 @@ def list_firms(engine: Engine, user: User) -> list[FirmView]:
             .order_by(FirmRecord.name)
         ).all()
         parents = _visible_parent_keys(session, user, [r.parent_id for r in rows])
-        return [_firm_view(r, parents.get(r.parent_id or -1)) for r in rows]
+        return [_firm_view(r, parents.get(r.parent_id or -1), user) for r in rows]
 
 
 def _visible_parent_keys(
@@ -299,16 +300,16 @@ def get_firm(engine: Engine, user: User, key: str, today: dt.date | None = None)
                     }
                     for n in notices.get(d.id, [])
                 ],
-                marking=marking_of(d).banner(),
+                marking=shown_banner(marking_of(d), user),
             )
             for d in dialogue_rows
         ]
         return FirmProfile(
-            firm=_firm_view(record, parents.get(record.parent_id or -1)),
+            firm=_firm_view(record, parents.get(record.parent_id or -1), user),
             subsidiaries=[c.key for c in children],
             dialogues=dialogues,
             assessments=[_score_view(a) for a in assessments],
-            commitments=[commitment_view(c, today) for c in commitments],
+            commitments=[commitment_view(c, today, user) for c in commitments],
             screening=_screening_status(session, user, [record.name]),
             cases=_linked_cases(session, user, [record.name, *(a.alias for a in record.aliases)]),
         )

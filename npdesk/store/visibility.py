@@ -168,6 +168,12 @@ def strictest(markings: Iterable[Marking], user: User | None = None) -> Marking:
     return Marking(level=level, caveats=caveats, rel_to=rel_to)
 
 
+def shown_banner(marking: Marking, user: User | None) -> str:
+    """The banner of one item as shown to `user`: its full marking, with `REL TO` their
+    country on everything a partner user is shown."""
+    return strictest([marking], user).banner()
+
+
 def partner_reader(country: str | None = None) -> User:
     """A stand-in liaison cleared to the agreed level: whose eyes the partner search index is
     built for."""

@@ -74,6 +74,7 @@ def test_the_main_flow_from_the_command_line(tmp_path: Path) -> None:
             "PolMinCouns",
             "--to",
             "MFA",
+            "--release",
         )[0]
         == 0
     )

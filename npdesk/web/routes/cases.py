@@ -180,6 +180,8 @@ class CaseListOut(BaseModel):
     total: int
     offset: int
     limit: int
+    #: The strictest marking among the cases in this answer.
+    banner: str
     cases: list[CaseOut]
 
 
@@ -559,7 +561,11 @@ def api_list_cases(
         engine_of(request), user, statuses=status, offset=offset, limit=limit
     )
     return CaseListOut(
-        total=page.total, offset=offset, limit=limit, cases=[case_out(c) for c in page.cases]
+        total=page.total,
+        offset=offset,
+        limit=limit,
+        banner=page.banner,
+        cases=[case_out(c) for c in page.cases],
     )
 
 
