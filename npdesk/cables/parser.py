@@ -69,6 +69,8 @@ def _parse(text: str) -> Cable:
         header.body_date = page_created(source.page.created) or header.body_date
     _fill_header(cable, header)
     cable.paragraphs = body.paragraphs
+    if cable.classified_by is None:
+        _classified_in_paragraph(cable)
     cable.summary = body.summary
     cable.signers = body.signers
     if source.page is not None:
@@ -110,6 +112,25 @@ def _fill_header(cable: Cable, header: Header) -> None:
             cable.executive_order = order.order
             cable.declassify_on = order.declassify_on
             cable.declassify_raw = order.raw
+
+
+_CLASSIFIED_IN_TEXT = re.compile(r"^(?:\([A-Za-z/]{1,8}\)\s*)?Classified\s+by\b\s*:?\s*", re.I)
+
+
+def _classified_in_paragraph(cable: Cable) -> None:
+    """``1. Classified by Acting EAP A/S Alexander A. Arvizu. Reason: 1.4 (d)`` (09STATE30049):
+    the authority written as the first paragraph's opening."""
+    for paragraph in cable.paragraphs[:2]:
+        opening = _CLASSIFIED_IN_TEXT.match(paragraph.text)
+        if opening is None:
+            continue
+        text = paragraph.text[opening.end() : opening.end() + 400]
+        who, reasons = split_classified_by(text)
+        if not reasons and who:
+            who = who.split(". ")[0]
+        if who and len(who) <= 200:
+            cable.classified_by, cable.reasons = who, reasons
+        return
 
 
 def parse_tags(text: str) -> tuple[list[str], list[str]]:
