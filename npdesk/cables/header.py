@@ -50,7 +50,10 @@ _ONCE = {  # header fields read from their first occurrence only
 _REDACTED = re.compile(r"^[Xx]{4,}\.?$")
 _SKIPPED = re.compile("|".join(f"(?:{p.pattern})" for p in (PAGE_HEADER, _REDACTED)), re.I)
 _MID_LINE_FIELD = re.compile(
-    r"(?<=[.;,)\s])\s*(?=(?:\(U\)\s*)?Classified\s+By\b|SUBJECT:|REFS?:\s|REF\(S\):\s)", re.I
+    r"(?<=[.;,)\s])\s*(?=(?:\(U\)\s*)?Classified\s+By\b|SUBJECT:|REFS?:\s|REF\(S\):\s)"
+    # "... AS UK PRIMEREF: A. LONDON 1939" (08LONDON1991): a REF block glued to the subject.
+    r"|(?<=[A-Z]{3})(?=REFS?:\s+(?:\(?[A-Z][.)]\s|\d|[A-Z]+\s+\d))",
+    re.I,
 )
 
 

@@ -79,7 +79,7 @@ def _parse(text: str) -> Cable:
 
 
 def _fill_header(cable: Cable, header: Header) -> None:
-    cable.origin = header.origin
+    cable.origin = canonical_origin(header.origin) if header.origin else None
     cable.recipients = header.recipients
     if header.dtg is not None:
         cable.created = dtg_iso(header.dtg)
@@ -202,7 +202,30 @@ def _apply_page(cable: Cable, page: PageMeta) -> None:
                 f"text marking {text_marking} differs from page {page.classification}"
             )
     if cable.origin is None and page.origin:
-        cable.origin = page.origin
+        cable.origin = canonical_origin(page.origin)
+
+
+_PAGE_ORIGINS = {  # the release's Origin cell → the FM line's form of the same post
+    "SECRETARY OF STATE": "SECSTATE WASHDC",
+    "MISSION USNATO": "USMISSION USNATO",
+    "USEU BRUSSELS": "USEU BRUSSELS",
+    "UNVIE": "USMISSION UNVIE VIENNA",
+    "IRAN RPO DUBAI": "RPO DUBAI",
+    "US INTERESTS SECTION HAVANA": "USINT HAVANA",
+}
+
+
+def canonical_origin(origin: str) -> str:
+    """One form per post for the origin facet: the FM line's (``AMEMBASSY MADRID``), also for
+    the release's Origin cell (``Embassy Madrid``, ``Consulate Rio De Janeiro``)."""
+    upper = " ".join(origin.upper().split())
+    if upper in _PAGE_ORIGINS:
+        return _PAGE_ORIGINS[upper]
+    if upper.startswith("EMBASSY "):
+        return "AMEMBASSY " + upper[len("EMBASSY ") :]
+    if upper.startswith("CONSULATE "):
+        return "AMCONSUL " + upper[len("CONSULATE ") :]
+    return upper
 
 
 __all__ = ["clean_subject", "make_id", "parse_cable", "parse_tags"]
