@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 
 CLASSIFIED_BY = re.compile(r"^\s*(?:\([A-Z/]{1,8}\)\s*)?CLASSIFIED\s+BY\b\s*:?\s*", re.I)
-EO_LINE = re.compile(r"(?<![A-Za-z])(?:E\.\s?O\.?|EO)\s*(1[12]\d{3})\b\s*[:;,]?\s*", re.I)
+EO_LINE = re.compile(r"(?<![A-Za-z])(?:E\.\s?O\.?|EO)\s*(1[1-9]\d{3})\b\s*[:;,]?\s*", re.I)
 _REASONS_AT = re.compile(
-    r"[\s,;.:]*(?:\bfor\s+)?(?:\brea\s?s\s?ons?\b|\bper\s+(?=1\.\d)|"
+    r"[\s,;.:]*(?:\bfor\s+)?(?:\brea\s?s\s?o\s?n\s?s?\b|\bper\s+(?=1\.\d)|"
     r"\bunder\s+(?:section\s+)?(?=1\.\d)|"
     r"\bE\.?\s?O\.?\s?12958\b|(?<![\w.])(?=1\.\s?[4-6](?!\d)))",
     re.I,

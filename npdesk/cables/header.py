@@ -132,7 +132,7 @@ def read_header(lines: list[str], header: Header) -> int:
             not in _FIELD_WORDS
         ):
             # "REF: STATE 6461 PLEASE PASS TO RSO. Classified by ...": two fields on one line.
-            lines[index : index + 1] = [line[: split_at.start()], line[split_at.start() :]]
+            lines[index : index + 1] = [line[: split_at.start()], line[split_at.end() :]]
             continue
         if field_name and _continues(field_name, line, header, anchored):
             # The release's letter anchors ("¶B.") stay on REF lines: the reference reader
