@@ -34,6 +34,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'.\-]*")
 _YEAR = re.compile(r"\(?((?:19|20)\d{2}|\d{2})\)?\s+(?=[A-Za-z(])")
 _SERIAL = re.compile(r"\s*0*(\d{1,7})(?:[/\-]\d{1,2}(?![\d/]))?(?!\d|[.:/]\d|Z\b|Z[A-Z]{3})")
 _TRAILING_YEAR = re.compile(r"\s+((?:19|20)\d{2})(?![\d/\-.])(?!\s+[A-Za-z]+\s*\d)")
+_BARE_SERIAL = re.compile(r"(?:\(?(\d{2})\)?\s+)?0*(\d{2,7})(?=\s*(?:$|[,;&]|AND\b|\())", re.I)
 _OWN_STATION = re.compile(r"^\(?(\d{2})\)?\s+0*(\d{3,7})$|^0*(\d{3,7})$")
 _SEPARATOR = re.compile(r"(?:\s|[,;&]|\bAND\b(?!\s+(?:PREVIOUS|PRIOR|OTHERS|FOLLOWING))|--)+", re.I)
 _TRAILER = re.compile(
@@ -124,11 +125,24 @@ def _citations(piece: str, cable_year: str | None) -> list[_Citation]:
         if found:
             position = _skip_separators(piece, position)
         citation = _citation_at(piece, position, cable_year)
+        if citation is None and found:
+            citation = _same_station_at(piece, position, found[-1])
         if citation is None:
             break
         found.append(citation)
         position = citation.end
     return found
+
+
+def _same_station_at(piece: str, position: int, previous: _Citation) -> _Citation | None:
+    """``STATE 1234, 5678``: a serial after a cable, of the same station (and year, unless
+    it gives one)."""
+    match = _BARE_SERIAL.match(piece, position)
+    if match is None:
+        return None
+    head = previous.id.rstrip("0123456789")
+    year = match.group(1) or head[:2]
+    return _Citation(position, match.end(), f"{year[-2:]}{head[2:]}{int(match.group(2))}")
 
 
 def _skip_separators(piece: str, position: int) -> int:
