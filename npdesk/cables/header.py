@@ -105,7 +105,9 @@ def read_header(lines: list[str], header: Header) -> int:
             index += 1
             continue
         if not line:
-            if field_name == "ref" and _next_is_ref_label(lines, index):
+            if field_name == "ref" and (
+                _next_is_ref_label(lines, index) or _serial_cut_off(lines, index, header)
+            ):
                 index += 1
                 continue
             if field_name == "classified_by" and _next_is_reason(lines, index, header):
@@ -166,6 +168,14 @@ def _next_is_ref_label(lines: list[str], index: int) -> bool:
         if line:
             return bool(_REF_LABEL_LINE.match(line)) and not PARAGRAPH_START.match(line)
     return False
+
+
+def _serial_cut_off(lines: list[str], index: int, header: Header) -> bool:
+    """``(C) SECSTATE`` / blank / ``36633`` (05MADRID4026): a cable's serial pushed past a
+    blank line."""
+    following = next((line for line in lines[index + 1 : index + 3] if line), "")
+    last = header.refs[-1].rstrip() if header.refs else ""
+    return following.isdigit() and len(following) <= 7 and last[-1:].isalpha()
 
 
 def _starts_body(line: str, anchored: bool, header: Header, seen_subject: bool) -> bool:
