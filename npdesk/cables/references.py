@@ -57,6 +57,19 @@ _LABEL = re.compile(
     re.I | re.M,
 )
 _ANCHOR = "¶"
+_GENERIC = re.compile(
+    r"(?:\(?(?P<year>(?:19|20)\d{2}|\d{2})\)?\s+)?(?P<station>[A-Z]{2,}(?:\s[A-Z]{2,}){0,2})\s"
+    r"0*(?P<serial>\d{1,7})(?:\s*(?:\((?:NOTAL|EXDIS|NODIS)\)|NOTAL|AND\s+PREVIOUS))?"
+)
+_NOT_POST = frozenset(
+    {
+        "USDEL", "IIR", "TD", "TDX", "OSC", "FBIS", "DTG", "EMAIL", "MAIL", "MEMO", "LETTER",
+        "TELCON", "REPORT", "FAM", "PARA", "PAGE", "RESOLUTION", "UNSCR", "NO", "NUMBER", "CA",
+        "POINTS", "DAILY", "SVTC", "DVC", "THE", "OF", "AND", "ON", "FROM", "DATED", "MEETING",
+        "DOC", "LAW", "DECREE", "ARTICLE", "SECTION", "YEAR", "FY", "ROOM", "WEEK",
+        *_MONTHS,
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,13 @@ def _references_in(
         return []
     citations = _citations(piece, cable_year)
     if not citations:
+        generic = _GENERIC.fullmatch(piece)
+        if generic and _unlisted_post(generic.group("station")):
+            year = generic.group("year") or cable_year
+            station = "".join(generic.group("station").upper().split())
+            if year is not None:
+                serial = int(generic.group("serial"))
+                return [Reference(label, f"{year[-2:]}{station}{serial}", piece)]
         own = _OWN_STATION.match(piece)
         if own and cable_station and (own.group(1) or cable_year):
             year = own.group(1) or cable_year
@@ -114,6 +134,14 @@ def _references_in(
         item = re.sub(r"\s+AND$", "", item, flags=re.I)
         references.append(Reference(label, citation.id, item))
     return references
+
+
+def _unlisted_post(station: str) -> bool:
+    """A post the table does not list (a test post, a post closed long ago) still names a
+    cable when the reference is nothing but ``[YY] STATION SERIAL``; words that are no post
+    (a delegation's series, redaction, the words of e-mails and reports) do not."""
+    words = station.upper().split()
+    return not any(word in _NOT_POST or set(word) <= {"X"} for word in words)
 
 
 def _citations(piece: str, cable_year: str | None) -> list[_Citation]:
