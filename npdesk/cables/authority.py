@@ -16,20 +16,37 @@ import re
 from dataclasses import dataclass
 
 CLASSIFIED_BY = re.compile(r"^\s*(?:\([A-Z/]{1,8}\)\s*)?CLASSIFIED\s+BY\b\s*:?\s*", re.I)
-EO_LINE = re.compile(r"(?<![A-Za-z])(?:E\.\s?O\.?|EO)\s*(1[12]\d{3})\b\s*[:;,]?\s*", re.I)
+EO_LINE = re.compile(r"(?<![A-Za-z])(?:E\.\s?O\.?|EO)\s*(1[1-9]\d{3})\b\s*[:;,]?\s*", re.I)
 _REASONS_AT = re.compile(
-    r"[\s,;.:]*(?:\bfor\s+)?(?:\brea\s?s\s?ons?\b|\bper\s+(?=1\.\d)|"
+    r"[\s,;.:]*(?:\bfor\s+)?(?:\brea\s?s\s?o\s?n\s?s?\b|\bper\s+(?=1\.\d)|"
     r"\bunder\s+(?:section\s+)?(?=1\.\d)|"
     r"\bE\.?\s?O\.?\s?12958\b|(?<![\w.])(?=1\.\s?[4-6](?!\d)))",
     re.I,
 )
 _SECTION_NUMBER = re.compile(r"(?<![\d.])1\s?[./:]?\s?([4-6])(?![\d])")
 _BARE_LETTERS = re.compile(r"^[\s:,;.]*(?:for\s+)?reasons?\b[\s:]*(?=\(?[a-hA-H]\b)", re.I)
+_BARE_LETTERS_AT_END = re.compile(
+    r",\s*(\(?[a-hA-H]\)?(?:\s*(?:,|and|&|/)\s*\(?[a-hA-H]\)?)+)\s*\.?\s*$"
+)
 _LETTER = re.compile(r"(?<![A-Za-z])([a-hA-H])(?![A-Za-z])")
 _STOP = re.compile(r"[A-Za-z]{2,}")
 _LETTER_JOINERS = frozenset({"AND", "OR"})
-_DATE_MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\b")
-_DATE_YMD = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})\b")
+_DATE_MDY = re.compile(r"^0?(\d{1,2})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{4}|\d{2})(?!\d)")
+_DATE_YMD = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})\b")
+_DATE_WORDS = re.compile(
+    r"^(?:(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})|([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4}))\b"
+)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("JAN", "JANUARY"), ("FEB", "FEBRUARY"), ("MAR", "MARCH"), ("APR", "APRIL"),
+         ("MAY",), ("JUN", "JUNE"), ("JUL", "JULY"), ("AUG", "AUGUST"),
+         ("SEP", "SEPT", "SEPTEMBER"), ("OCT", "OCTOBER"), ("NOV", "NOVEMBER"),
+         ("DEC", "DECEMBER")],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
 _DECL = re.compile(r"^DECLL?\b\s*[:.]?\s*", re.I)
 
 
@@ -44,6 +61,11 @@ class ExecutiveOrder:
 
 def split_classified_by(text: str) -> tuple[str | None, list[str]]:
     """The text after ``Classified By:`` (all its lines joined) → (authority, reasons)."""
+    bare = _BARE_LETTERS_AT_END.search(text)
+    if bare and not _SECTION_NUMBER.search(text):
+        # "Derived from DSCG 05-01, b and d": the letters of section 1.4 after the name.
+        who = " ".join(text[: bare.start()].split()).strip(" .,;:")
+        return who or None, [f"1.4({letter})" for letter in _letters(bare.group(1))]
     match = _REASONS_AT.search(text)
     who = text[: match.start()] if match else text
     who = " ".join(who.split()).strip(" .,;:")
@@ -102,15 +124,26 @@ def parse_executive_order(line: str) -> ExecutiveOrder | None:
 
 
 def _iso_date(raw: str) -> str | None:
-    mdy = _DATE_MDY.match(raw)
+    """``03/20/2033``, ``6/30/08``, ``2033/03/20``, ``20 MARCH 2033``, ``MARCH 20, 2033`` → ISO."""
     try:
+        mdy = _DATE_MDY.match(raw)
         if mdy:
             month, day, year = (int(g) for g in mdy.groups())
+            if len(mdy.group(3)) == 2:  # "6/30/08": a two-digit year of the cable era
+                year += 1900 if year >= 50 else 2000
             return dt.date(year, month, day).isoformat()
         ymd = _DATE_YMD.match(raw)
         if ymd:
             year, month, day = (int(g) for g in ymd.groups())
             return dt.date(year, month, day).isoformat()
+        words = _DATE_WORDS.match(raw)
+        if words:
+            day_text, month_text, year_text = (
+                words.group(1, 2, 3) if words.group(1) else words.group(5, 4, 6)
+            )
+            named = _MONTHS.get(month_text.upper())
+            if named is not None:
+                return dt.date(int(year_text), named, int(day_text)).isoformat()
     except ValueError:
         return None
     return None

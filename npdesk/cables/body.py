@@ -53,12 +53,22 @@ _CLOSING = re.compile(
     re.I,
 )
 _BULLET = re.compile(r"^(?:--?|\*|•|\([A-Za-z0-9]{1,3}\)\s|[A-Za-z0-9]{1,2}\)\s)")
+_SUMMARY_WORDS = (
+    r"(?:(?:INTRODUCTION|BEGIN)\s+(?:AND\s+)?)?SUMMARY"
+    r"(?:\s*(?:AND|&|/)\s*(?:COMMENTS?|INTRODUCTION|RECOMMENDATIONS?|ACTION\s+REQUESTS?|"
+    r"BACKGROUND|KEY\s+POINTS|TABLE\s+OF\s+CONTENTS|OVERVIEW|ANALYSIS|OUTLOOK))?"
+)
+# "Summary:", "1. (C) Summary.", "C) Summary:", "Introduction and summary:", "SUMMARY AND
+# COMMENT:", "Summary/Introduction.", "Begin Summary and Comment:"; the opening of a paragraph.
 _SUMMARY_START = re.compile(
-    r"^SUMMARY(?:\s+AND\s+(?:COMMENT|ACTION\s+REQUEST))?(?:\s*[:.\-]+\s*|\s*$)",
+    r"^(?:\d{1,2}\s?[.,]\s*)?(?:\(?[A-Z/]{1,6}\)\s*)?" + _SUMMARY_WORDS + r"(?:\s*[:.\-]+\s*|\s*$)",
     re.I,
 )
+# "SUMMARY During their trip...": upper case, no punctuation, a sentence right after.
+_SUMMARY_BARE = re.compile(r"^(?:\(?[A-Z/]{1,6}\)\s*)?SUMMARY\s+(?=[A-Z][a-z])")
 _SUMMARY_END = re.compile(
-    r"\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+(?:COMMENT|ACTION\s+REQUEST))?\b\s*[.)]*\s*",
+    r"\bEND\s+(?:OF\s+)?(?:INTRODUCTION\s+AND\s+)?SUMMARY"
+    r"(?:\s*(?:AND|&|/)\s*[A-Za-z]+(?:\s+(?:REQUESTS?|POINTS|OF\s+CONTENTS))?)?\b\s*[.)]*\s*",
     re.I,
 )
 _HEADING_MAX = 90
@@ -365,35 +375,51 @@ def _join_block(block: list[str]) -> str:
 
 def _summary(paragraphs: list[Paragraph]) -> str | None:
     """The summary: from a ``Summary`` heading or a paragraph opening with ``Summary:`` to
-    ``End Summary`` (or the end of that paragraph), without the two markers."""
-    for index, paragraph in enumerate(paragraphs):
+    ``End Summary``, or to the next heading, or else the end of that paragraph; without the
+    markers and never with the heading that follows."""
+    for index, paragraph in enumerate(paragraphs[:12]):
         text = paragraph.text
         if paragraph.number is None and _SUMMARY_START.fullmatch(text):
             following = paragraphs[index + 1 :]
             if not following:
                 return None
-            texts = [p.text for p in following]
-            opening = _SUMMARY_START.match(texts[0])
+            first = following[0].text
+            opening = _summary_opening(first)
             if opening:  # "Summary" heading, then "1. (S) Summary: ..."
-                texts[0] = texts[0][opening.end() :]
-            return _collect_summary(texts)
-        opening = _SUMMARY_START.match(text)
+                first = first[opening:]
+            return _collect_summary(first, following[1:])
+        opening = _summary_opening(text)
         if opening:
-            rest = [text[opening.end() :]] + [p.text for p in paragraphs[index + 1 :]]
-            return _collect_summary(rest)
+            return _collect_summary(text[opening:], paragraphs[index + 1 :])
     return None
 
 
-def _collect_summary(texts: list[str]) -> str | None:
-    """Texts up to the ``End Summary`` marker; only the first text when there is no marker."""
+def _summary_opening(text: str) -> int:
+    """Where the summary text starts after its opening words; 0 when `text` opens no summary."""
+    opening = _SUMMARY_START.match(text) or _SUMMARY_BARE.match(text)
+    return opening.end() if opening and opening.end() < len(text) else 0
+
+
+def _collect_summary(first: str, rest: list[Paragraph]) -> str | None:
+    """`first` and the paragraphs after it up to the ``End Summary`` marker; without a marker,
+    up to the next heading when one comes soon, else `first` alone."""
     collected: list[str] = []
-    for text in texts[:40]:
+    texts = [(first, False)] + [
+        (p.text, p.number is None and _is_heading(p.text, None)) for p in rest[:40]
+    ]
+    heading_at = None
+    for text, is_heading in texts:
+        if is_heading and collected:
+            heading_at = len(collected)
+            break
         end = _SUMMARY_END.search(text)
         if end:
             collected.append(text[: end.start()].rstrip(" ("))
             break
         collected.append(text)
     else:
+        collected = collected[:1]
+    if heading_at is not None and heading_at > 6:
         collected = collected[:1]
     summary = "\n\n".join(part.strip() for part in collected if part.strip())
     return summary or None

@@ -29,7 +29,9 @@ PRECEDENCE = {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE", "
 PRECEDENCE_WORDS = frozenset({"FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE", "NIACT"})
 _TAGS = re.compile(r"^TAGS?\b\s*:?\s*", re.I)
 SUBJECT = re.compile(r"^SUBJ(?:ECT)?\s*:\s*|^SUBJECT\s+", re.I)
-_REF = re.compile(r"^(?:REFS?|REF\(S\)|REFTELS?|REFERENCES?)(?:\b|(?<=\)))\s*[:.]?(?:\s+|$)", re.I)
+_REF = re.compile(
+    r"^(?:REF\(S\)|REFS?|REFTELS?|REFERENCES?)(?:\b|(?<=\)))(?:\s*[:.]\s*|\s+|$)", re.I
+)
 _REF_LABEL_LINE = re.compile(r"^\(?[A-Za-z][.)]\s")
 _TAG_TOKEN = re.compile(r"^[A-Za-z]{2,6},?$")
 _DATE_LINE = re.compile(
@@ -38,7 +40,9 @@ _DATE_LINE = re.compile(
 )
 _PAGE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 _ROUTING_INDICATOR = re.compile(r"^R[A-Z]{3,8}/")
-_FIELD_WORDS = frozenset({"SUBJECT", "SUBJ", "REF", "REFS", "TAGS"})  # "SUBJECT: SUBJECT: ..."
+# "SUBJECT: SUBJECT: ...", "Classified By: (U) CLASSIFIED BY ...": a field named twice.
+_FIELD_WORDS = frozenset({"SUBJECT", "SUBJ", "REF", "REFS", "TAGS", "CLASSIFIED BY"})
+_PORTION_MARK = re.compile(r"\([A-Za-z/]{1,8}\)")
 _ONCE = {  # header fields read from their first occurrence only
     "subject": lambda header: bool(header.subject),
     "classified_by": lambda header: bool(header.classified_by),
@@ -46,7 +50,10 @@ _ONCE = {  # header fields read from their first occurrence only
 _REDACTED = re.compile(r"^[Xx]{4,}\.?$")
 _SKIPPED = re.compile("|".join(f"(?:{p.pattern})" for p in (PAGE_HEADER, _REDACTED)), re.I)
 _MID_LINE_FIELD = re.compile(
-    r"(?<=[.;,)\s])\s*(?=(?:\(U\)\s*)?Classified\s+By\b|SUBJECT:|REFS?:\s|REF\(S\):\s)", re.I
+    r"(?<=[.;,)\s])\s*(?=(?:\(U\)\s*)?Classified\s+By\b|SUBJECT:|REFS?:\s|REF\(S\):\s)"
+    # "... AS UK PRIMEREF: A. LONDON 1939" (08LONDON1991): a REF block glued to the subject.
+    r"|(?<=[A-Z]{3})(?=REFS?:\s+(?:\(?[A-Z][.)]\s|\d|[A-Z]+\s+\d))",
+    re.I,
 )
 
 
@@ -98,7 +105,9 @@ def read_header(lines: list[str], header: Header) -> int:
             index += 1
             continue
         if not line:
-            if field_name == "ref" and _next_is_ref_label(lines, index):
+            if field_name == "ref" and (
+                _next_is_ref_label(lines, index) or _serial_cut_off(lines, index, header)
+            ):
                 index += 1
                 continue
             if field_name == "classified_by" and _next_is_reason(lines, index, header):
@@ -121,10 +130,11 @@ def read_header(lines: list[str], header: Header) -> int:
             split_at is not None
             and (field_name is None or _header_kind(line) is not None)
             and _header_kind(line) != "eo"
-            and line[: split_at.start()].strip(" :").upper() not in _FIELD_WORDS
+            and _PORTION_MARK.sub("", line[: split_at.start()]).strip(" :").upper()
+            not in _FIELD_WORDS
         ):
             # "REF: STATE 6461 PLEASE PASS TO RSO. Classified by ...": two fields on one line.
-            lines[index : index + 1] = [line[: split_at.start()], line[split_at.start() :]]
+            lines[index : index + 1] = [line[: split_at.start()], line[split_at.end() :]]
             continue
         if field_name and _continues(field_name, line, header, anchored):
             # The release's letter anchors ("¶B.") stay on REF lines: the reference reader
@@ -158,6 +168,14 @@ def _next_is_ref_label(lines: list[str], index: int) -> bool:
         if line:
             return bool(_REF_LABEL_LINE.match(line)) and not PARAGRAPH_START.match(line)
     return False
+
+
+def _serial_cut_off(lines: list[str], index: int, header: Header) -> bool:
+    """``(C) SECSTATE`` / blank / ``36633`` (05MADRID4026): a cable's serial pushed past a
+    blank line."""
+    following = next((line for line in lines[index + 1 : index + 3] if line), "")
+    last = header.refs[-1].rstrip() if header.refs else ""
+    return following.isdigit() and len(following) <= 7 and last[-1:].isalpha()
 
 
 def _starts_body(line: str, anchored: bool, header: Header, seen_subject: bool) -> bool:
@@ -341,16 +359,19 @@ def _extend(field_name: str, line: str, header: Header) -> None:
     target.append(line)
 
 
+_SERIAL_OR_RANGE = re.compile(r"^\d{1,6}(?:-\d{1,6})?$")
+
+
 def _add_recipient(header: Header, route: str, text: str) -> None:
     tokens = text.split()
-    if not tokens:
-        return
+    if not tokens or PAGE_HEADER.match(text):
+        return  # "TO PAGE 02 STATE 015113 182333Z": a teletype page header, not an addressee
     if _ROUTING_INDICATOR.match(tokens[0]):
         tokens[0] = tokens[0].split("/", 1)[1]
         if not tokens[0]:
             tokens = tokens[1:]
     serial = None
-    if len(tokens) > 1 and tokens[-1].isdigit():
+    if len(tokens) > 1 and _SERIAL_OR_RANGE.match(tokens[-1]):  # "IMMEDIATE 2593-2599"
         serial = tokens.pop()
     precedence_words: list[str] = []
     while len(tokens) > 1 and tokens[-1].upper() in PRECEDENCE_WORDS:

@@ -69,6 +69,8 @@ def _parse(text: str) -> Cable:
         header.body_date = page_created(source.page.created) or header.body_date
     _fill_header(cable, header)
     cable.paragraphs = body.paragraphs
+    if cable.classified_by is None:
+        _classified_in_paragraph(cable)
     cable.summary = body.summary
     cable.signers = body.signers
     if source.page is not None:
@@ -77,7 +79,7 @@ def _parse(text: str) -> Cable:
 
 
 def _fill_header(cable: Cable, header: Header) -> None:
-    cable.origin = header.origin
+    cable.origin = canonical_origin(header.origin) if header.origin else None
     cable.recipients = header.recipients
     if header.dtg is not None:
         cable.created = dtg_iso(header.dtg)
@@ -114,6 +116,25 @@ def _fill_header(cable: Cable, header: Header) -> None:
             cable.executive_order = order.order
             cable.declassify_on = order.declassify_on
             cable.declassify_raw = order.raw
+
+
+_CLASSIFIED_IN_TEXT = re.compile(r"^(?:\([A-Za-z/]{1,8}\)\s*)?Classified\s+by\b\s*:?\s*", re.I)
+
+
+def _classified_in_paragraph(cable: Cable) -> None:
+    """``1. Classified by Acting EAP A/S Alexander A. Arvizu. Reason: 1.4 (d)`` (09STATE30049):
+    the authority written as the first paragraph's opening."""
+    for paragraph in cable.paragraphs[:2]:
+        opening = _CLASSIFIED_IN_TEXT.match(paragraph.text)
+        if opening is None:
+            continue
+        text = paragraph.text[opening.end() : opening.end() + 400]
+        who, reasons = split_classified_by(text)
+        if not reasons and who:
+            who = who.split(". ")[0]
+        if who and len(who) <= 200:
+            cable.classified_by, cable.reasons = who, reasons
+        return
 
 
 def parse_tags(text: str) -> tuple[list[str], list[str]]:
@@ -197,7 +218,30 @@ def _apply_page(cable: Cable, page: PageMeta) -> None:
                 f"text marking {text_marking} differs from page {page.classification}"
             )
     if cable.origin is None and page.origin:
-        cable.origin = page.origin
+        cable.origin = canonical_origin(page.origin)
+
+
+_PAGE_ORIGINS = {  # the release's Origin cell → the FM line's form of the same post
+    "SECRETARY OF STATE": "SECSTATE WASHDC",
+    "MISSION USNATO": "USMISSION USNATO",
+    "USEU BRUSSELS": "USEU BRUSSELS",
+    "UNVIE": "USMISSION UNVIE VIENNA",
+    "IRAN RPO DUBAI": "RPO DUBAI",
+    "US INTERESTS SECTION HAVANA": "USINT HAVANA",
+}
+
+
+def canonical_origin(origin: str) -> str:
+    """One form per post for the origin facet: the FM line's (``AMEMBASSY MADRID``), also for
+    the release's Origin cell (``Embassy Madrid``, ``Consulate Rio De Janeiro``)."""
+    upper = " ".join(origin.upper().split())
+    if upper in _PAGE_ORIGINS:
+        return _PAGE_ORIGINS[upper]
+    if upper.startswith("EMBASSY "):
+        return "AMEMBASSY " + upper[len("EMBASSY ") :]
+    if upper.startswith("CONSULATE "):
+        return "AMCONSUL " + upper[len("CONSULATE ") :]
+    return upper
 
 
 __all__ = ["clean_subject", "make_id", "parse_cable", "parse_tags"]

@@ -34,6 +34,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'.\-]*")
 _YEAR = re.compile(r"\(?((?:19|20)\d{2}|\d{2})\)?\s+(?=[A-Za-z(])")
 _SERIAL = re.compile(r"\s*0*(\d{1,7})(?:[/\-]\d{1,2}(?![\d/]))?(?!\d|[.:/]\d|Z\b|Z[A-Z]{3})")
 _TRAILING_YEAR = re.compile(r"\s+((?:19|20)\d{2})(?![\d/\-.])(?!\s+[A-Za-z]+\s*\d)")
+_BARE_SERIAL = re.compile(r"(?:\(?(\d{2})\)?\s+)?0*(\d{2,7})(?=\s*(?:$|[,;&]|AND\b|\())", re.I)
 _OWN_STATION = re.compile(r"^\(?(\d{2})\)?\s+0*(\d{3,7})$|^0*(\d{3,7})$")
 _SEPARATOR = re.compile(r"(?:\s|[,;&]|\bAND\b(?!\s+(?:PREVIOUS|PRIOR|OTHERS|FOLLOWING))|--)+", re.I)
 _TRAILER = re.compile(
@@ -56,6 +57,19 @@ _LABEL = re.compile(
     re.I | re.M,
 )
 _ANCHOR = "¶"
+_GENERIC = re.compile(
+    r"(?:\(?(?P<year>(?:19|20)\d{2}|\d{2})\)?\s+)?(?P<station>[A-Z]{2,}(?:\s[A-Z]{2,}){0,2})\s"
+    r"0*(?P<serial>\d{1,7})(?:\s*(?:\((?:NOTAL|EXDIS|NODIS)\)|NOTAL|AND\s+PREVIOUS))?"
+)
+_NOT_POST = frozenset(
+    {
+        "USDEL", "IIR", "TD", "TDX", "OSC", "FBIS", "DTG", "EMAIL", "MAIL", "MEMO", "LETTER",
+        "TELCON", "REPORT", "FAM", "PARA", "PAGE", "RESOLUTION", "UNSCR", "NO", "NUMBER", "CA",
+        "POINTS", "DAILY", "SVTC", "DVC", "THE", "OF", "AND", "ON", "FROM", "DATED", "MEETING",
+        "DOC", "LAW", "DECREE", "ARTICLE", "SECTION", "YEAR", "FY", "ROOM", "WEEK",
+        *_MONTHS,
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,13 @@ def _references_in(
         return []
     citations = _citations(piece, cable_year)
     if not citations:
+        generic = _GENERIC.fullmatch(piece)
+        if generic and _unlisted_post(generic.group("station")):
+            year = generic.group("year") or cable_year
+            station = "".join(generic.group("station").upper().split())
+            if year is not None:
+                serial = int(generic.group("serial"))
+                return [Reference(label, f"{year[-2:]}{station}{serial}", piece)]
         own = _OWN_STATION.match(piece)
         if own and cable_station and (own.group(1) or cable_year):
             year = own.group(1) or cable_year
@@ -115,6 +136,14 @@ def _references_in(
     return references
 
 
+def _unlisted_post(station: str) -> bool:
+    """A post the table does not list (a test post, a post closed long ago) still names a
+    cable when the reference is nothing but ``[YY] STATION SERIAL``; words that are no post
+    (a delegation's series, redaction, the words of e-mails and reports) do not."""
+    words = station.upper().split()
+    return not any(word in _NOT_POST or set(word) <= {"X"} for word in words)
+
+
 def _citations(piece: str, cable_year: str | None) -> list[_Citation]:
     """The cables cited one after the other from the start of `piece` (separated only by
     separators and trailing words); the text after the last one is its description."""
@@ -124,11 +153,24 @@ def _citations(piece: str, cable_year: str | None) -> list[_Citation]:
         if found:
             position = _skip_separators(piece, position)
         citation = _citation_at(piece, position, cable_year)
+        if citation is None and found:
+            citation = _same_station_at(piece, position, found[-1])
         if citation is None:
             break
         found.append(citation)
         position = citation.end
     return found
+
+
+def _same_station_at(piece: str, position: int, previous: _Citation) -> _Citation | None:
+    """``STATE 1234, 5678``: a serial after a cable, of the same station (and year, unless
+    it gives one)."""
+    match = _BARE_SERIAL.match(piece, position)
+    if match is None:
+        return None
+    head = previous.id.rstrip("0123456789")
+    year = match.group(1) or head[:2]
+    return _Citation(position, match.end(), f"{year[-2:]}{head[2:]}{int(match.group(2))}")
 
 
 def _skip_separators(piece: str, position: int) -> int:

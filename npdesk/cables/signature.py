@@ -27,9 +27,14 @@ _NOT_SIGNER = frozenset(
 )  # fmt: skip
 _TRAILER = re.compile(
     r"https?://|www\.|@|Classified Web ?site|\.gov\b|Portal:|^SELECT \*|^.{0,60}\.\.\.$"
-    r"|^[A-Z]{3,}\d{5,}|^ID:\s*\d+$",
+    r"|^[A-Z]{3,}\d{5,}|^ID:\s*\d+$"
+    # Closing and page furniture after the signature: "NNN", "<< END OF DOCUMENT >>", a lone
+    # quote or ">", the stamp of the State Department's systematic declassification review.
+    r"|^N{3,5}$|^<<.*>>$|^[>\"'”“.\s]+$|^Declassified/Released\b|^(?:SECRET|CONFIDENTIAL|UNCLASSIFIED)\b.{0,40}$"
+    r"|^(?:END\s+(?:OF\s+)?(?:CABLE|TEXT|MESSAGE|DOCUMENT))\b\W*$",
     re.I,
 )
+_UNQUOTE = re.compile(r"\bUNQUOTE\b\.?\s*")  # "UNQUOTE RUSH": the quoting cable's signer
 _SPACED_DOTS = re.compile(r"\s+\.+$")
 _SIGNER_DATE = re.compile(r"\s+\d{4}-\d{2}-\d{2}$")
 
@@ -45,7 +50,7 @@ def take_signers(cleaned: list[str]) -> list[str]:
     while position > 0 and (_TRAILER.search(cleaned[position]) or not cleaned[position]):
         position -= 1
     candidate = _SIGNER_DATE.sub("", cleaned[position].lstrip("¶ "))
-    candidate = _SPACED_DOTS.sub("", candidate).split(" UNQUOTE ")[-1]
+    candidate = _UNQUOTE.split(_SPACED_DOTS.sub("", candidate))[-1]
     # A lower-case name stands alone after a rule or a blank line ("****" / "jones").
     lower_alone = (
         candidate.isalpha()
