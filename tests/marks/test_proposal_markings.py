@@ -100,19 +100,24 @@ def test_liaison_never_sees_proposals_carrying_unreleased_text(
 
 
 def test_accepted_proposal_record_keeps_its_marking_and_sharing_is_a_release(
-    engine: Engine,
+    engine: Engine, tmp_path: Path
 ) -> None:
-    ingest_paths(engine, [SAMPLE_CABLES / "08STATE2001.txt"])  # (C) and (C//NF) paragraphs
+    # 08STATE2001 proposes a review from its paragraph 1, marked (C); here that paragraph is
+    # re-marked (C//NF), so the proposal (and the record made from it) must be C//NF.
+    text = (SAMPLE_CABLES / "08STATE2001.txt").read_text(encoding="utf-8")
+    assert "1. (C) Embassy should propose" in text
+    path = tmp_path / "08STATE2001.txt"
+    path.write_text(text.replace("1. (C) Embassy", "1. (C//NF) Embassy"), encoding="utf-8")
+    ingest_paths(engine, [path])
     service.read_pending(engine)
     views = service.proposals_for(engine, OFFICER, "08STATE2001").proposals
     assert views
-    noforn = [v for v in views if v.marking == "CONFIDENTIAL//NOFORN"]
-    assert noforn, [v.marking for v in views]
+    assert {v.marking for v in views} == {"CONFIDENTIAL//NOFORN"}
+    event = next((v for v in views if v.proposal["kind"] == "review"), None)
+    assert event is not None, [v.proposal["kind"] for v in views]
     with pytest.raises(NotPermitted, match="NOFORN"):
-        service.decide(engine, OFFICER, noforn[0].id, "accept", {"shared_with_partner": True})
-    # The review proposal (paragraph 1) becomes an event: marked like the proposal, which
-    # carries the cable's C//NF until the extractor names its sources.
-    accepted = service.decide(engine, OFFICER, noforn[0].id, "accept")
+        service.decide(engine, OFFICER, event.id, "accept", {"shared_with_partner": True})
+    accepted = service.decide(engine, OFFICER, event.id, "accept")
     assert accepted.record_kind == "event"
     with session_factory(engine)() as session:
         made = session.get(EventRecord, accepted.record_id)
@@ -122,6 +127,14 @@ def test_accepted_proposal_record_keeps_its_marking_and_sharing_is_a_release(
             "NOFORN",
             False,
         )
+
+
+def test_proposals_from_a_plain_confidential_paragraph_are_not_noforn(engine: Engine) -> None:
+    # Paragraph 1 is (C), paragraph 2 (C//NF): the cable is C//NF, its review proposal only C.
+    ingest_paths(engine, [SAMPLE_CABLES / "08STATE2001.txt"])
+    service.read_pending(engine)
+    views = service.proposals_for(engine, OFFICER, "08STATE2001").proposals
+    assert views and {v.marking for v in views} == {"CONFIDENTIAL"}
 
 
 def test_proposals_are_read_once_per_version_none_included(engine: Engine, tmp_path: Path) -> None:
