@@ -14,12 +14,14 @@ from npdesk.domain.events import EVENT_KINDS, EventError, Letter
 from npdesk.security.model import Level, Marking, User
 from npdesk.services.desk_access import InvalidDeskData, require_writer
 from npdesk.store.db import session_factory, transaction
+from npdesk.store.models.cables import CableRecord
 from npdesk.store.models.desk import EventRecord, FirmRecord, LetterRecord
 from npdesk.store.visibility import (
     marking_of,
     set_marking,
     shown_banner,
     visible_columns,
+    visible_keys,
     visible_select,
 )
 
@@ -81,6 +83,10 @@ def list_events(engine: Engine, user: User) -> list[dict[str, Any]]:
             visible_select(EventRecord, user).order_by(EventRecord.start.desc())
         ).all()
         hidden = _hidden_firms(session, user, [f for r in rows for f in r.firms])
+        # A source cable the reader may not read is not named (its id alone tells it exists).
+        cables = visible_keys(
+            session, CableRecord.id, CableRecord, user, [r.source_cable for r in rows]
+        )
         return [
             {
                 "id": r.id,
@@ -93,7 +99,7 @@ def list_events(engine: Engine, user: User) -> list[dict[str, Any]]:
                 "firms": [f for f in r.firms if f not in hidden],
                 "outcome": r.outcome,
                 "follow_ups": list(r.follow_ups),
-                "source_cable": r.source_cable,
+                "source_cable": r.source_cable if r.source_cable in cables else None,
                 "marking": shown_banner(marking_of(r), user),
                 "fictional": r.fictional,
             }

@@ -30,6 +30,7 @@ from npdesk.services.desk_access import (
 )
 from npdesk.services.screening import query_key
 from npdesk.store.db import session_factory, transaction
+from npdesk.store.models.cables import CableRecord
 from npdesk.store.models.cases import CaseRecord, CaseSubjectRecord
 from npdesk.store.models.desk import (
     CommitmentRecord,
@@ -47,6 +48,7 @@ from npdesk.store.visibility import (
     set_marking,
     shown_banner,
     visible_columns,
+    visible_keys,
     visible_select,
 )
 
@@ -280,6 +282,10 @@ def get_firm(engine: Engine, user: User, key: str, today: dt.date | None = None)
             .options(selectinload(ICPAssessmentRecord.scores))
             .order_by(ICPAssessmentRecord.assessed_on, ICPAssessmentRecord.id)
         ).all()
+        # A source cable the reader may not read is not named (its id alone tells it exists).
+        cables = visible_keys(
+            session, CableRecord.id, CableRecord, user, [d.source_cable for d in dialogue_rows]
+        )
         dialogues = [
             DialogueView(
                 id=d.id,
@@ -290,7 +296,7 @@ def get_firm(engine: Engine, user: User, key: str, today: dt.date | None = None)
                 venue=d.venue,
                 summary=d.summary,
                 follow_ups=list(d.follow_ups),
-                source_cable=d.source_cable,
+                source_cable=d.source_cable if d.source_cable in cables else None,
                 partner_informed=[
                     {
                         "informed_on": n.informed_on.isoformat(),

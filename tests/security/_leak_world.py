@@ -153,6 +153,9 @@ class Record:
 
     value: str
     readers: frozenset[str]
+    # A canary word only this record's title carries (cases: to find the partner's own
+    # reference for it in the partner's listing).
+    title_word: str = ""
 
 
 @dataclass
@@ -168,6 +171,9 @@ class LeakWorld:
     firms: list[Record]
     handovers: list[Record]
     reviews: list[Record]
+    # Partner readers number the cases they may read themselves (CHN-2007-001, ...): reader →
+    # desk reference → that reader's reference. The desk's own references are missing to them.
+    partner_refs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def headers(self, reader: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[reader]}"}
@@ -330,6 +336,7 @@ def _at(day: date) -> datetime:
 
 def _build_desk(engine: Engine, canaries: Canaries) -> dict[str, list[Record]]:
     cases: dict[str, str] = {}  # marking → reference
+    case_words: dict[str, str] = {}  # reference → the canary word in its title
     firms: dict[str, str] = {}  # marking → key
     firm_words: dict[str, str] = {}
     for name, marking in MARKINGS.items():
@@ -375,11 +382,12 @@ def _build_desk(engine: Engine, canaries: Canaries) -> dict[str, list[Record]]:
             ),
         )
     for name, marking in MARKINGS.items():
+        title_word = canaries.new("Case", name)
         case = create_case(
             engine,
             AUTHOR,
             CaseInput(
-                title=f"FICTIONAL {canaries.new('Case', name)}",
+                title=f"FICTIONAL {title_word}",
                 allegation_summary=canaries.new("Allegation", name, "HOME"),
                 releasable_summary=canaries.new("Releasable", name),
                 priority=Priority.HIGH,
@@ -402,12 +410,14 @@ def _build_desk(engine: Engine, canaries: Canaries) -> dict[str, list[Record]]:
         )
         canaries.ids[case.reference] = right(name)
         cases[name] = case.reference
+        case_words[case.reference] = title_word
     # A releasable case that cites a home-only cable and names the home-only firm.
+    cited_word = canaries.new("Case", "C//REL CHN")
     cited = create_case(
         engine,
         AUTHOR,
         CaseInput(
-            title=f"FICTIONAL {canaries.new('Case', 'C//REL CHN')}",
+            title=f"FICTIONAL {cited_word}",
             releasable_summary=canaries.new("Releasable", "C//REL CHN"),
             cable_links=(CableLink(cable_id(901 + list(MARKINGS).index("S//NF")), None),),
             marking=MARKINGS["C//REL CHN"],
@@ -420,6 +430,7 @@ def _build_desk(engine: Engine, canaries: Canaries) -> dict[str, list[Record]]:
     )
     canaries.ids[cited.reference] = right("C//REL CHN")
     cases["C//REL CHN cites"] = cited.reference
+    case_words[cited.reference] = cited_word
     for name, marking in MARKINGS.items():
         create_event(
             engine,
@@ -524,7 +535,9 @@ def _build_desk(engine: Engine, canaries: Canaries) -> dict[str, list[Record]]:
         _mark(row, MARKINGS["S//NF"])
     reviews.append(Record(str(secret.session.number), right("S//NF")))
     return {
-        "cases": [Record(ref, canaries.ids[ref]) for ref in cases.values()],
+        "cases": [
+            Record(ref, canaries.ids[ref], case_words.get(ref, "")) for ref in cases.values()
+        ],
         "firms": [Record(key, canaries.ids[key]) for key in firms.values()],
         "handovers": handovers,
         "reviews": reviews,
