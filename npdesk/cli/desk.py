@@ -77,6 +77,8 @@ def suggest(
     commitments read from a stored cable."""
     engine = open_db(db)
     actor = acting_user(engine, user)
+    # Who may not read the cable learns nothing and makes nothing read: checked first.
+    _run(lambda: proposal_service.proposals_for(engine, actor, cable_id))
     _run(lambda: proposal_service.suggest_for_cable(engine, cable_id, refresh=refresh))
     views = proposal_service.list_proposals(engine, actor, cable_id)
     if not views:

@@ -19,6 +19,7 @@ app = typer.Typer(
 app.add_typer(cables.app, name="cables", help="Read and inspect cables.")
 cables.app.command("show")(store.show)
 cables.app.command("release")(store.release)
+cables.app.command("reread")(store.reread)
 cables.app.command("suggest")(desk.suggest)
 cables.app.command("suggest-all")(desk.suggest_all)
 cables.app.command("decide")(desk.decide)

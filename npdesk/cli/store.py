@@ -265,3 +265,32 @@ def release(
         return
     shown = ", ".join(map(str, result.paragraphs)) or "none"
     out.print(f"{result.cable_id} shared with {result.partner}; paragraphs released: {shown}")
+
+
+def reread(
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Read every stored cable again with the current reader: references, tags, recipients
+    and header fields (markings and paragraphs stay as stored). Audited; safe to repeat."""
+    from npdesk.services.reread import reread_cables, stored_count
+
+    engine = open_db(db)
+    actor = acting_user(engine, user)
+    total = stored_count(engine)
+    columns = (TextColumn("rereading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, disable=as_json, transient=True) as progress:
+        task = progress.add_task("reread", total=total)
+        try:
+            result = reread_cables(
+                engine, actor, source="cli", progress=lambda n: progress.advance(task, n)
+            )
+        except audit.PermissionDenied:
+            fail("not permitted: rereading cables needs an officer or admin")
+    if as_json:
+        print_json(result.to_dict())
+        return
+    out.print(f"{result.read} cables reread, {result.changed} changed")
+    for cable_id in result.unreadable:
+        err.print(f"{cable_id}: its stored text could not be read again; left as it was")

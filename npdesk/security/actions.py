@@ -60,6 +60,12 @@ ACTIONS: tuple[Action, ...] = (
     Action("cables.read", Rule.READ, "Read one cable (paragraphs redacted)"),
     Action("cables.export", Rule.READ, "Export one cable as the user may see it"),
     Action("cables.ingest", Rule.WRITE, "Ingest or update cables", record_kind="cable"),
+    Action(
+        "cables.reread",
+        Rule.WRITE,
+        "Read stored cables again with the current reader (references, tags, header)",
+        record_kind="cable",
+    ),
     Action("cables.release", Rule.RELEASE, "Mark a cable or paragraph releasable to the partner"),
     Action("screening.screen", Rule.HOME, "Screen names against the restricted-party lists"),
     Action("screening.lists.load", Rule.HOME, "Load a new version of a restricted-party list"),

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from npdesk.cables.tags import describe_tag
-from npdesk.security.model import User
+from npdesk.security.model import Party, User
 from npdesk.security.redact import MarkedPart, MarkedRecord, redact
 from npdesk.store.db import banner, iso_utc
 from npdesk.store.models.cables import CableRecord, CableReference, CableVersion
@@ -119,7 +119,13 @@ def cable_view(session: Session, cable_id: str, user: User) -> dict[str, Any] | 
         "source_format": record.source_format,
         "version": record.version,
         "cited_by": cited_by(session, record.id, user),
-        "warnings": list(parsed.get("warnings", [])) if isinstance(parsed, dict) else [],
+        # The reader's warnings speak of the whole text (a banner above the one shown, a
+        # paragraph it could not read): the partner, who reads only what was released, gets none.
+        "warnings": (
+            list(parsed.get("warnings", []))
+            if isinstance(parsed, dict) and user.party is Party.HOME
+            else []
+        ),
     }
 
 
