@@ -278,7 +278,7 @@ def reread(
 
     engine = open_db(db)
     actor = acting_user(engine, user)
-    total = stored_count(engine)
+    total = stored_count(engine, actor)
     columns = (TextColumn("rereading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, disable=as_json, transient=True) as progress:
         task = progress.add_task("reread", total=total)

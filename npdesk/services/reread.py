@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from npdesk.cables import parse_cable
 from npdesk.cables.model import Cable, CableParseError
+from npdesk.security.actions import permits
 from npdesk.security.audit import Outcome
 from npdesk.security.model import User
 from npdesk.services import audit
@@ -61,8 +62,11 @@ class RereadResult:
         return {"read": self.read, "changed": self.changed, "unreadable": list(self.unreadable)}
 
 
-def stored_count(engine: Engine) -> int:
-    """How many cables a reread would read (for a progress bar)."""
+def stored_count(engine: Engine, actor: User) -> int:
+    """How many cables a reread would read (for a progress bar); 0 for anyone who may not
+    reread, who learns nothing from it."""
+    if not permits(actor, REREAD_ACTION):
+        return 0
     with session_factory(engine)() as session:
         return int(session.scalar(select(func.count()).select_from(CableRecord)) or 0)
 
