@@ -40,6 +40,7 @@ from npdesk.domain.cases import (
 )
 from npdesk.security import policy
 from npdesk.security.audit import Outcome
+from npdesk.security.countries import InvalidRelTo, validate_rel_to
 from npdesk.security.model import Level, Marking, Party, User
 from npdesk.services import audit
 from npdesk.store.db import session_factory, transaction, utcnow
@@ -426,6 +427,10 @@ def _validate(data: CaseInput) -> None:
         raise InvalidCaseData("a case needs a title")
     if data.marking.shared and data.marking.noforn:
         raise InvalidCaseData("a NOFORN case cannot be shared with the partner")
+    try:
+        validate_rel_to(data.marking.rel_to)
+    except InvalidRelTo as error:
+        raise InvalidCaseData(str(error)) from None
 
 
 def _check_cable_link(session: Session, user: User, link: CableLink) -> None:

@@ -228,3 +228,18 @@ def test_finding_failed_logins_from_one_address_locked_out_everyone_behind_it(
         if e["action"] == "auth.login" and e["actor"] == "olivia" and e["outcome"] == "denied"
     ]
     assert reasons.count("too many failures for this account from this address") == 3
+
+
+def test_finding_a_ten_thousand_character_rel_to_was_stored_on_a_case(engine: Engine) -> None:
+    from tests.web.conftest import add_users, token_for
+
+    add_users(engine)  # olivia: home officer
+    with TestClient(create_app(engine), follow_redirects=False) as client:
+        auth = token_for(client, "olivia")
+        case = {"title": "FICTIONAL case", "classification": "C"}
+        bad = client.post("/api/v1/cases", json={**case, "rel_to": ["X" * 10_000]}, headers=auth)
+        good = client.post("/api/v1/cases", json={**case, "rel_to": ["gbr"]}, headers=auth)
+        listed = client.get("/api/v1/cases", params={"limit": "100"}, headers=auth).text
+    assert bad.status_code == 422 and "ISO 3166" in bad.text and "X" * 100 not in bad.text
+    assert good.status_code in (200, 201), good.text
+    assert "X" * 100 not in listed and "GBR" in good.text
