@@ -44,8 +44,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     "references and header fields, never markings",
     ("services/reread.py", "stored_count"): "a progress bar's total for a cable writer",
 }
-# Files other helpers own this session; they are converted separately. Listed so the test
-# still guards every other file, and so nobody forgets them.
+# Not yet converted to the helpers (28 queries: write paths of ingest and proposals, screening's
+# subject and alert queries, and reads that apply `readable()` inline rather than through
+# `visible_select`). Listed so the test guards every other file and nobody forgets them; the
+# next change to these files converts them and empties this set.
 OWNED_ELSEWHERE = {
     "services/proposals.py",
     "services/screening.py",
