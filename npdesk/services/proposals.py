@@ -48,7 +48,6 @@ from npdesk.services.desk import (
     add_letter_in,
     ensure_firm,
     marking_of,
-    may_see,
     registry_gazetteer,
     set_marking,
 )
@@ -62,7 +61,7 @@ from npdesk.store.models.desk import (
     ProposalReadRecord,
     ProposalRecord,
 )
-from npdesk.store.visibility import readable
+from npdesk.store.visibility import readable, visible_select
 
 log = logging.getLogger(__name__)
 
@@ -407,12 +406,13 @@ def decide(
         raise InvalidDeskData(f"decision is one of {', '.join(DECISIONS)}")
     values = dict(values or {})
     with transaction(engine) as session:
+        # Checked inside the query: a proposal the user may not read is a missing one.
         record = session.scalars(
-            select(ProposalRecord)
-            .where(ProposalRecord.id == proposal_id)
-            .options(selectinload(ProposalRecord.decisions))
+            visible_select(ProposalRecord, user, ProposalRecord.id == proposal_id).options(
+                selectinload(ProposalRecord.decisions)
+            )
         ).one_or_none()
-        if record is None or not may_see(user, record):
+        if record is None:
             raise DeskNotFound(f"no proposal {proposal_id}")
         marking = marking_of(record)
         if not policy.may_write(user, DESK_KIND, marking):

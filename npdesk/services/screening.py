@@ -768,7 +768,11 @@ def open_alerts(engine: Engine, user: User) -> list[dict[str, Any]]:
         rows = session.execute(
             select(ScreeningAlert, ScreenedSubject.name)
             .join(ScreenedSubject, ScreenedSubject.id == ScreeningAlert.subject_id)
-            .where(ScreeningAlert.acknowledged_at.is_(None), readable(ScreeningAlert, user))
+            .where(
+                ScreeningAlert.acknowledged_at.is_(None),
+                readable(ScreeningAlert, user),
+                readable(ScreenedSubject, user),
+            )
             .order_by(ScreeningAlert.raised_at.desc(), ScreeningAlert.id.desc())
         )
         return [
