@@ -38,7 +38,7 @@ from npdesk.security.throttle import (
 )
 from npdesk.security.tokens import NewSecret, digest, new_api_token, new_session_id
 from npdesk.services import audit
-from npdesk.store.db import transaction, utcnow
+from npdesk.store.db import session_factory, transaction, utcnow
 from npdesk.store.models.security import (
     AuditLogEntry,
     BearerSecret,
@@ -260,6 +260,28 @@ def _recent_source_failures(
     return int(count or 0)
 
 
+@dataclass(frozen=True)
+class PasswordCheck:
+    """A password verified against the hash stored when it was read (None: no such user)."""
+
+    password_hash: str | None
+    matches: bool
+
+
+def check_password(engine: Engine, username: str, password: str) -> PasswordCheck:
+    """Verify `password` for `username` outside any write transaction: the slow hash (argon2,
+    about half a second on a loaded machine) must not hold the database's write lock, or every
+    other writer waits behind sign-ins. An unknown user costs the same time as a known one.
+    `authenticate(..., checked=...)` then uses the answer if the hash is still the same."""
+    with session_factory(engine)() as session:
+        account = _find(session, username) if _USERNAME.match(username.lower()) else None
+        stored = account.password_hash if account is not None else None
+    if stored is None:
+        burn_verification()
+        return PasswordCheck(None, False)
+    return PasswordCheck(stored, verify_password(stored, password))
+
+
 def authenticate(
     session: Session,
     username: str,
@@ -268,6 +290,7 @@ def authenticate(
     source: str,
     now: datetime | None = None,
     policy: ThrottlePolicy = DEFAULT_POLICY,
+    checked: PasswordCheck | None = None,
 ) -> User | None:
     """The user when `username` and `password` match an active, unlocked account, else None.
 
@@ -278,7 +301,8 @@ def authenticate(
     """
     moment = now or utcnow()
     if source_blocked(_recent_source_failures(session, source, moment, policy), policy):
-        burn_verification()
+        if checked is None:
+            burn_verification()
         audit.record(
             session,
             username[:64] or "(empty)",
@@ -291,7 +315,8 @@ def authenticate(
         return None
     account = _find(session, username) if _USERNAME.match(username.lower()) else None
     if account is None:
-        burn_verification()
+        if checked is None:
+            burn_verification()
         audit.record(
             session,
             username or "(empty)",
@@ -303,7 +328,10 @@ def authenticate(
         )
         return None
     state = FailureState(account.failed_logins, _aware(account.locked_until))
-    matches = verify_password(account.password_hash, password)
+    if checked is not None and checked.password_hash == account.password_hash:
+        matches = checked.matches
+    else:  # not checked beforehand, or the password changed since: verify here
+        matches = verify_password(account.password_hash, password)
     reason = None
     if account.disabled:
         reason = "disabled"

@@ -209,3 +209,24 @@ def test_unknown_users_take_as_long_as_wrong_passwords(engine: Engine) -> None:
     # Both spend one argon2 verification; without the dummy check an unknown name would
     # answer many times faster.
     assert 0.5 < unknown / known < 2.0, timings
+
+
+def test_password_checked_before_the_write_lock_is_used_only_while_the_hash_is_the_same(
+    engine: Engine,
+) -> None:
+    # Sign-ins once held SQLite's write lock through the password hash, so during an ingest
+    # most of them answered 503: the hash is now checked first, outside the transaction.
+    add(engine, "olivia")
+    right = accounts.check_password(engine, "olivia", PASSWORD)
+    wrong = accounts.check_password(engine, "olivia", "not the passphrase")
+    unknown = accounts.check_password(engine, "nobody", PASSWORD)
+    assert (right.matches, wrong.matches, unknown.matches) == (True, False, False)
+    assert login(engine, "olivia", PASSWORD, checked=right) is not None
+    assert login(engine, "olivia", PASSWORD, checked=wrong) is None  # the check decides
+    # The password changes between the check and the sign-in: the stale check is not used.
+    with transaction(engine) as session:
+        accounts.reset_password(
+            session, LOCAL_OPERATOR, "olivia", "another long passphrase", source="t"
+        )
+    assert login(engine, "olivia", PASSWORD, checked=right) is None
+    assert login(engine, "olivia", "another long passphrase", checked=right) is not None

@@ -90,11 +90,14 @@ def _sign_in(
 ) -> tuple[User, NewSecret] | None:
     source = client_source(request)
 
+    # The slow password hash is checked before the write transaction takes the lock.
+    checked = accounts.check_password(request.app.state.engine, username, password)
+
     def attempt(session: Session) -> tuple[User, NewSecret] | None:
         # Locked out from this address: answered like any failure, before the password.
         if login_throttle.refused(session, username, source):
             return None
-        user = accounts.authenticate(session, username, password, source=source)
+        user = accounts.authenticate(session, username, password, source=source, checked=checked)
         if user is None:
             return None
         return user, accounts.issue_secret(session, user, kind, source=source)
