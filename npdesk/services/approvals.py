@@ -63,6 +63,10 @@ class ApprovalError(PermissionError):
         self.reason = reason
 
 
+class AlreadyDecided(ApprovalError):
+    """The proposal was approved or rejected already."""
+
+
 class NoSuchRelease(LookupError):
     """No pending release with that number (or the user may not see releases at all)."""
 
