@@ -401,9 +401,9 @@ def _open(
         raise NoSuchRelease(f"no release {release_id}")
     where = {"source": source, "record_kind": row.record_kind, "record_id": row.record_id}
     if row.state != PROPOSED:
-        return _refuse(
-            session, user, action, f"release {release_id} is already {row.state}", **where
-        )
+        decided = f"release {release_id} is already {row.state}"
+        _refuse(session, user, action, decided, **where)
+        return AlreadyDecided(decided)
     if row.proposed_by == user.username and not own_allowed:
         return _refuse(
             session,
