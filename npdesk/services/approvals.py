@@ -348,20 +348,13 @@ def reject_release(
 ) -> ReleaseView:
     """Reject proposal `release_id`, saying why (required). Nothing goes to the partner. The
     proposer may withdraw their own proposal this way; anyone else must be a home officer or
-    admin. Raises NoSuchRelease, ApprovalError."""
+    admin. Raises NoSuchRelease, ApprovalError, ValueError (no reason)."""
     reason = reason.strip()
+    if not reason:
+        raise ValueError("a rejection needs a reason")
 
     def work(session: Session) -> ReleaseView | Exception:
         action = "releases.reject"
-        if not reason:
-            return _refuse(
-                session,
-                user,
-                action,
-                "a rejection needs a reason",
-                source=source,
-                record_id=str(release_id),
-            )
         row = _open(session, user, release_id, action, source, own_allowed=True)
         if isinstance(row, Exception):
             return row
