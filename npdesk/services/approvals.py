@@ -181,48 +181,65 @@ def propose_release(
     for a policy refusal, ApprovalError for a user who may not propose."""
     if record_kind not in KINDS:
         raise ValueError(f"cannot release a {record_kind!r}; one of {', '.join(KINDS)}")
-    partner = settings.partner_country()
+    return _run(
+        engine,
+        lambda session: propose_in(
+            session, user, record_kind, record_id, paragraphs, source=source, detail=detail
+        ),
+    )
 
-    def work(session: Session) -> ReleaseView | Exception:
-        action = "releases.propose"
-        if not _is_releaser(user):
-            return _refuse(
-                session,
-                user,
-                action,
-                "only home officers and admins may propose a release to the partner",
-                source=source,
-                record_kind=record_kind,
-                record_id=record_id,
-            )
-        chosen = _check_proposal(session, user, record_kind, record_id, paragraphs, source)
-        if isinstance(chosen, Exception):
-            return chosen
-        row = PendingRelease(
-            record_kind=record_kind,
-            record_id=record_id if record_kind != CABLE else chosen[0],
-            paragraphs=chosen[1],
-            partner=partner,
-            detail=detail,
-            proposed_by=user.username,
-            proposed_at=utcnow(),
-            state=PROPOSED,
-        )
-        session.add(row)
-        session.flush()
-        audit.record(
+
+def propose_in(
+    session: Session,
+    user: User,
+    record_kind: str,
+    record_id: str,
+    paragraphs: list[int] | None = None,
+    *,
+    source: str,
+    detail: dict[str, Any] | None = None,
+) -> ReleaseView | Exception:
+    """`propose_release` inside the caller's transaction (accepting a desk proposal as shared
+    proposes sharing the record it made); a refusal is returned, for the caller to raise
+    after committing its audit entry."""
+    partner = settings.partner_country()
+    action = "releases.propose"
+    if not _is_releaser(user):
+        return _refuse(
             session,
             user,
             action,
-            outcome=Outcome.OK,
+            "only home officers and admins may propose a release to the partner",
             source=source,
             record_kind=record_kind,
-            record_id=row.record_id,
-            detail={"release": row.id, "partner": partner, "paragraphs": row.paragraphs},
+            record_id=record_id,
         )
-        return _view(row)
-
-    return _run(engine, work)
+    chosen = _check_proposal(session, user, record_kind, record_id, paragraphs, source)
+    if isinstance(chosen, Exception):
+        return chosen
+    row = PendingRelease(
+        record_kind=record_kind,
+        record_id=record_id if record_kind != CABLE else chosen[0],
+        paragraphs=chosen[1],
+        partner=partner,
+        detail=detail,
+        proposed_by=user.username,
+        proposed_at=utcnow(),
+        state=PROPOSED,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        user,
+        action,
+        outcome=Outcome.OK,
+        source=source,
+        record_kind=record_kind,
+        record_id=row.record_id,
+        detail={"release": row.id, "partner": partner, "paragraphs": row.paragraphs},
+    )
+    return _view(row)
 
 
 def _check_proposal(
