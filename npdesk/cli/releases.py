@@ -25,6 +25,7 @@ from npdesk.services.approvals import ReleaseView
 from npdesk.services.desk_access import DeskNotFound, NotPermitted
 from npdesk.services.release import ReleaseRefused
 from npdesk.services.screening import ScreeningError
+from npdesk.settings import two_person_release
 
 app = typer.Typer(help="Releases to the partner waiting for a second person.", no_args_is_help=True)
 
@@ -115,3 +116,27 @@ def reject(
         print_json(view.as_dict())
         return
     out.print(f"rejected release {view.id}: {view.describe()}: {view.reason}")
+
+
+def release_case(
+    reference: Annotated[str, typer.Argument(help="Case reference, e.g. NP-2008-0001")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Propose releasing a case to the partner (a second officer approves it with `npdesk
+    releases approve`); with two-person release off, release it at once."""
+    engine = open_db(db)
+    actor = acting_user(engine, user)
+    view = run(
+        lambda: approvals.propose_release(engine, actor, approvals.CASE, reference, source="cli")
+    )
+    if not two_person_release():
+        # A one-person desk: the proposal is applied by the same person at once.
+        view = run(lambda: approvals.approve_release(engine, actor, view.id, source="cli"))
+    if as_json:
+        print_json(view.as_dict())
+    elif view.state == "approved":
+        out.print(f"case {view.record_id} released to {view.partner}")
+    else:
+        out.print(proposed_line(view))

@@ -65,6 +65,9 @@ ACTIONS: tuple[Action, ...] = (
         Rule.RELEASE,
         "Release a cable or paragraphs to the partner (a proposal when two people must agree)",
     ),
+    Action(
+        "cases.release", Rule.RELEASE, "Release a case to the partner (proposed, then approved)"
+    ),
     Action("releases.list", Rule.HOME, "See releases waiting for a second person, and by whom"),
     Action("releases.propose", Rule.RELEASE, "Propose a release to the partner"),
     Action("releases.approve", Rule.RELEASE, "Approve and apply another user's proposed release"),

@@ -20,7 +20,7 @@ and the CLI then call the one-step code directly (`npdesk.settings.two_person_re
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -32,9 +32,10 @@ from npdesk.screening.scoring import Band
 from npdesk.security.audit import Outcome
 from npdesk.security.model import Party, User
 from npdesk.security.partners import agreed_level
-from npdesk.security.policy import RELEASING_ROLES, may_release
+from npdesk.security.policy import RELEASING_ROLES, may_release, released
 from npdesk.services import audit, screening
 from npdesk.services.cables import load_readable
+from npdesk.services.cases import load_record as load_case
 from npdesk.services.desk_access import DeskNotFound, NotPermitted, share_in, shareable
 from npdesk.services.release import (
     ReleaseRefused,
@@ -45,13 +46,14 @@ from npdesk.services.release import (
 from npdesk.store.db import transaction, utcnow
 from npdesk.store.models.releases import PendingRelease
 from npdesk.store.models.screening import ScreeningHitRecord
-from npdesk.store.visibility import marking_of, readable
+from npdesk.store.visibility import marking_of, readable, set_marking
 
 PROPOSED, APPROVED, REJECTED = "proposed", "approved", "rejected"
 CABLE = "cable"
+CASE = "case"
 SCREENING_HIT = "screening_hit"
 DESK_KINDS = ("firm", "event", "dialogue", "commitment", "letter")
-KINDS = (CABLE, *DESK_KINDS, SCREENING_HIT)
+KINDS = (CABLE, CASE, *DESK_KINDS, SCREENING_HIT)
 
 
 class ApprovalError(PermissionError):
@@ -273,6 +275,20 @@ def _check_proposal(
             )
             return ReleaseRefused(f"{ident}: {decision.reason}")
         return record.id, [p.number for p in chosen if p.number is not None]
+    if record_kind == CASE:
+        case = load_case(session, user, record_id)
+        decision = may_release(user, marking_of(case), agreed_level(settings.partner_country()))
+        if not decision.allowed:
+            return _refuse(
+                session,
+                user,
+                "releases.propose",
+                f"case {case.reference}: {decision.reason}",
+                source=source,
+                record_kind=record_kind,
+                record_id=case.reference,
+            )
+        return case.reference, None
     if record_kind == SCREENING_HIT:
         hit = _visible_hit(session, user, record_id)
         if hit.band != Band.MATCH.value:
@@ -414,7 +430,8 @@ def _open(
         decided = f"release {release_id} is already {row.state}"
         _refuse(session, user, action, decided, **where)
         return AlreadyDecided(decided)
-    if row.proposed_by == user.username and not own_allowed:
+    # A one-person desk (the setting off) may approve its own proposals.
+    if row.proposed_by == user.username and not own_allowed and settings.two_person_release():
         return _refuse(
             session,
             user,
@@ -436,6 +453,8 @@ def _apply(session: Session, user: User, row: PendingRelease, source: str) -> Ex
             session, user, row.record_id, list(row.paragraphs or []), source=source
         )
         return outcome if isinstance(outcome, ReleaseRefused) else None
+    if row.record_kind == CASE:
+        return _release_case(session, user, row.record_id, source)
     if row.record_kind == SCREENING_HIT:
         detail = row.detail or {}
         # The approver records it; the reason keeps whose judgement it was.
@@ -459,6 +478,39 @@ def _apply(session: Session, user: User, row: PendingRelease, source: str) -> Ex
             record_kind=row.record_kind,
             record_id=row.record_id,
         )
+    return None
+
+
+def _release_case(session: Session, user: User, reference: str, source: str) -> Exception | None:
+    """Share case `reference` with the partner (shared, REL TO the partner), as a handover
+    with release did in one step; audited as `cases.release`."""
+    partner = settings.partner_country()
+    case = load_case(session, user, reference)
+    decision = may_release(user, marking_of(case), agreed_level(partner))
+    if not decision.allowed:
+        return _refuse(
+            session,
+            user,
+            "releases.approve",
+            f"case {reference}: {decision.reason}",
+            source=source,
+            record_kind=CASE,
+            record_id=reference,
+        )
+    # As a handover with release marked it: shared, and REL TO the partner.
+    marking = replace(released(marking_of(case), partner), shared=True)
+    set_marking(case, marking)
+    audit.record_release(
+        session,
+        user,
+        decision,
+        partner=partner,
+        marking=marking,
+        record_kind=CASE,
+        record_id=reference,
+        source=source,
+        action="cases.release",
+    )
     return None
 
 

@@ -17,6 +17,7 @@ from npdesk.services import approvals
 from npdesk.services.desk_access import DeskNotFound, NotPermitted
 from npdesk.services.release import ReleaseRefused
 from npdesk.services.screening import ScreeningError
+from npdesk.settings import two_person_release
 from npdesk.web.auth import client_source, require_action
 from npdesk.web.schemas import ErrorOut
 from npdesk.web.templating import templates
@@ -126,6 +127,31 @@ def api_reject(
         view = approvals.reject_release(
             request.app.state.engine, user, release_id, body.reason, source=client_source(request)
         )
+    except REFUSALS as exc:
+        code, message = status_of(exc)
+        raise HTTPException(status_code=code, detail=message) from exc
+    return view.as_dict()
+
+
+@api.post(
+    "/cases/{reference}/release",
+    response_model=PendingReleaseOut,
+    status_code=202,
+    responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+)
+def api_release_case(
+    request: Request,
+    reference: str,
+    user: Annotated[User, Depends(require_action("cases.release"))],
+) -> dict[str, Any]:
+    """Propose releasing a case to the partner; a second officer approves it at
+    `POST /api/v1/releases/{id}/approve` (with two-person release off, it is released at once
+    and the answer says `approved`)."""
+    engine, source = request.app.state.engine, client_source(request)
+    try:
+        view = approvals.propose_release(engine, user, approvals.CASE, reference, source=source)
+        if not two_person_release():
+            view = approvals.approve_release(engine, user, view.id, source=source)
     except REFUSALS as exc:
         code, message = status_of(exc)
         raise HTTPException(status_code=code, detail=message) from exc
