@@ -46,7 +46,7 @@ from npdesk.services.release import (
 from npdesk.store.db import transaction, utcnow
 from npdesk.store.models.releases import PendingRelease
 from npdesk.store.models.screening import ScreeningHitRecord
-from npdesk.store.visibility import marking_of, readable, set_marking
+from npdesk.store.visibility import marking_of, set_marking, visible_select
 
 PROPOSED, APPROVED, REJECTED = "proposed", "approved", "rejected"
 CABLE = "cable"
@@ -321,9 +321,7 @@ def _desk_number(record_id: str) -> int:
 def _visible_hit(session: Session, user: User, record_id: str) -> ScreeningHitRecord:
     hit = (
         session.scalar(
-            select(ScreeningHitRecord).where(
-                ScreeningHitRecord.id == int(record_id), readable(ScreeningHitRecord, user)
-            )
+            visible_select(ScreeningHitRecord, user, ScreeningHitRecord.id == int(record_id))
         )
         if record_id.isdigit()
         else None

@@ -24,7 +24,6 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
-from npdesk import settings
 from npdesk.domain.cases import ACTIVE_STATUSES, CaseStatus
 from npdesk.domain.handover import (
     HandoverDiff,
@@ -230,11 +229,6 @@ def create_handover_list(
     without `release`, or a case that may not be released).
     """
     require_writer(user, "hand lists over")
-    if release and settings.two_person_release():
-        raise InvalidCaseData(
-            "two-person release is on: propose releasing each case (npdesk cases release REF), "
-            "have a second officer approve it, then hand the list over without release"
-        )
     if not title.strip():
         raise InvalidCaseData("a handover list needs a title")
     partner = partner_country.upper()
