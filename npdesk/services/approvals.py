@@ -300,7 +300,8 @@ def _check_proposal(
     desk_record = shareable(session, user, record_kind, number)
     decision = may_release(user, marking_of(desk_record), agreed_level(settings.partner_country()))
     if not decision.allowed:
-        return _refuse(
+        # Refused as sharing it in one step is (NotPermitted), after auditing the refusal.
+        _refuse(
             session,
             user,
             "releases.propose",
@@ -309,6 +310,7 @@ def _check_proposal(
             record_kind=record_kind,
             record_id=record_id,
         )
+        return NotPermitted(decision.reason)
     return record_id, None
 
 
