@@ -56,6 +56,18 @@ def partner_agreed_level() -> str:
     return os.environ.get("NPDESK_PARTNER_LEVEL", "CONFIDENTIAL").upper()
 
 
+def two_person_release() -> bool:
+    """Whether a release to the partner (and clearing a screening match as a false positive)
+    takes two home users, one proposing and another approving: on unless
+    `NPDESK_TWO_PERSON_RELEASE=false`, for a desk run by one person."""
+    value = os.environ.get("NPDESK_TWO_PERSON_RELEASE", "true").strip().lower()
+    if value in {"", "1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"NPDESK_TWO_PERSON_RELEASE must be true or false, not {value!r}")
+
+
 def sqlite_busy_timeout_ms() -> int:
     """How long a SQLite write waits for the write lock before giving up (the web then
     answers 503 with Retry-After): `NPDESK_SQLITE_BUSY_TIMEOUT_MS`, default 10 s."""

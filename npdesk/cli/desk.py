@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.table import Table
 
+from npdesk.cli import releases
 from npdesk.cli.common import (
     DbOption,
     JsonOption,
@@ -26,8 +27,9 @@ from npdesk.cli.common import (
     print_json,
 )
 from npdesk.domain.icp import frameworks
-from npdesk.services import desk
+from npdesk.services import approvals, desk
 from npdesk.services import proposals as proposal_service
+from npdesk.settings import two_person_release
 from npdesk.store.db import session_factory
 
 firms_app = typer.Typer(no_args_is_help=True, help="Firms, dialogues and ICP assessments.")
@@ -517,6 +519,12 @@ def firms_share(
 def _share(kind: str, record_id: int, off: bool, db: str | None, user: str | None) -> None:
     engine = open_db(db)
     actor = acting_user(engine, user)
+    if not off and two_person_release():
+        view = releases.run(
+            lambda: approvals.propose_release(engine, actor, kind, str(record_id), source="cli")
+        )
+        out.print(releases.proposed_line(view))
+        return
     _run(lambda: desk.share_record(engine, actor, kind, record_id, not off))
     out.print(f"{kind} {record_id} {'no longer shared' if off else 'shared with the partner'}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from npdesk.cli import audit, cables, cases, desk, screening, store, users
+from npdesk.cli import audit, cables, cases, desk, releases, screening, store, users
 from npdesk.cli.common import OneLineErrors
 
 app = typer.Typer(
@@ -39,3 +39,5 @@ app.add_typer(desk.commitments_app, name="commitments")
 app.add_typer(screening.lists_app, name="lists")
 app.command("screen")(screening.screen)
 app.add_typer(screening.screening_app, name="screening")
+app.add_typer(releases.app, name="releases")
+cases.cases_app.command("release")(releases.release_case)

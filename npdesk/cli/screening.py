@@ -26,6 +26,7 @@ from npdesk.screening.cluster import ClusterUnavailable
 from npdesk.screening.loaders import LOADERS
 from npdesk.security import csvsafe
 from npdesk.security.model import User
+from npdesk.services import approvals
 from npdesk.services import screening as service
 
 lists_app = typer.Typer(no_args_is_help=True, help="Restricted-party lists: load and compare.")
@@ -340,6 +341,24 @@ def decide(
     engine = open_db(db)
     actor = acting_user(engine, user)
     with clear_errors():
+        if approvals.needs_second_person(engine, actor, hit_id, judgement):
+            # Clearing a match is as irreversible in effect as a release: two people.
+            view = approvals.propose_release(
+                engine,
+                actor,
+                approvals.SCREENING_HIT,
+                str(hit_id),
+                source="cli",
+                detail={"judgement": judgement, "reason": reason.strip()},
+            )
+            if as_json:
+                emit_json(view.as_dict())
+            else:
+                out.print(
+                    f"hit {hit_id} is a match: clearing it takes a second person; "
+                    f"proposed as release {view.id} (`npdesk releases approve {view.id}`)"
+                )
+            return
         decision = service.record_decision(engine, actor, hit_id, judgement, reason)
     if as_json:
         emit_json(decision.to_json())

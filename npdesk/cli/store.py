@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from npdesk.cli import releases
 from npdesk.cli.common import (
     DbOption,
     JsonOption,
@@ -22,11 +23,12 @@ from npdesk.cli.common import (
     print_json,
 )
 from npdesk.security.audit import Outcome as AuditOutcome
-from npdesk.services import audit
+from npdesk.services import approvals, audit
 from npdesk.services import cables as cable_service
 from npdesk.services.ingest import FileResult, ingest_paths, list_quarantine
 from npdesk.services.release import ReleaseRefused, release_cable
 from npdesk.services.sources import count_sources
+from npdesk.settings import two_person_release
 from npdesk.store.db import session_factory, transaction
 from npdesk.store.deadline import Interrupted, cancel_all
 from npdesk.store.search import Sort
@@ -245,9 +247,22 @@ def release(
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
-    """Share a cable with the partner government, with the chosen paragraphs (audited)."""
+    """Share a cable with the partner government, with the chosen paragraphs (audited). With
+    two-person release on (the default), this proposes; another officer approves it with
+    `npdesk releases approve`."""
     engine = open_db(db)
     actor = acting_user(engine, user)
+    if two_person_release():
+        view = releases.run(
+            lambda: approvals.propose_release(
+                engine, actor, "cable", cable_id, paragraph or None, source="cli"
+            )
+        )
+        if as_json:
+            print_json(view.as_dict())
+        else:
+            out.print(releases.proposed_line(view))
+        return
     try:
         result = release_cable(engine, actor, cable_id, paragraph or None, source="cli")
     except LookupError as exc:

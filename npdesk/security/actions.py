@@ -66,7 +66,18 @@ ACTIONS: tuple[Action, ...] = (
         "Read stored cables again with the current reader (references, tags, header)",
         record_kind="cable",
     ),
-    Action("cables.release", Rule.RELEASE, "Mark a cable or paragraph releasable to the partner"),
+    Action(
+        "cables.release",
+        Rule.RELEASE,
+        "Release a cable or paragraphs to the partner (a proposal when two people must agree)",
+    ),
+    Action(
+        "cases.release", Rule.RELEASE, "Release a case to the partner (proposed, then approved)"
+    ),
+    Action("releases.list", Rule.HOME, "See releases waiting for a second person, and by whom"),
+    Action("releases.propose", Rule.RELEASE, "Propose a release to the partner"),
+    Action("releases.approve", Rule.RELEASE, "Approve and apply another user's proposed release"),
+    Action("releases.reject", Rule.RELEASE, "Reject (or withdraw) a proposed release, saying why"),
     Action("screening.screen", Rule.HOME, "Screen names against the restricted-party lists"),
     Action("screening.lists.load", Rule.HOME, "Load a new version of a restricted-party list"),
     Action("screening.decide", Rule.HOME, "Record a true/false match decision on a hit"),

@@ -73,32 +73,45 @@ def visible_firm(session: Session, user: User, key: str) -> FirmRecord:
     )
 
 
+SHAREABLE: dict[str, type[MarkedMixin]] = {
+    "firm": FirmRecord,
+    "event": EventRecord,
+    "dialogue": DialogueRecord,
+    "commitment": CommitmentRecord,
+    "letter": LetterRecord,
+}
+
+
 def share_record(engine: Engine, user: User, kind: str, record_id: int, shared: bool) -> None:
     """Set the "shared with partner" flag on a firm, event, dialogue or commitment, through
     the release policy. Raises DeskNotFound, NotPermitted."""
-    models: dict[str, type[MarkedMixin]] = {
-        "firm": FirmRecord,
-        "event": EventRecord,
-        "dialogue": DialogueRecord,
-        "commitment": CommitmentRecord,
-        "letter": LetterRecord,
-    }
-    model = models.get(kind)
+    with transaction(engine) as session:
+        share_in(session, user, kind, record_id, shared)
+
+
+def shareable(session: Session, user: User, kind: str, record_id: int) -> MarkedMixin:
+    """The firm, event, dialogue, commitment or letter `record_id` if `user` may see it."""
+    model = SHAREABLE.get(kind)
     if model is None:
         raise InvalidDeskData(f"cannot share a {kind!r}")
-    with transaction(engine) as session:
-        record = fetch_visible(
-            session,
-            model,
-            user,
-            model.id == record_id,  # type: ignore[attr-defined]
-            missing=lambda: DeskNotFound(f"no {kind} {record_id}"),
-        )
-        marking = marking_of(record)
-        if shared:
-            decision = policy.may_release(user, marking, agreed_level(settings.partner_country()))
-            if not decision:
-                raise NotPermitted(decision.reason)
-        elif not policy.may_write_kind(user, DESK_KIND):
-            raise NotPermitted(f"{user.username} may not change sharing")
-        record.shared_with_partner = shared
+    return fetch_visible(
+        session,
+        model,
+        user,
+        model.id == record_id,  # type: ignore[attr-defined]
+        missing=lambda: DeskNotFound(f"no {kind} {record_id}"),
+    )
+
+
+def share_in(session: Session, user: User, kind: str, record_id: int, shared: bool) -> None:
+    """`share_record` inside the caller's transaction (the second step of a two-person
+    release applies it)."""
+    record = shareable(session, user, kind, record_id)
+    marking = marking_of(record)
+    if shared:
+        decision = policy.may_release(user, marking, agreed_level(settings.partner_country()))
+        if not decision:
+            raise NotPermitted(decision.reason)
+    elif not policy.may_write_kind(user, DESK_KIND):
+        raise NotPermitted(f"{user.username} may not change sharing")
+    record.shared_with_partner = shared

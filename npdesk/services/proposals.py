@@ -33,6 +33,7 @@ from npdesk.security import policy
 from npdesk.security.markings import strictest
 from npdesk.security.model import Marking, User
 from npdesk.security.partners import agreed_level
+from npdesk.services import approvals
 from npdesk.services.cables import normalize_id
 from npdesk.services.desk import (
     DESK_KIND,
@@ -430,10 +431,21 @@ def decide(
                 )
                 if not allowed:
                     raise NotPermitted(allowed.reason)
-            target = Marking(marking.level, marking.caveats, marking.rel_to, shared)
+            # With two-person release on, the record is made unshared and its sharing proposed.
+            two_person = shared and settings.two_person_release()
+            target = Marking(
+                marking.level, marking.caveats, marking.rel_to, shared and not two_person
+            )
             cable = session.get(CableRecord, record.cable_id)
             made_on = cable_day(cable.parsed.get("created")) if cable is not None else None
             kind, created_id = _create(session, proposal, record.cable_id, target, made_on)
+            if two_person and kind is not None and created_id is not None:
+                session.flush()
+                refused = approvals.propose_in(
+                    session, user, kind, str(created_id), source="desk.proposals.decide"
+                )
+                if isinstance(refused, Exception):
+                    raise refused
             record.record_kind, record.record_id = kind, created_id
             record.payload = proposal.detail()
         record.state = {"accept": "accepted", "edit": "edited", "reject": "rejected"}[decision]

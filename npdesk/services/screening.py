@@ -584,35 +584,43 @@ def record_decision(
     if not reason.strip():
         raise ScreeningError("a decision needs a reason")
     with transaction(engine) as session:
-        hit = session.scalar(
-            select(ScreeningHitRecord).where(
-                ScreeningHitRecord.id == hit_id, readable(ScreeningHitRecord, user)
-            )
+        return decision_in(session, user, hit_id, judgement, reason)
+
+
+def decision_in(
+    session: Session, user: User, hit_id: int, judgement: str, reason: str
+) -> EarlierDecision:
+    """`record_decision` inside the caller's transaction (a two-person clearance applies it
+    when approved, `npdesk.services.approvals`)."""
+    hit = session.scalar(
+        select(ScreeningHitRecord).where(
+            ScreeningHitRecord.id == hit_id, readable(ScreeningHitRecord, user)
         )
-        if hit is None:
-            raise ScreeningError(f"no screening hit {hit_id}")
-        screening = session.get(ScreeningRecord, hit.screening_id)
-        assert screening is not None
-        decision = ScreeningDecision(
-            hit_id=hit.id,
-            query_key=screening.query_key,
-            list_name=hit.list_name,
-            source_id=hit.source_id,
-            judgement=judgement,
-            reason=reason.strip(),
-            decided_by=user.username,
-            decided_at=utcnow(),
-        )
-        # A judgement on a hit says what the hit and its screening say.
-        _mark(decision, strictest([_marking(hit), _marking(screening)]))
-        session.add(decision)
-        session.flush()
-        return EarlierDecision(
-            decision.judgement,
-            decision.reason,
-            decision.decided_by,
-            decision.decided_at.isoformat(),
-        )
+    )
+    if hit is None:
+        raise ScreeningError(f"no screening hit {hit_id}")
+    screening = session.get(ScreeningRecord, hit.screening_id)
+    assert screening is not None
+    decision = ScreeningDecision(
+        hit_id=hit.id,
+        query_key=screening.query_key,
+        list_name=hit.list_name,
+        source_id=hit.source_id,
+        judgement=judgement,
+        reason=reason.strip(),
+        decided_by=user.username,
+        decided_at=utcnow(),
+    )
+    # A judgement on a hit says what the hit and its screening say.
+    _mark(decision, strictest([_marking(hit), _marking(screening)]))
+    session.add(decision)
+    session.flush()
+    return EarlierDecision(
+        decision.judgement,
+        decision.reason,
+        decision.decided_by,
+        decision.decided_at.isoformat(),
+    )
 
 
 # --- known subjects and re-screening ---------------------------------------------------------

@@ -24,7 +24,7 @@ from npdesk.services import audit
 from npdesk.settings import retry_after_seconds, secure_cookies
 from npdesk.store.db import is_lock_failure, session_factory
 from npdesk.web.auth import check_route_actions, public_action, require_action
-from npdesk.web.routes import auth, cables, cases, desk, screening
+from npdesk.web.routes import auth, cables, cases, desk, releases, screening
 from npdesk.web.templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -70,7 +70,7 @@ def create_app(engine: Engine) -> FastAPI:
         """Liveness check (no login needed)."""
         return {"status": "ok"}
 
-    routers = (auth, cables, cases, desk)
+    routers = (auth, cables, cases, desk, releases)
     for router in [r for module in routers for r in (module.router, module.api)]:
         app.include_router(router)
     app.include_router(screening.router)

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from npdesk.settings import two_person_release
 from npdesk.store.search import MARK_END, MARK_START
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -43,4 +44,5 @@ def banner_class(marking: str | None) -> str:
 
 templates.env.filters["highlight"] = highlight
 templates.env.filters["banner_class"] = banner_class
+templates.env.globals["two_person_release"] = two_person_release
 templates.env.autoescape = True

@@ -166,7 +166,10 @@ def test_summaries_carry_items_and_history_only(tmp_path: Path) -> None:
     assert full.subjects and not brief.subjects and not brief.cable_links
 
 
-def test_every_change_is_audited_in_an_intact_chain(tmp_path: Path) -> None:
+def test_every_change_is_audited_in_an_intact_chain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")  # hands over with release in one step
     from sqlalchemy import select
 
     from npdesk.security.model import Level, Marking

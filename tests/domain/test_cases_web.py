@@ -64,7 +64,9 @@ def desk_app(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, dict[str, s
 
 def test_from_a_new_case_to_a_closed_one_and_the_liaison_view(
     desk_app: tuple[TestClient, dict[str, dict[str, str]]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")  # hands over with release in one step
     client, auth = desk_app
     officer, liaison = auth["officer"], auth["liaison"]
     made = client.post(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -27,7 +28,10 @@ app.add_typer(desk_cli.commitments_app, name="commitments")
 runner = CliRunner()
 
 
-def test_suggest_decide_and_commitments(tmp_path: Path, shared_dir: Path) -> None:
+def test_suggest_decide_and_commitments(
+    tmp_path: Path, shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")  # shares in one step
     url = "sqlite:///" + str(tmp_path / "cli.db")
     engine = make_engine(url)
     upgrade(engine)

@@ -59,6 +59,12 @@ def opened(engine, title: str, marking: Marking | None = None, day: str = "2007-
     return case.reference
 
 
+@pytest.fixture(autouse=True)
+def one_person_desk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These lists release their cases in one step (`release=True`)."""
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")
+
+
 def hand(engine, day: date, refs: list[str] | None = None):  # type: ignore[no-untyped-def]
     return create_handover_list(
         engine,

@@ -64,7 +64,12 @@ def test_must_show_screenings(desk: dict[str, str]) -> None:
     assert (top["list"], top["name"]) == ("un-consolidated", "CHANG AN SHIPPING & TECHNOLOGY")
 
 
-def test_decision_is_shown_on_the_next_screening(desk: dict[str, str]) -> None:
+def test_decision_is_shown_on_the_next_screening(
+    desk: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One person clears this match in one step; the two-person flow is
+    # tests/screening/test_two_person_desk_and_screening.py.
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")
     code, output = _run(desk, "screen", "Karl Lee", "--json")
     hit = json.loads(output)["hits"][0]
     code, output = _run(

@@ -185,6 +185,9 @@ ROUTE_TABLE: dict[str, Callable[[LeakWorld], list[Probe]]] = {
     "GET /api/v1/firms": lambda w: _listing("/api/v1/firms"),
     "GET /firms/{key}": lambda w: _each(w.firms, "/firms/{}", MISSING["firm"]),
     "GET /api/v1/firms/{key}": lambda w: _each(w.firms, "/api/v1/firms/{}", MISSING["firm"]),
+    # releases waiting for a second person (home only; the world holds none)
+    "GET /releases": lambda w: _listing("/releases"),
+    "GET /api/v1/releases": lambda w: _listing("/api/v1/releases", state="all"),
     "GET /events": lambda w: _listing("/events"),
     "GET /api/v1/events": lambda w: _listing("/api/v1/events"),
     "GET /commitments": lambda w: _listing("/commitments"),

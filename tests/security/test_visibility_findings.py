@@ -346,7 +346,10 @@ def test_sql_rule_agrees_with_policy_on_the_database(backend: Engine) -> None:
     assert sum(may_read(home_u, m) for m in MARKINGS) == 16
 
 
-def test_handover_does_not_silently_release_a_case(backend: Engine) -> None:
+def test_handover_does_not_silently_release_a_case(
+    backend: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")  # hands over with release in one step
     from npdesk.services.cases import InvalidCaseData
     from npdesk.services.handovers import create_handover_list, list_handover_lists
 

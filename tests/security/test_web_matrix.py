@@ -39,6 +39,7 @@ PATH_VALUES = {
     "commitment_id": "1",
     "proposal_id": "1",
     "dialogue_id": "1",
+    "release_id": "999999",  # no such proposal (release routes propose, never approve)
 }
 
 

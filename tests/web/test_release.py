@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
@@ -12,6 +13,13 @@ from typer.testing import CliRunner
 from npdesk.cli import app as cli
 from npdesk.services import audit
 from tests.web.conftest import token_for
+
+
+@pytest.fixture(autouse=True)
+def one_person_desk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are of the one-step release itself (what a one-person desk does, and what an
+    approval applies); the two-person flow is tests/web/test_two_person_release.py."""
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")
 
 
 def test_officer_releases_paragraphs_and_the_liaison_sees_only_them(client: TestClient) -> None:

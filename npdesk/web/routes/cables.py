@@ -11,16 +11,17 @@ from typing import Annotated, Any, Literal
 import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from npdesk.security.audit import Outcome
 from npdesk.security.model import User
-from npdesk.services import audit
+from npdesk.services import approvals, audit
 from npdesk.services import cables as cable_service
 from npdesk.services.ingest import ingest_paths
 from npdesk.services.release import ReleaseRefused, release_cable
+from npdesk.settings import two_person_release
 from npdesk.store.db import transaction
 from npdesk.store.deadline import Budget, Interrupted, SearchBusy, Seats
 from npdesk.store.search import SearchResult
@@ -29,6 +30,7 @@ from npdesk.store.search_query import QueryError, SearchQuery, parse_query
 from npdesk.web.auth import client_source, require_action
 from npdesk.web.deps import db_session
 from npdesk.web.graph import reference_svg
+from npdesk.web.routes.releases import PendingReleaseOut
 from npdesk.web.schemas import (
     CableOut,
     ErrorOut,
@@ -288,16 +290,37 @@ def api_cable(
 @api.post(
     "/cables/{cable_id}/release",
     response_model=ReleaseOut,
-    responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+    responses={
+        202: {"model": PendingReleaseOut, "description": "Proposed: a second officer approves"},
+        403: {"model": ErrorOut},
+        404: {"model": ErrorOut},
+    },
 )
 def api_release(
     request: Request,
     cable_id: str,
     body: ReleaseIn,
     user: Annotated[User, Depends(require_action("cables.release"))],
-) -> dict[str, Any]:
+) -> dict[str, Any] | JSONResponse:
     """Share a cable with the partner government with the chosen paragraphs (all the policy
-    allows when `paragraphs` is omitted). Every release decision is audited."""
+    allows when `paragraphs` is omitted). Every release decision is audited. With two-person
+    release on (the default) this proposes the release and answers 202 with the proposal;
+    another officer approves it at `POST /api/v1/releases/{id}/approve`."""
+    if two_person_release():
+        try:
+            view = approvals.propose_release(
+                request.app.state.engine,
+                user,
+                approvals.CABLE,
+                cable_id,
+                body.paragraphs,
+                source=client_source(request),
+            )
+        except LookupError as exc:
+            raise HTTPException(status_code=404, detail="no such cable or paragraph") from exc
+        except (ReleaseRefused, approvals.ApprovalError) as exc:
+            raise HTTPException(status_code=403, detail=exc.reason) from exc
+        return JSONResponse(view.as_dict(), status_code=202)
     try:
         result = release_cable(
             request.app.state.engine, user, cable_id, body.paragraphs, source=client_source(request)
@@ -317,6 +340,28 @@ async def release_form(
 ) -> Response:
     form = await request.form()
     numbers = [int(v) for v in form.getlist("paragraph") if isinstance(v, str) and v.isdigit()]
+    if two_person_release():
+        try:
+            await run_in_threadpool(
+                partial(
+                    approvals.propose_release,
+                    request.app.state.engine,
+                    user,
+                    approvals.CABLE,
+                    cable_id,
+                    numbers,
+                    source=client_source(request),
+                )
+            )
+        except LookupError:
+            return templates.TemplateResponse(
+                request, "error.html", {"title": "Not found", "message": "No such cable."}, 404
+            )
+        except (ReleaseRefused, approvals.ApprovalError) as exc:
+            return templates.TemplateResponse(
+                request, "error.html", {"title": "Release refused", "message": exc.reason}, 403
+            )
+        return RedirectResponse("/releases", status_code=303)
     try:
         await run_in_threadpool(
             release_cable,
