@@ -62,6 +62,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     "firm to mark the subject at least as strictly; nothing of it is shown",
     ("services/screening.py", "_store"): "write path of a screening the user ran",
     ("services/screening.py", "record_decision"): "the hit is fetched through the rule first",
+    ("services/screening.py", "decision_in"): "the hit is fetched through the rule first",
     ("services/screening.py", "register_subject"): "write path: one subject per name and origin",
     ("services/screening.py", "rescreen_subjects"): "the rescreening job over every subject; "
     "what it raises is marked like the subject and read through the rule",
