@@ -36,7 +36,13 @@ from npdesk.security.policy import RELEASING_ROLES, may_release, released
 from npdesk.services import audit, screening
 from npdesk.services.cables import load_readable
 from npdesk.services.cases import load_record as load_case
-from npdesk.services.desk_access import DeskNotFound, NotPermitted, share_in, shareable
+from npdesk.services.desk_access import (
+    SHAREABLE,
+    DeskNotFound,
+    NotPermitted,
+    share_in,
+    shareable,
+)
 from npdesk.services.release import (
     ReleaseRefused,
     chosen_paragraphs,
@@ -44,9 +50,11 @@ from npdesk.services.release import (
     release_in,
 )
 from npdesk.store.db import transaction, utcnow
+from npdesk.store.models.cables import CableRecord
+from npdesk.store.models.cases import CaseRecord
 from npdesk.store.models.releases import PendingRelease
 from npdesk.store.models.screening import ScreeningHitRecord
-from npdesk.store.visibility import marking_of, set_marking, visible_select
+from npdesk.store.visibility import marking_of, set_marking, visible_keys, visible_select
 
 PROPOSED, APPROVED, REJECTED = "proposed", "approved", "rejected"
 CABLE = "cable"
@@ -526,4 +534,33 @@ def list_releases(engine: Engine, user: User, state: str | None = PROPOSED) -> l
         query = select(PendingRelease).order_by(PendingRelease.id.desc())
         if state is not None:
             query = query.where(PendingRelease.state == state)
-        return [_view(row) for row in session.scalars(query)]
+        rows = list(session.scalars(query))
+        readable = _readable_targets(session, user, rows)
+        # A release of a record the reader may not read is not listed: its kind and id alone
+        # would tell a low-cleared home user that the record exists.
+        return [_view(row) for row in rows if (row.record_kind, row.record_id) in readable]
+
+
+def _readable_targets(
+    session: Session, user: User, rows: list[PendingRelease]
+) -> set[tuple[str, str]]:
+    """The (kind, id) of the rows' records that `user` may read, one query per kind."""
+    wanted: dict[str, list[str]] = {}
+    for row in rows:
+        wanted.setdefault(row.record_kind, []).append(row.record_id)
+    found: set[tuple[str, str]] = set()
+    for kind, ids in wanted.items():
+        if kind == CABLE:
+            keys = visible_keys(session, CableRecord.id, CableRecord, user, ids)
+            found |= {(kind, str(k)) for k in keys}
+        elif kind == CASE:
+            keys = visible_keys(session, CaseRecord.reference, CaseRecord, user, ids)
+            found |= {(kind, str(k)) for k in keys}
+        else:
+            model: Any = ScreeningHitRecord if kind == SCREENING_HIT else SHAREABLE.get(kind)
+            numbers = [int(i) for i in ids if i.isdigit()]
+            if model is None or not numbers:
+                continue
+            keys = visible_keys(session, model.id, model, user, numbers)
+            found |= {(kind, str(k)) for k in keys}
+    return found

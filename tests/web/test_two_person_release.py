@@ -230,3 +230,31 @@ def test_a_one_person_desk_turns_it_off(
     )
     assert response.status_code == 200
     assert _liaison_view(client, liaison).status_code == 200
+
+
+def test_pending_releases_list_only_records_the_reader_may_read(
+    client: TestClient, desk: Engine
+) -> None:
+    # A home reviewer cleared UNCLASSIFIED once saw the kind and id of every pending release,
+    # CONFIDENTIAL cables included.
+    with transaction(desk) as session:
+        accounts.add_user(
+            session,
+            LOCAL_OPERATOR,
+            username="ursula",
+            password=PASSWORD,
+            party=Party.HOME,
+            role=Role.REVIEWER,
+            clearance=Level.U,
+            source="test",
+        )
+    olivia = token_for(client, "olivia")
+    proposed = client.post(
+        "/api/v1/cables/08SAMPLEPOST101/release", json={"paragraphs": [2]}, headers=olivia
+    )
+    assert proposed.status_code == 202, proposed.text
+    seen_by_officer = client.get("/api/v1/releases", headers=olivia).json()
+    assert [r["record_id"] for r in seen_by_officer] == ["08SAMPLEPOST101"]
+    low = client.get("/api/v1/releases", headers=token_for(client, "ursula"))
+    assert low.status_code == 200 and low.json() == []
+    assert "08SAMPLEPOST101" not in low.text
