@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import token_for
 
 
-def test_partner_released_cable_shows_full_banner_with_rel_to(client: TestClient) -> None:
+def test_partner_released_cable_shows_full_banner_with_rel_to(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A one-person desk releases at once (two-person release has tests of its own).
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")
     officer, liaison = token_for(client, "olivia"), token_for(client, "li")
     released = client.post(
         "/api/v1/cables/08SAMPLEPOST177/release", json={"paragraphs": [2]}, headers=officer
