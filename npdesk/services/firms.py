@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -47,6 +47,7 @@ from npdesk.store.visibility import (
     marking_of,
     set_marking,
     shown_banner,
+    strictest,
     visible_columns,
     visible_keys,
     visible_select,
@@ -235,9 +236,12 @@ class FirmProfile:
     commitments: list[CommitmentView]
     screening: dict[str, Any]
     cases: list[dict[str, Any]] = field(default_factory=list)
+    #: The page's banner: the strictest marking of everything the profile shows.
+    banner: str = "UNCLASSIFIED"
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "banner": self.banner,
             "firm": self.firm.to_dict(),
             "subsidiaries": self.subsidiaries,
             "dialogues": [d.to_dict() for d in self.dialogues],
@@ -282,6 +286,7 @@ def get_firm(engine: Engine, user: User, key: str, today: dt.date | None = None)
             .options(selectinload(ICPAssessmentRecord.scores))
             .order_by(ICPAssessmentRecord.assessed_on, ICPAssessmentRecord.id)
         ).all()
+        names = [record.name, *(a.alias for a in record.aliases)]
         # A source cable the reader may not read is not named (its id alone tells it exists).
         cables = visible_keys(
             session, CableRecord.id, CableRecord, user, [d.source_cable for d in dialogue_rows]
@@ -310,20 +315,27 @@ def get_firm(engine: Engine, user: User, key: str, today: dt.date | None = None)
             )
             for d in dialogue_rows
         ]
-        return FirmProfile(
+        shown = [marking_of(r) for r in (record, *children, *commitments, *dialogue_rows)]
+        shown += [marking_of(n) for found in notices.values() for n in found]
+        shown += [marking_of(a) for a in assessments]
+        profile = FirmProfile(
             firm=_firm_view(record, parents.get(record.parent_id or -1), user),
             subsidiaries=[c.key for c in children],
             dialogues=dialogues,
             assessments=[_score_view(a) for a in assessments],
             commitments=[commitment_view(c, today, user) for c in commitments],
-            screening=_screening_status(session, user, [record.name]),
-            cases=_linked_cases(session, user, [record.name, *(a.alias for a in record.aliases)]),
+            screening=_screening_status(session, user, [record.name], shown),
+            cases=_linked_cases(session, user, names, shown),
         )
+        return replace(profile, banner=strictest(shown, user).banner())
 
 
-def _screening_status(session: Session, user: User, names: list[str]) -> dict[str, Any]:
+def _screening_status(
+    session: Session, user: User, names: list[str], shown: list[Marking]
+) -> dict[str, Any]:
     """The newest screening of the firm's name: its hits and every decision taken on them
-    (judgement, reason, who, when). Screening is home-side work: partner users see none."""
+    (judgement, reason, who, when). Screening is home-side work: partner users see none.
+    The markings of what it shows are added to `shown` (for the page banner)."""
     if user.party is not Party.HOME:
         return {"status": "not shown", "hits": [], "decisions": []}
     keys = [query_key(n) for n in names]
@@ -340,6 +352,7 @@ def _screening_status(session: Session, user: User, names: list[str]) -> dict[st
             ScreeningDecision.decided_at
         )
     ).all()
+    shown += [marking_of(screening), *(marking_of(d) for d in decisions)]
     judgements = {d.judgement for d in decisions}
     if not screening.hits:
         status = "no hits"
@@ -376,8 +389,11 @@ def _screening_status(session: Session, user: User, names: list[str]) -> dict[st
     }
 
 
-def _linked_cases(session: Session, user: User, names: list[str]) -> list[dict[str, Any]]:
-    """Cases with the firm (by any of its names) among their subjects, as `user` may see."""
+def _linked_cases(
+    session: Session, user: User, names: list[str], shown: list[Marking]
+) -> list[dict[str, Any]]:
+    """Cases with the firm (by any of its names) among their subjects, as `user` may see;
+    their markings are added to `shown` (for the page banner)."""
     rows = (
         session.scalars(
             visible_select(CaseRecord, user)
@@ -388,6 +404,7 @@ def _linked_cases(session: Session, user: User, names: list[str]) -> list[dict[s
         .unique()
         .all()
     )
+    shown += [marking_of(c) for c in rows]
     refs = shown_references(session, user)
     return [
         {"reference": refs.shown(c.reference), "title": c.title, "status": c.status} for c in rows

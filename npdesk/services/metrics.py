@@ -32,7 +32,7 @@ from npdesk.services.handovers import handover_dates
 from npdesk.services.reviews import list_reviews
 from npdesk.store.db import session_factory, utcnow
 from npdesk.store.models.cases import CaseEventRecord, CaseRecord, PartnerResponseRecord
-from npdesk.store.visibility import stored_marking, visible_columns
+from npdesk.store.visibility import stored_marking, strictest, visible_columns
 
 #: Days of unchanged count kept after the last change when the chart would otherwise run on.
 QUIET_TAIL_DAYS = 60
@@ -115,6 +115,8 @@ class Dashboard:
     metrics: DeskMetrics
     svg: str
     json: bytes
+    #: The page's banner: the strictest marking among the cases the figures are drawn from.
+    banner: str = "UNCLASSIFIED"
 
 
 # Figures are derived data that change only when the desk does, so they are kept per desk
@@ -168,7 +170,8 @@ def dashboard(
             _CACHE.move_to_end(key)
             return cached
     reviews = [s.meeting_on for s in held if s.meeting_on <= day]
-    figures = desk_metrics(case_histories(engine, user), reviews, day, due_days)
+    cases = case_histories(engine, user)
+    figures = desk_metrics(cases, reviews, day, due_days)
     markers = [(s.meeting_on, f"review {s.number}") for s in held]
     result = Dashboard(
         figures,
@@ -178,6 +181,7 @@ def dashboard(
             [(day, f"list {number}") for number, day in lists],
         ),
         json.dumps(figures.to_dict(), separators=(",", ":")).encode(),
+        strictest([c.marking for c in cases], user).banner(),
     )
     with _CACHE_LOCK:
         _CACHE[key] = result

@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, 
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
+from npdesk.security.markings import banner_marking
 from npdesk.security.model import LEVEL_WORDS, NOFORN, Level, Marking, Party, Role, User
 from npdesk.security.partners import agreed_level
 from npdesk.security.policy import may_read
@@ -172,6 +173,20 @@ def shown_banner(marking: Marking, user: User | None) -> str:
     """The banner of one item as shown to `user`: its full marking, with `REL TO` their
     country on everything a partner user is shown."""
     return strictest([marking], user).banner()
+
+
+def page_banner(shown: Iterable[str], user: User | None) -> str:
+    """The banner of a page from the banners of the items it shows (each as `shown_banner`
+    wrote it): the strictest of them, UNCLASSIFIED when it shows nothing, `REL TO` their
+    country for a partner reader. An unreadable item banner counts as `UNREADABLE`."""
+
+    def parsed(text: str) -> Marking:
+        try:
+            return banner_marking(text)
+        except ValueError:
+            return UNREADABLE
+
+    return strictest([parsed(text) for text in shown], user).banner()
 
 
 def partner_reader(country: str | None = None) -> User:

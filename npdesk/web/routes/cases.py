@@ -49,6 +49,7 @@ from npdesk.services import handovers as handover_service
 from npdesk.services import metrics as metrics_service
 from npdesk.services import reviews as review_service
 from npdesk.settings import partner_country
+from npdesk.store.visibility import page_banner
 from npdesk.web.auth import client_source, require_action
 from npdesk.web.templating import templates
 
@@ -1171,7 +1172,14 @@ def respond_form(
 @router.get("/handovers", response_class=HTMLResponse)
 def handovers_page(request: Request, user: ListHandovers) -> HTMLResponse:
     lists = handover_service.list_handover_lists(engine_of(request), user)
-    return page(request, "handovers.html", user, lists=lists, today=date.today())
+    return page(
+        request,
+        "handovers.html",
+        user,
+        lists=lists,
+        banner=page_banner([x.banner for x in lists], user),
+        today=date.today(),
+    )
 
 
 @router.post("/handovers")
@@ -1370,7 +1378,9 @@ def outcome_form(
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(request: Request, user: ReadMetrics, as_of: date | None = None) -> HTMLResponse:
     board = metrics_service.dashboard(engine_of(request), user, as_of)
-    return page(request, "dashboard.html", user, figures=board.metrics, svg=board.svg)
+    return page(
+        request, "dashboard.html", user, figures=board.metrics, svg=board.svg, banner=board.banner
+    )
 
 
 #: Both routers, for the app factory: `for r in (cases.router, cases.api): app.include_router(r)`.

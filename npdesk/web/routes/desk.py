@@ -27,6 +27,7 @@ from npdesk.services import desk
 from npdesk.services import proposals as proposal_service
 from npdesk.services.desk import ScoreView
 from npdesk.settings import partner_country
+from npdesk.store.visibility import page_banner
 from npdesk.web.auth import current_user, require_action
 from npdesk.web.templating import templates
 
@@ -198,7 +199,14 @@ def score_chart(points: list[ScoreView], width: int = 560, height: int = 220) ->
 @router.get("/firms", response_class=HTMLResponse)
 def firms_page(request: Request, user: ListFirms) -> HTMLResponse:
     firms = desk.list_firms(engine_of(request), user)
-    return page(request, "firms.html", user, firms=firms, fictional=any(f.fictional for f in firms))
+    return page(
+        request,
+        "firms.html",
+        user,
+        firms=firms,
+        banner=page_banner([f.marking for f in firms], user),
+        fictional=any(f.fictional for f in firms),
+    )
 
 
 @router.get("/firms/{key}", response_class=HTMLResponse)
@@ -213,11 +221,17 @@ def firm_page(
         "firm.html",
         user,
         profile=profile,
+        banner=profile.banner,
         today=day,
         chart=score_chart(profile.assessments),
         frameworks=frameworks(),
         fictional=profile.firm.fictional,
     )
+
+
+def events_banner(events: list[dict[str, Any]], letters: list[dict[str, Any]], user: User) -> str:
+    """The banner of the events page and answer: the strictest event or letter shown."""
+    return page_banner([item["marking"] for item in (*events, *letters)], user)
 
 
 @router.get("/events", response_class=HTMLResponse)
@@ -230,6 +244,7 @@ def events_page(request: Request, user: ListEvents) -> HTMLResponse:
         user,
         events=events,
         letters=letters,
+        banner=events_banner(events, letters, user),
         fictional=any(e["fictional"] for e in events),
     )
 
@@ -250,6 +265,7 @@ def commitments_page(
         we_owe=desk.list_commitments(engine, user, day, side="home"),
         they_owe=desk.list_commitments(engine, user, day, side="partner"),
         closed=[c for c in everything if c.status in ("done", "dropped")],
+        banner=page_banner([c.marking for c in everything], user),
         fictional=any("FICTIONAL" in c.description for c in everything),
     )
 
@@ -429,7 +445,12 @@ def api_firm(
 def api_events(request: Request, user: ListEvents) -> dict[str, Any]:
     """Cooperation events and letters the user may see."""
     engine = engine_of(request)
-    return {"events": desk.list_events(engine, user), "letters": desk.list_letters(engine, user)}
+    events, letters = desk.list_events(engine, user), desk.list_letters(engine, user)
+    return {
+        "banner": events_banner(events, letters, user),
+        "events": events,
+        "letters": letters,
+    }
 
 
 @api.get("/commitments")
