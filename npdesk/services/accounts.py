@@ -37,7 +37,7 @@ from npdesk.security.throttle import (
     source_blocked,
 )
 from npdesk.security.tokens import NewSecret, digest, new_api_token, new_session_id
-from npdesk.services import audit
+from npdesk.services import audit, errors
 from npdesk.store.db import session_factory, transaction, utcnow
 from npdesk.store.models.security import (
     AuditLogEntry,
@@ -50,7 +50,7 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _COUNTRY = re.compile(r"^[A-Z]{3}$")
 
 
-class AccountError(ValueError):
+class AccountError(errors.Invalid):
     """A request about accounts that cannot be carried out; the message is one clear line."""
 
 

@@ -33,7 +33,7 @@ from npdesk.security.audit import Outcome
 from npdesk.security.model import Party, User
 from npdesk.security.partners import agreed_level
 from npdesk.security.policy import RELEASING_ROLES, may_release, released
-from npdesk.services import audit, screening
+from npdesk.services import audit, errors, screening
 from npdesk.services.cables import load_readable
 from npdesk.services.cases import load_record as load_case
 from npdesk.services.desk_access import (
@@ -64,7 +64,7 @@ DESK_KINDS = ("firm", "event", "dialogue", "commitment", "letter")
 KINDS = (CABLE, CASE, *DESK_KINDS, SCREENING_HIT)
 
 
-class ApprovalError(PermissionError):
+class ApprovalError(errors.NotPermitted):
     """A proposal, approval or rejection that may not be made; `reason` says why (and is in
     the audit log)."""
 
@@ -73,11 +73,11 @@ class ApprovalError(PermissionError):
         self.reason = reason
 
 
-class AlreadyDecided(ApprovalError):
+class AlreadyDecided(errors.Conflict, ApprovalError):
     """The proposal was approved or rejected already."""
 
 
-class NoSuchRelease(LookupError):
+class NoSuchRelease(errors.NotFound):
     """No pending release with that number (or the user may not see releases at all)."""
 
 

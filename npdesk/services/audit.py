@@ -48,6 +48,7 @@ from npdesk.security.audit import (
 )
 from npdesk.security.model import Marking, User
 from npdesk.security.policy import ReleaseDecision
+from npdesk.services import errors
 from npdesk.settings import audit_key_file
 from npdesk.store.db import transaction, utcnow
 from npdesk.store.models.security import AuditHead, AuditLogEntry
@@ -116,7 +117,7 @@ def _create_key(path: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
-class PermissionDenied(Exception):
+class PermissionDenied(errors.NotPermitted):
     """The policy refused an action; the refusal is already in the audit log. The message is
     safe to show to the user (it names the action, never the record's content)."""
 

@@ -42,7 +42,7 @@ from npdesk.security import policy
 from npdesk.security.audit import Outcome
 from npdesk.security.countries import InvalidRelTo, validate_rel_to
 from npdesk.security.model import Level, Marking, Party, User
-from npdesk.services import audit
+from npdesk.services import audit, errors
 from npdesk.store.db import session_factory, transaction, utcnow
 from npdesk.store.models.cables import CableParagraph, CableRecord
 from npdesk.store.models.cases import (
@@ -71,7 +71,7 @@ RESPOND_ACTION = "partner.respond"
 PARTNER_RESPONSE_KIND = "partner_response"
 
 
-class CaseNotFound(LookupError):
+class CaseNotFound(errors.NotFound):
     """No case with that reference exists, or the user may not see it."""
 
     def __init__(self, reference: str) -> None:
@@ -79,11 +79,11 @@ class CaseNotFound(LookupError):
         self.reference = reference
 
 
-class NotPermitted(PermissionError):
+class NotPermitted(errors.NotPermitted):
     """The user may not perform this action."""
 
 
-class InvalidCaseData(ValueError):
+class InvalidCaseData(errors.Invalid):
     """The submitted case data is incomplete or inconsistent."""
 
 

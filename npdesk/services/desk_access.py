@@ -12,6 +12,7 @@ from npdesk import settings
 from npdesk.security import policy
 from npdesk.security.model import User
 from npdesk.security.partners import agreed_level
+from npdesk.services import errors
 from npdesk.store.db import MarkedMixin, transaction
 from npdesk.store.models.desk import (
     CommitmentRecord,
@@ -28,15 +29,15 @@ DESK_KIND = "desk"
 PARTNER_COMMITMENT_KIND = "partner_commitment"
 
 
-class DeskNotFound(LookupError):
+class DeskNotFound(errors.NotFound):
     """No such record, or the user may not see it."""
 
 
-class NotPermitted(PermissionError):
+class NotPermitted(errors.NotPermitted):
     """The user may not perform this action."""
 
 
-class InvalidDeskData(ValueError):
+class InvalidDeskData(errors.Invalid):
     """The submitted data is incomplete or inconsistent."""
 
 

@@ -37,7 +37,7 @@ from npdesk.security import csvsafe, policy
 from npdesk.security.audit import Outcome
 from npdesk.security.model import Level, Marking, User
 from npdesk.security.partners import agreed_level
-from npdesk.services import audit
+from npdesk.services import audit, errors
 from npdesk.services.cases import (
     InvalidCaseData,
     NotPermitted,
@@ -64,13 +64,13 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
 CHROMIUM = "/usr/bin/chromium"
 
 
-class HandoverNotFound(LookupError):
+class HandoverNotFound(errors.NotFound):
     def __init__(self, number: int) -> None:
         super().__init__(f"no handover list number {number}")
         self.number = number
 
 
-class ExportFailed(RuntimeError):
+class ExportFailed(errors.Unavailable):
     """The PDF renderer failed or is missing."""
 
 

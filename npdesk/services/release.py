@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from npdesk.security.model import User
 from npdesk.security.partners import agreed_level, partner_country
 from npdesk.security.policy import ReleaseDecision, may_release, released
-from npdesk.services import audit
+from npdesk.services import audit, errors
 from npdesk.services.cables import load_readable
 from npdesk.store.db import transaction
 from npdesk.store.models.cables import CableParagraph, CableRecord
@@ -25,7 +25,7 @@ from npdesk.store.search import IndexDocument, index_cable
 from npdesk.store.visibility import marking_of
 
 
-class ReleaseRefused(PermissionError):
+class ReleaseRefused(errors.NotPermitted):
     """The policy refused the release; `reason` says why (also in the audit log)."""
 
     def __init__(self, reason: str) -> None:

@@ -37,7 +37,7 @@ from npdesk.security import policy
 from npdesk.security.audit import Outcome
 from npdesk.security.model import NOFORN, Level, Marking, Party, User
 from npdesk.security.partners import agreed_level
-from npdesk.services import audit
+from npdesk.services import audit, errors
 from npdesk.services.cases import (
     InvalidCaseData,
     NotPermitted,
@@ -70,7 +70,7 @@ REVIEW_KIND = "review"
 WRITE_ACTION = "reviews.write"
 
 
-class ReviewNotFound(LookupError):
+class ReviewNotFound(errors.NotFound):
     def __init__(self, number: int) -> None:
         super().__init__(f"no review session number {number}")
         self.number = number

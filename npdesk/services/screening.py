@@ -41,6 +41,7 @@ from npdesk.screening.model import ListEntry, entry_from_json
 from npdesk.screening.normalize import normalize_name
 from npdesk.security.markings import UNPROVEN_LEVEL, strictest
 from npdesk.security.model import Level, Marking, Party, User
+from npdesk.services import errors
 from npdesk.settings import data_dir
 from npdesk.store.db import MarkedMixin, session_factory, transaction, utcnow
 from npdesk.store.models.cases import CaseRecord
@@ -60,7 +61,7 @@ JUDGEMENTS = ("true_match", "false_positive", "unsure")
 SUBJECT_SOURCES = ("case", "firm", "manual")
 
 
-class ScreeningError(ValueError):
+class ScreeningError(errors.Invalid):
     """A request the screening service cannot carry out; the message says why."""
 
 
