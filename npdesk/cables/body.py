@@ -88,6 +88,9 @@ _NOISE = re.compile(
 _NOISE_OR_MARKING = re.compile(
     f"(?P<noise>{_NOISE.pattern})|(?P<marking>{MARKING_OR_BANNER_START.pattern})", re.I
 )
+# The ASCII characters a match of it can open with (its branches' first characters, both
+# cases): a line opening with any other ASCII character ("the", "Amb.", "(C)") is not tried.
+_NOISE_FIRST = frozenset("\t\n\x0b\x0c\r #*./0123456789BCDEFGLNOPRSTUbcdefglnoprstu")
 
 
 @dataclass
@@ -138,7 +141,7 @@ def strip_section_markers(line: str, station: str | None) -> str:
     return " ".join(_marker_pattern(station).sub(" ", line).split())
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)  # one per station: more than a corpus's posts, so none is compiled twice
 def _marker_pattern(station: str) -> re.Pattern[str]:
     # The marker prints the station cut to ten letters ("BUENOS AIR", "TEGUCIGALP").
     head = re.escape(station[:10]).replace("\\ ", r"\s")
@@ -183,7 +186,8 @@ def _clean(
 def _is_noise(bare: str, serial: str | None) -> bool:
     # One pass for page headers, closing markers and repeated header lines (a later section
     # repeats E.O., TAGS and SUBJECT).
-    found = _NOISE_OR_MARKING.match(bare)
+    first = bare[0]
+    found = _NOISE_OR_MARKING.match(bare) if first in _NOISE_FIRST or first > "\x7f" else None
     if found is None:
         # "MADRID 00000869 002.2 OF 004"
         return bool(bare[-1].isdigit() and " OF " in bare.upper() and SECTION_MARKER.match(bare))

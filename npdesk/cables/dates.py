@@ -21,10 +21,12 @@ _PAGE_CREATED = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})")
 def iso_minute(year: int, month: int, day: int, hour: int, minute: int) -> str | None:
     """``2008, 3, 20, 11, 6`` → ``2008-03-20T11:06:00Z``; None when there is no such moment."""
     try:
-        moment = dt.datetime(year, month, day, hour, minute)
+        dt.datetime(year, month, day, hour, minute)  # only checks that the moment exists
     except ValueError:
         return None
-    return moment.strftime("%Y-%m-%dT%H:%M:00Z")
+    # Formatted by hand (as strftime on Linux: the year unpadded): strftime had been a quarter
+    # of the header fields' time.
+    return f"{year}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:00Z"
 
 
 def dtg_iso(match: re.Match[str]) -> str | None:

@@ -49,6 +49,7 @@ _ONCE = {  # header fields read from their first occurrence only
 }
 _REDACTED = re.compile(r"^[Xx]{4,}\.?$")
 _SKIPPED = re.compile("|".join(f"(?:{p.pattern})" for p in (PAGE_HEADER, _REDACTED)), re.I)
+_SKIPPED_FIRST = frozenset("PpXx")  # both open with a letter: most lines skip the regex
 _MID_LINE_FIELD = re.compile(
     r"(?<=[.;,)\s])\s*(?=(?:\(U\)\s*)?Classified\s+By\b|SUBJECT:|REFS?:\s|REF\(S\):\s)"
     # "... AS UK PRIMEREF: A. LONDON 1939" (08LONDON1991): a REF block glued to the subject.
@@ -96,7 +97,7 @@ def read_header(lines: list[str], header: Header) -> int:
         if " OF 0" in line or " of 0" in line:
             line = strip_section_markers(line, header.station)
         anchored = raw.lstrip().startswith("¶")
-        if _SKIPPED.match(line) or (
+        if (line[:1] in _SKIPPED_FIRST and _SKIPPED.match(line)) or (
             line[-1:].isdigit()
             and (" OF " in line or " of " in line)
             and SECTION_MARKER.match(line)

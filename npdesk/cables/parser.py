@@ -118,6 +118,7 @@ def _fill_header(cable: Cable, header: Header) -> None:
             cable.declassify_raw = order.raw
 
 
+_CLOSING_PORTION = re.compile(r"\s*\(([A-Za-z/\- ]{1,12})\)$")  # "... (C/NF)" ending a subject
 _CLASSIFIED_IN_TEXT = re.compile(r"^(?:\([A-Za-z/]{1,8}\)\s*)?Classified\s+by\b\s*:?\s*", re.I)
 
 
@@ -153,7 +154,7 @@ def clean_subject(text: str) -> str | None:
     opening = PORTION_START.match(subject)
     if opening and normalize_portion(opening.group("portion")):
         subject = subject[opening.end() :]
-    closing = re.search(r"\s*\(([A-Za-z/\- ]{1,12})\)$", subject)
+    closing = _CLOSING_PORTION.search(subject)
     if closing and normalize_portion(closing.group(1)):
         subject = subject[: closing.start()]
     return subject.strip() or None
@@ -163,7 +164,7 @@ def subject_portion(text: str) -> str | None:
     """The normalized portion marking that opens or closes a subject (`(S) ...`, `... (C/NF)`)."""
     subject = SUBJECT.sub("", " ".join(text.replace("¶", " ").split()), count=1)
     opening = PORTION_START.match(subject)
-    closing = re.search(r"\s*\(([A-Za-z/\- ]{1,12})\)$", subject)
+    closing = _CLOSING_PORTION.search(subject)
     for raw in (opening.group("portion") if opening else None, closing and closing.group(1)):
         if raw and normalize_portion(raw):
             return normalize_portion(raw)

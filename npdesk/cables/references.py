@@ -50,10 +50,14 @@ _MONTHS = frozenset(
     }
 )  # fmt: skip
 # A label: "(A)", "A." "A)" "A:" "A-"; "REF A" / "REF (B):"; a bare letter at a line start.
+# Every form stands at the text's start or after a blank or punctuation: that test comes first,
+# once, so that the scan fails fast inside words (it had been a third of the REF time).
 _LABEL = re.compile(
-    r"(?:(?<=^)|(?<=[\s;,.(¶]))(?:REF(?:TEL)?S?:?\s+)?(?:\((?P<p>[A-Za-z])\)(?=[A-Za-z])|(?:\((?P<q>[A-Za-z])\)|(?P<l>[A-Za-z])(?:[.):]|\s?-(?=\s)))"
-    r"(?=\s|$|\(|\d))|(?:(?<=^)|(?<=\n))(?P<b>[A-Za-z])(?=\s+\S)|"
-    r"(?:(?<=^)|(?<=\s))REF(?:TEL)?S?:?\s+(?P<r>[A-Za-z])\b:?",
+    r"(?<![^\s;,.(¶])(?:"
+    r"(?:REF(?:TEL)?S?:?\s+)?(?:\((?P<p>[A-Za-z])\)(?=[A-Za-z])|(?:\((?P<q>[A-Za-z])\)|(?P<l>[A-Za-z])(?:[.):]|\s?-(?=\s)))"
+    r"(?=\s|$|\(|\d))"
+    r"|(?<![^\n])(?P<b>[A-Za-z])(?=\s+\S)"  # a bare letter: at a line start only
+    r"|(?<!\S)REF(?:TEL)?S?:?\s+(?P<r>[A-Za-z])\b:?)",  # "REF B": after a blank only
     re.I | re.M,
 )
 _ANCHOR = "¶"

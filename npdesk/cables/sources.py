@@ -31,6 +31,7 @@ _OTHER_BLANKS = (
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _OTHER_BLANK = re.compile(f"[{_OTHER_BLANKS}]")
+_CABLE_TABLE = "<table class='cable'>"  # the metadata table of a release page
 _CELL = re.compile(r"<td>(.*?)</td>", re.S)
 _TAG = re.compile(r"<[^<>]{0,500}>")
 _PAR_ANCHOR = re.compile(r"<a id='par[^']{0,20}' href='#par[^']{0,20}'>¶</a>")
@@ -60,7 +61,7 @@ class SourceText:
 
 def detect_format(text: str) -> SourceFormat:
     """Name the input form of `text` (see the module docstring)."""
-    if "<pre" in text or "<table class='cable'>" in text or "&#x000A;" in text:
+    if "<pre" in text or _CABLE_TABLE in text or "&#x000A;" in text:
         return "html"
     head = text[:4000].lower()
     if "<html" in head or "<body" in head:
@@ -77,9 +78,12 @@ def normalize_source(text: str) -> SourceText:
     """
     if "\x00" in text:
         raise CableParseError("binary data, not cable text", 1)
+    table_at = text.find(_CABLE_TABLE)
+    if table_at >= 0:  # a release page: found once, and its table and body read from there
+        return _from_html(text, table_at)
     source_format = detect_format(text)
     if source_format == "html":
-        return _from_html(text)
+        return _from_html(text, table_at)
     if source_format == "web":
         return SourceText(_web_lines(text), "web")
     return SourceText(_split_lines(text), "telegram")
@@ -113,10 +117,11 @@ def _cell_text(cell: str) -> str:
     return " ".join(html.unescape(_TAG.sub("", cell)).split())
 
 
-def _from_html(text: str) -> SourceText:
-    page = _page_meta(text)
+def _from_html(text: str, table_at: int) -> SourceText:
+    """The page at `table_at`, where its metadata table opens (-1: a page without one)."""
+    page = _page_meta(text, table_at)
     blocks: list[str] = []
-    start = max(text.find("<table class='cable'>"), 0)  # the body follows the table
+    start = max(table_at, 0)  # the body follows the table
     while True:
         open_at = text.find("<pre", start)
         if open_at < 0:
@@ -142,8 +147,7 @@ def _from_html(text: str) -> SourceText:
     return SourceText(lines, "html", page)
 
 
-def _page_meta(text: str) -> PageMeta | None:
-    table_at = text.find("<table class='cable'>")
+def _page_meta(text: str, table_at: int) -> PageMeta | None:
     if table_at < 0:
         return None
     end = text.find("</table>", table_at)
