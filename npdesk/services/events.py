@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from npdesk.domain.events import EVENT_KINDS, EventError, Letter
 from npdesk.security.model import Level, Marking, User
-from npdesk.services.desk_access import InvalidDeskData, require_writer
+from npdesk.services import errors
+from npdesk.services.program_records import require_writer
 from npdesk.store.db import session_factory, transaction
 from npdesk.store.models.cables import CableRecord
 from npdesk.store.models.desk import EventRecord, FirmRecord, LetterRecord
@@ -43,13 +44,13 @@ class EventInput:
 
 
 def add_event_in(session: Session, data: EventInput) -> EventRecord:
-    """Add an event inside an open session. Raises InvalidDeskData."""
+    """Add an event inside an open session. Raises errors.Invalid."""
     if not data.title.strip():
-        raise InvalidDeskData("an event needs a title")
+        raise errors.Invalid("an event needs a title")
     if data.kind not in EVENT_KINDS:
-        raise InvalidDeskData(f"unknown event kind {data.kind!r}")
+        raise errors.Invalid(f"unknown event kind {data.kind!r}")
     if data.start and data.end and data.end < data.start:
-        raise InvalidDeskData("an event cannot end before it starts")
+        raise errors.Invalid("an event cannot end before it starts")
     record = EventRecord(
         title=data.title.strip(),
         kind=data.kind,
@@ -142,7 +143,7 @@ def add_letter_in(
     try:
         Letter(sender, recipient, date, subject, cable)
     except EventError as error:
-        raise InvalidDeskData(str(error)) from error
+        raise errors.Invalid(str(error)) from error
     record = LetterRecord(
         sender=sender,
         recipient=recipient,
@@ -167,7 +168,7 @@ def create_letter(
     cable: str | None = None,
     marking: Marking | None = None,
 ) -> int:
-    """Store a letter; returns its id. Raises NotPermitted, InvalidDeskData."""
+    """Store a letter; returns its id. Raises errors.NotPermitted, errors.Invalid."""
     require_writer(user)
     with transaction(engine) as session:
         return add_letter_in(
