@@ -19,15 +19,15 @@ from npdesk.services import errors
 from npdesk.services.program_records import (
     DESK_KIND,
     PARTNER_COMMITMENT_KIND,
-    firm_by_key,
-    require_writer,
+    add_marked,
+    stored_firm,
+    write_one,
 )
 from npdesk.store.db import session_factory, transaction, utcnow
 from npdesk.store.models.desk import CommitmentRecord
 from npdesk.store.visibility import (
     fetch_visible,
     marking_of,
-    set_marking,
     shown_banner,
     visible_select,
 )
@@ -129,12 +129,7 @@ def add_commitment_in(session: Session, data: CommitmentInput) -> CommitmentReco
         )
     except CommitmentError as error:
         raise errors.Invalid(str(error)) from error
-    firm_id = None
-    if data.firm_key:
-        firm = firm_by_key(session, data.firm_key)
-        if firm is None:
-            raise errors.Invalid(f"no firm {data.firm_key!r}")
-        firm_id = firm.id
+    firm_id = stored_firm(session, data.firm_key).id if data.firm_key else None
     record = CommitmentRecord(
         owner_side=data.owner_side,
         owner=data.owner,
@@ -148,17 +143,12 @@ def add_commitment_in(session: Session, data: CommitmentInput) -> CommitmentReco
         firm_id=firm_id,
         fictional=data.fictional,
     )
-    set_marking(record, data.marking)
-    session.add(record)
-    session.flush()
-    return record
+    return add_marked(session, record, data.marking)
 
 
 def create_commitment(engine: Engine, user: User, data: CommitmentInput) -> int:
     """Store a commitment; returns its id. Raises errors.NotPermitted, errors.Invalid."""
-    require_writer(user)
-    with transaction(engine) as session:
-        return add_commitment_in(session, data).id
+    return write_one(engine, user, lambda session: add_commitment_in(session, data).id)
 
 
 def list_commitments(

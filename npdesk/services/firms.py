@@ -21,7 +21,14 @@ from npdesk.security.model import Level, Marking, Party, User
 from npdesk.services import errors, screening
 from npdesk.services.cases import shown_references
 from npdesk.services.commitments import CommitmentView, commitment_view
-from npdesk.services.program_records import firm_by_key, require_writer, visible_firm
+from npdesk.services.program_records import (
+    add_marked,
+    firm_by_key,
+    require_writer,
+    stored_firm,
+    visible_firm,
+    write_one,
+)
 from npdesk.services.screening import query_key
 from npdesk.store.db import session_factory, transaction
 from npdesk.store.models.cables import CableRecord
@@ -74,12 +81,9 @@ def create_firm(engine: Engine, user: User, data: FirmInput) -> str:
     with transaction(engine) as session:
         if firm_by_key(session, firm.key) is not None:
             raise errors.Invalid(f"a firm with key {firm.key!r} exists")
-        parent_id = None
-        if data.parent_key:
-            parent = firm_by_key(session, data.parent_key)
-            if parent is None:
-                raise errors.Invalid(f"no parent firm {data.parent_key!r}")
-            parent_id = parent.id
+        parent_id = (
+            stored_firm(session, data.parent_key, "parent firm").id if data.parent_key else None
+        )
         record = FirmRecord(
             key=firm.key,
             name=firm.name,
@@ -464,19 +468,17 @@ def add_dialogue_to(session: Session, firm: FirmRecord, data: DialogueInput) -> 
         source_cable=data.source_cable,
         fictional=data.fictional,
     )
-    set_marking(record, data.marking)
-    session.add(record)
-    session.flush()
-    return record
+    return add_marked(session, record, data.marking)
 
 
 def add_dialogue(engine: Engine, user: User, firm_key: str, data: DialogueInput) -> int:
     """Record a meeting or visit with a firm; returns its id. Raises errors.NotPermitted,
     errors.NotFound, errors.Invalid."""
-    require_writer(user)
-    with transaction(engine) as session:
-        firm = visible_firm(session, user, firm_key)
-        return add_dialogue_to(session, firm, data).id
+    return write_one(
+        engine,
+        user,
+        lambda session: add_dialogue_to(session, visible_firm(session, user, firm_key), data).id,
+    )
 
 
 def record_partner_notice(
@@ -509,10 +511,7 @@ def record_partner_notice(
             note=note,
             source_cable=source_cable,
         )
-        set_marking(notice, marking_of(dialogue))
-        session.add(notice)
-        session.flush()
-        return notice.id
+        return add_marked(session, notice, marking_of(dialogue)).id
 
 
 def add_assessment(
@@ -552,13 +551,10 @@ def add_assessment(
             source=source,
             fictional=fictional,
         )
-        set_marking(record, marking or marking_of(firm))
         record.scores = [
             ICPScoreRecord(element=e, score=s, evidence=ev) for e, (s, ev) in scores.items()
         ]
-        session.add(record)
-        session.flush()
-        return record.id
+        return add_marked(session, record, marking or marking_of(firm)).id
 
 
 def registry_gazetteer(engine: Engine, extra: Iterable[GazetteerEntry] = ()) -> Gazetteer:

@@ -4,13 +4,16 @@ is `npdesk.store.visibility`; the errors raised are the kinds of `npdesk.service
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
 from npdesk import settings
 from npdesk.security import policy
-from npdesk.security.model import User
+from npdesk.security.model import Marking, User
 from npdesk.security.partners import agreed_level
 from npdesk.services import errors
 from npdesk.store.db import MarkedMixin, transaction
@@ -21,7 +24,7 @@ from npdesk.store.models.desk import (
     FirmRecord,
     LetterRecord,
 )
-from npdesk.store.visibility import fetch_visible, marking_of
+from npdesk.store.visibility import fetch_visible, marking_of, set_marking
 
 #: The policy's kind for the program's records (`npdesk.security.policy.may_write_kind`).
 DESK_KIND = "desk"
@@ -31,6 +34,34 @@ PARTNER_COMMITMENT_KIND = "partner_commitment"
 def require_writer(user: User) -> None:
     if not policy.may_write_kind(user, DESK_KIND):
         raise errors.NotPermitted(f"{user.username} may not change the desk")
+
+
+def write_one(engine: Engine, user: User, add: Callable[[Session], int]) -> int:
+    """Check that `user` may change the program's records, then run `add` (which stores one
+    record and returns its id) in a transaction."""
+    require_writer(user)
+    with transaction(engine) as session:
+        return add(session)
+
+
+_Record = TypeVar("_Record", bound=MarkedMixin)
+
+
+def add_marked(session: Session, record: _Record, marking: Marking) -> _Record:
+    """Add `record` marked `marking` to the open session, flushed so that its id is set."""
+    set_marking(record, marking)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def stored_firm(session: Session, key: str, what: str = "firm") -> FirmRecord:
+    """The firm with `key` a new record refers to (`firm_by_key`); `errors.Invalid` when none
+    is stored."""
+    firm = firm_by_key(session, key)
+    if firm is None:
+        raise errors.Invalid(f"no {what} {key!r}")
+    return firm
 
 
 def firm_by_key(session: Session, key: str) -> FirmRecord | None:
