@@ -12,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from npdesk.security.model import Level, Marking, Party, Role, User
-from npdesk.services import desk
+from npdesk.services import commitments as commitment_service
+from npdesk.services import events as event_service
+from npdesk.services import firms as firm_service
 from npdesk.store.db import session_factory
 from npdesk.store.models.desk import FirmRecord
 
@@ -22,7 +24,7 @@ HOME_ONLY = Marking(Level.C, caveats=frozenset({"NOFORN"}))
 TAG = "FICTIONAL SAMPLE — "
 
 FIRMS = [
-    desk.FirmInput(
+    firm_service.FirmInput(
         key="demo-hsp",
         name="Harbor Star Precision Machinery Co. (fictional)",
         aliases=("HSPM", "海星精密机械公司"),
@@ -32,7 +34,7 @@ FIRMS = [
         marking=SHARED,
         fictional=True,
     ),
-    desk.FirmInput(
+    firm_service.FirmInput(
         key="demo-nls",
         name="Northern Lantern Specialty Chemicals Ltd. (fictional)",
         aliases=("NLSC",),
@@ -42,7 +44,7 @@ FIRMS = [
         marking=SHARED,
         fictional=True,
     ),
-    desk.FirmInput(
+    firm_service.FirmInput(
         key="demo-nls-trading",
         name="Lantern Trading Subsidiary (fictional)",
         aliases=("LTS",),
@@ -145,12 +147,12 @@ def load_demo_desk(engine: Engine) -> None:
     if _loaded(engine):
         return
     for firm_input in FIRMS:
-        desk.create_firm(engine, DEMO_USER, firm_input)
-    first = desk.add_dialogue(
+        firm_service.create_firm(engine, DEMO_USER, firm_input)
+    first = firm_service.add_dialogue(
         engine,
         DEMO_USER,
         "demo-hsp",
-        desk.DialogueInput(
+        firm_service.DialogueInput(
             "visit",
             dt.date(2007, 9, 12),
             ("DCM", "EXBS Advisor"),
@@ -162,7 +164,7 @@ def load_demo_desk(engine: Engine) -> None:
             fictional=True,
         ),
     )
-    desk.record_partner_notice(
+    firm_service.record_partner_notice(
         engine,
         DEMO_USER,
         first,
@@ -171,11 +173,11 @@ def load_demo_desk(engine: Engine) -> None:
         "PolOff",
         TAG + "partner informed as the plan asks",
     )
-    desk.add_dialogue(
+    firm_service.add_dialogue(
         engine,
         DEMO_USER,
         "demo-hsp",
-        desk.DialogueInput(
+        firm_service.DialogueInput(
             "meeting",
             dt.date(2008, 3, 5),
             ("EconCouns",),
@@ -186,11 +188,11 @@ def load_demo_desk(engine: Engine) -> None:
             fictional=True,
         ),
     )
-    desk.add_dialogue(
+    firm_service.add_dialogue(
         engine,
         DEMO_USER,
         "demo-nls",
-        desk.DialogueInput(
+        firm_service.DialogueInput(
             "meeting",
             dt.date(2008, 11, 3),
             ("PolOff",),
@@ -202,7 +204,7 @@ def load_demo_desk(engine: Engine) -> None:
         ),
     )
     for firm, framework_id, day, scores in ASSESSMENTS:
-        desk.add_assessment(
+        firm_service.add_assessment(
             engine,
             DEMO_USER,
             firm,
@@ -215,7 +217,7 @@ def load_demo_desk(engine: Engine) -> None:
             fictional=True,
         )
     for event in (
-        desk.EventInput(
+        event_service.EventInput(
             TAG + "Export control workshop",
             "workshop",
             dt.date(2008, 1, 22),
@@ -227,7 +229,7 @@ def load_demo_desk(engine: Engine) -> None:
             marking=SHARED,
             fictional=True,
         ),
-        desk.EventInput(
+        event_service.EventInput(
             TAG + "Customs enforcement training",
             "training",
             dt.date(2008, 6, 10),
@@ -238,7 +240,7 @@ def load_demo_desk(engine: Engine) -> None:
             marking=SHARED,
             fictional=True,
         ),
-        desk.EventInput(
+        event_service.EventInput(
             TAG + "Working-level review of open cases",
             "dialogue",
             dt.date(2008, 4, 16),
@@ -249,9 +251,9 @@ def load_demo_desk(engine: Engine) -> None:
             fictional=True,
         ),
     ):
-        desk.create_event(engine, DEMO_USER, event)
+        event_service.create_event(engine, DEMO_USER, event)
     for commitment in (
-        desk.CommitmentInput(
+        commitment_service.CommitmentInput(
             "partner",
             TAG + "Respond to the proposed April review date",
             "MFA Arms Control (fictional)",
@@ -261,7 +263,7 @@ def load_demo_desk(engine: Engine) -> None:
             marking=SHARED,
             fictional=True,
         ),
-        desk.CommitmentInput(
+        commitment_service.CommitmentInput(
             "home",
             TAG + "Send the Chinese translation of the BIS guidelines",
             "EXBS Advisor",
@@ -272,7 +274,7 @@ def load_demo_desk(engine: Engine) -> None:
             marking=SHARED,
             fictional=True,
         ),
-        desk.CommitmentInput(
+        commitment_service.CommitmentInput(
             "partner",
             TAG + "Share the outcome of the company audit",
             "Harbor Star compliance office (fictional)",
@@ -283,7 +285,7 @@ def load_demo_desk(engine: Engine) -> None:
             marking=SHARED,
             fictional=True,
         ),
-        desk.CommitmentInput(
+        commitment_service.CommitmentInput(
             "home",
             TAG + "Brief ISN on the trading subsidiary",
             "PolOff",
@@ -294,4 +296,4 @@ def load_demo_desk(engine: Engine) -> None:
             fictional=True,
         ),
     ):
-        desk.create_commitment(engine, DEMO_USER, commitment)
+        commitment_service.create_commitment(engine, DEMO_USER, commitment)

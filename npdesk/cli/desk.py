@@ -27,7 +27,10 @@ from npdesk.cli.common import (
     print_json,
 )
 from npdesk.domain.icp import frameworks
-from npdesk.services import approvals, desk
+from npdesk.services import approvals, errors, program_records
+from npdesk.services import commitments as commitment_service
+from npdesk.services import events as event_service
+from npdesk.services import firms as firm_service
 from npdesk.services import proposals as proposal_service
 from npdesk.settings import two_person_release
 from npdesk.store.db import session_factory
@@ -46,11 +49,11 @@ def _run(action: Callable[[], _T]) -> _T:
     """Run a service call, turning its errors into one-line failures."""
     try:
         return action()
-    except desk.DeskNotFound as error:
+    except errors.NotFound as error:
         fail(str(error))
-    except desk.NotPermitted as error:
+    except errors.NotPermitted as error:
         fail(f"not permitted: {error}")
-    except desk.InvalidDeskData as error:
+    except errors.Invalid as error:
         fail(f"invalid: {error}")
 
 
@@ -157,7 +160,7 @@ def decide(
 def firms_list(as_json: JsonOption = False, db: DbOption = None, user: UserOption = None) -> None:
     """List the firms you may see."""
     engine = open_db(db)
-    views = desk.list_firms(engine, acting_user(engine, user))
+    views = firm_service.list_firms(engine, acting_user(engine, user))
     if as_json:
         print_json([v.to_dict() for v in views])
         return
@@ -185,7 +188,7 @@ def firms_show(
     """A firm's profile: dialogues, partner notices, ICP scores over time, commitments."""
     engine = open_db(db)
     actor = acting_user(engine, user)
-    profile = _run(lambda: desk.get_firm(engine, actor, key, _day(today, "--today")))
+    profile = _run(lambda: firm_service.get_firm(engine, actor, key, _day(today, "--today")))
     if as_json:
         print_json(profile.to_dict())
         return
@@ -231,7 +234,7 @@ def firms_add(
     """Add a firm to the registry."""
     engine = open_db(db)
     actor = acting_user(engine, user)
-    data = desk.FirmInput(
+    data = firm_service.FirmInput(
         name=name,
         aliases=tuple(alias or ()),
         key=key,
@@ -239,7 +242,7 @@ def firms_add(
         sector=sector,
         parent_key=parent,
     )
-    out.print(f"firm {_run(lambda: desk.create_firm(engine, actor, data))} added")
+    out.print(f"firm {_run(lambda: firm_service.create_firm(engine, actor, data))} added")
 
 
 @firms_app.command("dialogue")
@@ -258,7 +261,7 @@ def firms_dialogue(
     """Record a meeting or visit with a firm."""
     engine = open_db(db)
     actor = acting_user(engine, user)
-    data = desk.DialogueInput(
+    data = firm_service.DialogueInput(
         kind,
         _day(date, "--date"),
         tuple(home or ()),
@@ -267,7 +270,9 @@ def firms_dialogue(
         summary,
         source_cable=cable,
     )
-    out.print(f"dialogue {_run(lambda: desk.add_dialogue(engine, actor, key, data))} recorded")
+    out.print(
+        f"dialogue {_run(lambda: firm_service.add_dialogue(engine, actor, key, data))} recorded"
+    )
 
 
 @firms_app.command("inform")
@@ -285,7 +290,9 @@ def firms_inform(
     actor = acting_user(engine, user)
     day = _day(on, "--on") or dt.date.today()
     notice = _run(
-        lambda: desk.record_partner_notice(engine, actor, dialogue_id, day, channel, by, note)
+        lambda: firm_service.record_partner_notice(
+            engine, actor, dialogue_id, day, channel, by, note
+        )
     )
     out.print(f"partner notice {notice} recorded")
 
@@ -314,7 +321,7 @@ def firms_assess(
         scores[element.strip()] = (int(value), evidence.strip())
     day = _day(date, "--date") or dt.date.today()
     new_id = _run(
-        lambda: desk.add_assessment(engine, actor, key, framework_id, day, scores, assessor)
+        lambda: firm_service.add_assessment(engine, actor, key, framework_id, day, scores, assessor)
     )
     out.print(f"assessment {new_id} recorded")
 
@@ -355,8 +362,8 @@ def events_list(as_json: JsonOption = False, db: DbOption = None, user: UserOpti
     """List cooperation events and letters you may see."""
     engine = open_db(db)
     actor = acting_user(engine, user)
-    events = desk.list_events(engine, actor)
-    letters = desk.list_letters(engine, actor)
+    events = event_service.list_events(engine, actor)
+    letters = event_service.list_letters(engine, actor)
     if as_json:
         print_json({"events": events, "letters": letters})
         return
@@ -395,7 +402,7 @@ def events_add(
     """Add a cooperation event."""
     engine = open_db(db)
     actor = acting_user(engine, user)
-    data = desk.EventInput(
+    data = event_service.EventInput(
         title,
         kind,
         _day(start, "--start"),
@@ -404,7 +411,7 @@ def events_add(
         tuple(agency or ()),
         outcome=outcome,
     )
-    out.print(f"event {_run(lambda: desk.create_event(engine, actor, data))} added")
+    out.print(f"event {_run(lambda: event_service.create_event(engine, actor, data))} added")
 
 
 @events_app.command("letter")
@@ -421,7 +428,9 @@ def events_letter(
     engine = open_db(db)
     actor = acting_user(engine, user)
     day = _day(date, "--date")
-    letter = _run(lambda: desk.create_letter(engine, actor, sender, recipient, day, subject, cable))
+    letter = _run(
+        lambda: event_service.create_letter(engine, actor, sender, recipient, day, subject, cable)
+    )
     out.print(f"letter {letter} recorded")
 
 
@@ -444,7 +453,7 @@ def commitments_list(
     engine = open_db(db)
     actor = acting_user(engine, user)
     day = _day(today, "--today")
-    views = _run(lambda: desk.list_commitments(engine, actor, day, side, overdue))
+    views = _run(lambda: commitment_service.list_commitments(engine, actor, day, side, overdue))
     if as_json:
         print_json([v.to_dict() for v in views])
         return
@@ -471,7 +480,7 @@ def commitments_add(
     """Add a commitment."""
     engine = open_db(db)
     actor = acting_user(engine, user)
-    data = desk.CommitmentInput(
+    data = commitment_service.CommitmentInput(
         side,
         description,
         owner,
@@ -480,7 +489,8 @@ def commitments_add(
         _day(made_on, "--made-on"),
         firm_key=firm,
     )
-    out.print(f"commitment {_run(lambda: desk.create_commitment(engine, actor, data))} added")
+    made = _run(lambda: commitment_service.create_commitment(engine, actor, data))
+    out.print(f"commitment {made} added")
 
 
 OffOption = Annotated[bool, typer.Option("--off", help="Stop sharing instead.")]
@@ -511,7 +521,7 @@ def firms_share(
     actor = acting_user(engine, user)
     with session_factory(engine)() as session:
         # A firm the user may not see answers like one that does not exist.
-        record = _run(lambda: desk.visible_firm(session, actor, key))
+        record = _run(lambda: program_records.visible_firm(session, actor, key))
         record_id = record.id
     _share("firm", record_id, off, db, user)
 
@@ -525,7 +535,7 @@ def _share(kind: str, record_id: int, off: bool, db: str | None, user: str | Non
         )
         out.print(releases.proposed_line(view))
         return
-    _run(lambda: desk.share_record(engine, actor, kind, record_id, not off))
+    _run(lambda: program_records.share_record(engine, actor, kind, record_id, not off))
     out.print(f"{kind} {record_id} {'no longer shared' if off else 'shared with the partner'}")
 
 
@@ -540,5 +550,7 @@ def commitments_close(
     """Mark a commitment done or dropped, with a note."""
     engine = open_db(db)
     actor = acting_user(engine, user)
-    view = _run(lambda: desk.close_commitment(engine, actor, commitment_id, status, note))
+    view = _run(
+        lambda: commitment_service.close_commitment(engine, actor, commitment_id, status, note)
+    )
     out.print(f"commitment {view.id} {view.status}")

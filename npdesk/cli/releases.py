@@ -22,7 +22,7 @@ from npdesk.cli.common import (
 )
 from npdesk.services import approvals
 from npdesk.services.approvals import ReleaseView
-from npdesk.services.desk_access import DeskNotFound, NotPermitted
+from npdesk.services.errors import NotPermitted
 from npdesk.services.release import ReleaseRefused
 from npdesk.services.screening import ScreeningError
 from npdesk.settings import two_person_release
@@ -38,7 +38,7 @@ def run(action: Callable[[], _T]) -> _T:
         return action()
     except (approvals.ApprovalError, ReleaseRefused) as error:
         fail(f"refused: {error.reason}")
-    except (LookupError, DeskNotFound, ScreeningError) as error:
+    except (LookupError, ScreeningError) as error:
         fail(str(error))
     except (NotPermitted, PermissionError) as error:
         fail(f"not permitted: {error}")

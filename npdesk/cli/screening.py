@@ -26,7 +26,7 @@ from npdesk.screening.cluster import ClusterUnavailable
 from npdesk.screening.loaders import LOADERS
 from npdesk.security import csvsafe
 from npdesk.security.model import User
-from npdesk.services import approvals
+from npdesk.services import approvals, screening_lists
 from npdesk.services import screening as service
 
 lists_app = typer.Typer(no_args_is_help=True, help="Restricted-party lists: load and compare.")
@@ -110,7 +110,7 @@ def diff(
         fail("give both OLD and NEW versions, or neither")
     engine = open_db(db)
     with clear_errors():
-        older, newer, result = service.diff_versions(engine, name, old, new)
+        older, newer, result = screening_lists.diff_versions(engine, name, old, new)
     data = {"list": name, "old": older, "new": newer, **result.to_json()}
     if as_json:
         emit_json(data)
@@ -129,7 +129,7 @@ def versions(
     as_json: JsonOption = False,
 ) -> None:
     """Stored list versions, newest first."""
-    rows = service.list_versions(open_db(db), name)
+    rows = screening_lists.list_versions(open_db(db), name)
     if as_json:
         emit_json(rows)
         return

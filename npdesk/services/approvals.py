@@ -36,13 +36,7 @@ from npdesk.security.policy import RELEASING_ROLES, may_release, released
 from npdesk.services import audit, errors, screening
 from npdesk.services.cables import load_readable
 from npdesk.services.cases import load_record as load_case
-from npdesk.services.desk_access import (
-    SHAREABLE,
-    DeskNotFound,
-    NotPermitted,
-    share_in,
-    shareable,
-)
+from npdesk.services.program_records import SHAREABLE, share_in, shareable
 from npdesk.services.release import (
     ReleaseRefused,
     chosen_paragraphs,
@@ -318,13 +312,13 @@ def _check_proposal(
             record_kind=record_kind,
             record_id=record_id,
         )
-        return NotPermitted(decision.reason)
+        return errors.NotPermitted(decision.reason)
     return record_id, None
 
 
 def _desk_number(record_id: str) -> int:
     if not record_id.isdigit():
-        raise DeskNotFound(f"no record {record_id!r}")
+        raise errors.NotFound(f"no record {record_id!r}")
     return int(record_id)
 
 
@@ -476,7 +470,7 @@ def _apply(session: Session, user: User, row: PendingRelease, source: str) -> Ex
         return None
     try:
         share_in(session, user, row.record_kind, _desk_number(row.record_id), True)
-    except NotPermitted as exc:
+    except errors.NotPermitted as exc:
         return _refuse(
             session,
             user,

@@ -15,21 +15,19 @@ from npdesk.domain import commitments as commitment_rules
 from npdesk.domain.commitments import Commitment, CommitmentError
 from npdesk.security import policy
 from npdesk.security.model import Level, Marking, User
-from npdesk.services.desk_access import (
+from npdesk.services import errors
+from npdesk.services.program_records import (
     DESK_KIND,
     PARTNER_COMMITMENT_KIND,
-    DeskNotFound,
-    InvalidDeskData,
-    NotPermitted,
-    firm_by_key,
-    require_writer,
+    add_marked,
+    stored_firm,
+    write_one,
 )
 from npdesk.store.db import session_factory, transaction, utcnow
 from npdesk.store.models.desk import CommitmentRecord
 from npdesk.store.visibility import (
     fetch_visible,
     marking_of,
-    set_marking,
     shown_banner,
     visible_select,
 )
@@ -120,7 +118,7 @@ def commitment_view(
 
 
 def add_commitment_in(session: Session, data: CommitmentInput) -> CommitmentRecord:
-    """Add a commitment inside an open session. Raises InvalidDeskData."""
+    """Add a commitment inside an open session. Raises errors.Invalid."""
     try:
         Commitment(
             owner_side=data.owner_side,  # type: ignore[arg-type]
@@ -130,13 +128,8 @@ def add_commitment_in(session: Session, data: CommitmentInput) -> CommitmentReco
             status=data.status,  # type: ignore[arg-type]
         )
     except CommitmentError as error:
-        raise InvalidDeskData(str(error)) from error
-    firm_id = None
-    if data.firm_key:
-        firm = firm_by_key(session, data.firm_key)
-        if firm is None:
-            raise InvalidDeskData(f"no firm {data.firm_key!r}")
-        firm_id = firm.id
+        raise errors.Invalid(str(error)) from error
+    firm_id = stored_firm(session, data.firm_key).id if data.firm_key else None
     record = CommitmentRecord(
         owner_side=data.owner_side,
         owner=data.owner,
@@ -150,17 +143,12 @@ def add_commitment_in(session: Session, data: CommitmentInput) -> CommitmentReco
         firm_id=firm_id,
         fictional=data.fictional,
     )
-    set_marking(record, data.marking)
-    session.add(record)
-    session.flush()
-    return record
+    return add_marked(session, record, data.marking)
 
 
 def create_commitment(engine: Engine, user: User, data: CommitmentInput) -> int:
-    """Store a commitment; returns its id. Raises NotPermitted, InvalidDeskData."""
-    require_writer(user)
-    with transaction(engine) as session:
-        return add_commitment_in(session, data).id
+    """Store a commitment; returns its id. Raises errors.NotPermitted, errors.Invalid."""
+    return write_one(engine, user, lambda session: add_commitment_in(session, data).id)
 
 
 def list_commitments(
@@ -183,7 +171,7 @@ def list_commitments(
             chosen = commitment_rules.overdue([c for _, c in pairs], today)
         elif side is not None:
             if side not in ("home", "partner"):
-                raise InvalidDeskData("side is home or partner")
+                raise errors.Invalid("side is home or partner")
             chosen = commitment_rules.owed_by([c for _, c in pairs], side)  # type: ignore[arg-type]
         else:
             chosen = [c for _, c in pairs]
@@ -202,30 +190,30 @@ def close_commitment(
 ) -> CommitmentView:
     """Mark a commitment done or dropped with a note. Officers close any they may see; a
     liaison only marks partner commitments shared with them as done, and must say how.
-    Raises DeskNotFound, NotPermitted, InvalidDeskData."""
+    Raises errors.NotFound, errors.NotPermitted, errors.Invalid."""
     with transaction(engine) as session:
         record = fetch_visible(
             session,
             CommitmentRecord,
             user,
             CommitmentRecord.id == commitment_id,
-            missing=lambda: DeskNotFound(f"no commitment {commitment_id}"),
+            missing=lambda: errors.NotFound(f"no commitment {commitment_id}"),
         )
         if policy.may_write_kind(user, DESK_KIND):
             pass
         elif policy.may_write(user, PARTNER_COMMITMENT_KIND, marking_of(record)):
             if record.owner_side != "partner":
-                raise NotPermitted("a liaison may only close the partner's commitments")
+                raise errors.NotPermitted("a liaison may only close the partner's commitments")
             if status != "done":
-                raise NotPermitted("a liaison may only mark commitments done")
+                raise errors.NotPermitted("a liaison may only mark commitments done")
             if not note.strip():
-                raise InvalidDeskData("say how the commitment was met")
+                raise errors.Invalid("say how the commitment was met")
         else:
-            raise NotPermitted(f"{user.username} may not close commitments")
+            raise errors.NotPermitted(f"{user.username} may not close commitments")
         try:
             closed = _domain(record).close(status, note)  # type: ignore[arg-type]
         except CommitmentError as error:
-            raise InvalidDeskData(str(error)) from error
+            raise errors.Invalid(str(error)) from error
         record.status, record.note = closed.status, closed.note
         record.closed_by = user.username
         record.closed_at = now or utcnow()

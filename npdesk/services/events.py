@@ -10,15 +10,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from npdesk.domain.events import EVENT_KINDS, EventError, Letter
+from npdesk.domain.events import Event, EventError, Letter
 from npdesk.security.model import Level, Marking, User
-from npdesk.services.desk_access import InvalidDeskData, require_writer
-from npdesk.store.db import session_factory, transaction
+from npdesk.services import errors
+from npdesk.services.program_records import add_marked, write_one
+from npdesk.store.db import session_factory
 from npdesk.store.models.cables import CableRecord
 from npdesk.store.models.desk import EventRecord, FirmRecord, LetterRecord
 from npdesk.store.visibility import (
     marking_of,
-    set_marking,
     shown_banner,
     visible_columns,
     visible_keys,
@@ -43,13 +43,11 @@ class EventInput:
 
 
 def add_event_in(session: Session, data: EventInput) -> EventRecord:
-    """Add an event inside an open session. Raises InvalidDeskData."""
-    if not data.title.strip():
-        raise InvalidDeskData("an event needs a title")
-    if data.kind not in EVENT_KINDS:
-        raise InvalidDeskData(f"unknown event kind {data.kind!r}")
-    if data.start and data.end and data.end < data.start:
-        raise InvalidDeskData("an event cannot end before it starts")
+    """Add an event inside an open session. Raises errors.Invalid."""
+    try:
+        Event(data.title, data.kind, data.start, data.end)  # type: ignore[arg-type]
+    except EventError as error:
+        raise errors.Invalid(str(error)) from error
     record = EventRecord(
         title=data.title.strip(),
         kind=data.kind,
@@ -63,17 +61,12 @@ def add_event_in(session: Session, data: EventInput) -> EventRecord:
         source_cable=data.source_cable,
         fictional=data.fictional,
     )
-    set_marking(record, data.marking)
-    session.add(record)
-    session.flush()
-    return record
+    return add_marked(session, record, data.marking)
 
 
 def create_event(engine: Engine, user: User, data: EventInput) -> int:
     """Store a cooperation event; returns its id."""
-    require_writer(user)
-    with transaction(engine) as session:
-        return add_event_in(session, data).id
+    return write_one(engine, user, lambda session: add_event_in(session, data).id)
 
 
 def list_events(engine: Engine, user: User) -> list[dict[str, Any]]:
@@ -142,7 +135,7 @@ def add_letter_in(
     try:
         Letter(sender, recipient, date, subject, cable)
     except EventError as error:
-        raise InvalidDeskData(str(error)) from error
+        raise errors.Invalid(str(error)) from error
     record = LetterRecord(
         sender=sender,
         recipient=recipient,
@@ -151,10 +144,7 @@ def add_letter_in(
         cable=cable,
         fictional=fictional,
     )
-    set_marking(record, marking)
-    session.add(record)
-    session.flush()
-    return record
+    return add_marked(session, record, marking)
 
 
 def create_letter(
@@ -167,12 +157,16 @@ def create_letter(
     cable: str | None = None,
     marking: Marking | None = None,
 ) -> int:
-    """Store a letter; returns its id. Raises NotPermitted, InvalidDeskData."""
-    require_writer(user)
-    with transaction(engine) as session:
-        return add_letter_in(
-            session, sender, recipient, date, subject, cable, marking or Marking(Level.U)
-        ).id
+    """Store a letter; returns its id. Raises errors.NotPermitted, errors.Invalid."""
+    return write_one(
+        engine,
+        user,
+        lambda session: (
+            add_letter_in(
+                session, sender, recipient, date, subject, cable, marking or Marking(Level.U)
+            ).id
+        ),
+    )
 
 
 def list_letters(engine: Engine, user: User) -> list[dict[str, Any]]:

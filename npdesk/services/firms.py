@@ -18,15 +18,16 @@ from npdesk.domain.icp import Assessment, ElementScore, ICPError, framework
 from npdesk.extract.entities import Gazetteer, GazetteerEntry
 from npdesk.screening.model import EntryType
 from npdesk.security.model import Level, Marking, Party, User
-from npdesk.services import screening
+from npdesk.services import errors, screening
 from npdesk.services.cases import shown_references
 from npdesk.services.commitments import CommitmentView, commitment_view
-from npdesk.services.desk_access import (
-    DeskNotFound,
-    InvalidDeskData,
+from npdesk.services.program_records import (
+    add_marked,
     firm_by_key,
     require_writer,
+    stored_firm,
     visible_firm,
+    write_one,
 )
 from npdesk.services.screening import query_key
 from npdesk.store.db import session_factory, transaction
@@ -70,22 +71,19 @@ class FirmInput:
 
 
 def create_firm(engine: Engine, user: User, data: FirmInput) -> str:
-    """Store a firm and return its key. Raises NotPermitted, InvalidDeskData (empty name,
+    """Store a firm and return its key. Raises errors.NotPermitted, errors.Invalid (empty name,
     duplicate key, unknown parent)."""
     require_writer(user)
     try:
         firm = Firm(key=data.key or slug(data.name), name=data.name.strip(), aliases=data.aliases)
     except FirmError as error:
-        raise InvalidDeskData(str(error)) from error
+        raise errors.Invalid(str(error)) from error
     with transaction(engine) as session:
         if firm_by_key(session, firm.key) is not None:
-            raise InvalidDeskData(f"a firm with key {firm.key!r} exists")
-        parent_id = None
-        if data.parent_key:
-            parent = firm_by_key(session, data.parent_key)
-            if parent is None:
-                raise InvalidDeskData(f"no parent firm {data.parent_key!r}")
-            parent_id = parent.id
+            raise errors.Invalid(f"a firm with key {firm.key!r} exists")
+        parent_id = (
+            stored_firm(session, data.parent_key, "parent firm").id if data.parent_key else None
+        )
         record = FirmRecord(
             key=firm.key,
             name=firm.name,
@@ -254,7 +252,7 @@ class FirmProfile:
 
 def get_firm(engine: Engine, user: User, key: str, today: dt.date | None = None) -> FirmProfile:
     """A firm's profile: dialogues with partner notices, ICP score history, commitments and
-    screening status, each filtered by what `user` may see. Raises DeskNotFound."""
+    screening status, each filtered by what `user` may see. Raises errors.NotFound."""
     today = today or dt.date.today()
     with session_factory(engine)() as session:
         record = visible_firm(session, user, key)
@@ -457,7 +455,7 @@ class DialogueInput:
 def add_dialogue_to(session: Session, firm: FirmRecord, data: DialogueInput) -> DialogueRecord:
     """Add a dialogue to `firm` inside an open session (used by proposals too)."""
     if data.kind not in ("meeting", "visit"):
-        raise InvalidDeskData(f"a dialogue is a meeting or a visit, not {data.kind!r}")
+        raise errors.Invalid(f"a dialogue is a meeting or a visit, not {data.kind!r}")
     record = DialogueRecord(
         firm_id=firm.id,
         kind=data.kind,
@@ -470,19 +468,17 @@ def add_dialogue_to(session: Session, firm: FirmRecord, data: DialogueInput) -> 
         source_cable=data.source_cable,
         fictional=data.fictional,
     )
-    set_marking(record, data.marking)
-    session.add(record)
-    session.flush()
-    return record
+    return add_marked(session, record, data.marking)
 
 
 def add_dialogue(engine: Engine, user: User, firm_key: str, data: DialogueInput) -> int:
-    """Record a meeting or visit with a firm; returns its id. Raises NotPermitted,
-    DeskNotFound, InvalidDeskData."""
-    require_writer(user)
-    with transaction(engine) as session:
-        firm = visible_firm(session, user, firm_key)
-        return add_dialogue_to(session, firm, data).id
+    """Record a meeting or visit with a firm; returns its id. Raises errors.NotPermitted,
+    errors.NotFound, errors.Invalid."""
+    return write_one(
+        engine,
+        user,
+        lambda session: add_dialogue_to(session, visible_firm(session, user, firm_key), data).id,
+    )
 
 
 def record_partner_notice(
@@ -498,14 +494,14 @@ def record_partner_notice(
     """Record when and how the partner was told about a dialogue; returns the notice id."""
     require_writer(user)
     if not channel.strip():
-        raise InvalidDeskData("say how the partner was informed")
+        raise errors.Invalid("say how the partner was informed")
     with transaction(engine) as session:
         dialogue = fetch_visible(
             session,
             DialogueRecord,
             user,
             DialogueRecord.id == dialogue_id,
-            missing=lambda: DeskNotFound(f"no dialogue {dialogue_id}"),
+            missing=lambda: errors.NotFound(f"no dialogue {dialogue_id}"),
         )
         notice = PartnerNoticeRecord(
             dialogue_id=dialogue.id,
@@ -515,10 +511,7 @@ def record_partner_notice(
             note=note,
             source_cable=source_cable,
         )
-        set_marking(notice, marking_of(dialogue))
-        session.add(notice)
-        session.flush()
-        return notice.id
+        return add_marked(session, notice, marking_of(dialogue)).id
 
 
 def add_assessment(
@@ -534,7 +527,7 @@ def add_assessment(
     fictional: bool = False,
 ) -> int:
     """Score a firm's ICP against a framework element by element (`scores`: element id →
-    (score, evidence)); returns the assessment id. Raises InvalidDeskData on unknown elements
+    (score, evidence)); returns the assessment id. Raises errors.Invalid on unknown elements
     or scores off the scale."""
     require_writer(user)
     try:
@@ -546,7 +539,7 @@ def add_assessment(
             [ElementScore(e, s, ev) for e, (s, ev) in scores.items()],
         )
     except ICPError as error:
-        raise InvalidDeskData(str(error)) from error
+        raise errors.Invalid(str(error)) from error
     with transaction(engine) as session:
         firm = visible_firm(session, user, firm_key)
         record = ICPAssessmentRecord(
@@ -558,13 +551,10 @@ def add_assessment(
             source=source,
             fictional=fictional,
         )
-        set_marking(record, marking or marking_of(firm))
         record.scores = [
             ICPScoreRecord(element=e, score=s, evidence=ev) for e, (s, ev) in scores.items()
         ]
-        session.add(record)
-        session.flush()
-        return record.id
+        return add_marked(session, record, marking or marking_of(firm)).id
 
 
 def registry_gazetteer(engine: Engine, extra: Iterable[GazetteerEntry] = ()) -> Gazetteer:

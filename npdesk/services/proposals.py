@@ -33,25 +33,12 @@ from npdesk.security import policy
 from npdesk.security.markings import strictest
 from npdesk.security.model import Marking, User
 from npdesk.security.partners import agreed_level
-from npdesk.services import approvals
+from npdesk.services import approvals, errors
 from npdesk.services.cables import normalize_id
-from npdesk.services.desk import (
-    DESK_KIND,
-    CommitmentInput,
-    DeskNotFound,
-    DialogueInput,
-    EventInput,
-    InvalidDeskData,
-    NotPermitted,
-    add_commitment_in,
-    add_dialogue_to,
-    add_event_in,
-    add_letter_in,
-    ensure_firm,
-    marking_of,
-    registry_gazetteer,
-    set_marking,
-)
+from npdesk.services.commitments import CommitmentInput, add_commitment_in
+from npdesk.services.events import EventInput, add_event_in, add_letter_in
+from npdesk.services.firms import DialogueInput, add_dialogue_to, ensure_firm, registry_gazetteer
+from npdesk.services.program_records import DESK_KIND
 from npdesk.store.db import session_factory, transaction, utcnow
 from npdesk.store.models.cables import CableParagraph, CableRecord
 from npdesk.store.models.desk import (
@@ -62,7 +49,7 @@ from npdesk.store.models.desk import (
     ProposalReadRecord,
     ProposalRecord,
 )
-from npdesk.store.visibility import readable, visible_select
+from npdesk.store.visibility import marking_of, readable, set_marking, visible_select
 
 log = logging.getLogger(__name__)
 
@@ -187,9 +174,9 @@ def remark_proposals(session: Session, cable_id: str) -> None:
         set_marking(row, proposal_marking(sources, paragraphs, marking_of(cable)))
 
 
-def _no_cable(cable_id: str) -> DeskNotFound:
+def _no_cable(cable_id: str) -> errors.NotFound:
     # One answer for a missing cable and for one the reader may not read.
-    return DeskNotFound(f"no cable {cable_id!r}")
+    return errors.NotFound(f"no cable {cable_id!r}")
 
 
 def suggest_for_cable(engine: Engine, cable_id: str, refresh: bool = False) -> list[ProposalView]:
@@ -197,7 +184,7 @@ def suggest_for_cable(engine: Engine, cable_id: str, refresh: bool = False) -> l
     already (or `refresh` asks again: undecided proposals are replaced, decided ones kept).
     The cable is read outside any transaction; the proposals and the record of the read are
     stored together. Returns every stored proposal of the cable, unfiltered: callers facing
-    users go through `proposals_for` or `list_proposals`. Raises DeskNotFound when no such
+    users go through `proposals_for` or `list_proposals`. Raises errors.NotFound when no such
     cable is stored."""
     with session_factory(engine)() as session:
         record = session.get(CableRecord, normalize_id(cable_id))
@@ -275,7 +262,7 @@ def read_pending(engine: Engine, limit: int | None = None) -> int:
     for cable_id in unread_cables(engine, limit):
         try:
             suggest_for_cable(engine, cable_id)
-        except DeskNotFound:
+        except errors.NotFound:
             continue  # deleted meanwhile
         except SQLAlchemyError as error:  # another reader stored it first, or a lock
             log.warning("proposals of %s not stored: %s", cable_id, type(error).__name__)
@@ -345,7 +332,7 @@ class CableProposals:
 
 def proposals_for(engine: Engine, user: User, cable_id: str) -> CableProposals:
     """The stored proposals of `cable_id` that `user` may read; never reads the cable itself.
-    Raises DeskNotFound, with the same message as for a missing cable, when `user` may not
+    Raises errors.NotFound, with the same message as for a missing cable, when `user` may not
     read the cable."""
     with session_factory(engine)() as session:
         cable = session.scalars(
@@ -373,7 +360,7 @@ def list_proposals(engine: Engine, user: User, cable_id: str) -> list[ProposalVi
     cable)."""
     try:
         return proposals_for(engine, user, cable_id).proposals
-    except DeskNotFound:
+    except errors.NotFound:
         return []
 
 
@@ -381,13 +368,13 @@ def _edited(proposal: Proposal, values: dict[str, Any]) -> Proposal:
     data = proposal.detail()
     for key, value in values.items():
         if key not in EDITABLE:
-            raise InvalidDeskData(f"cannot edit {key!r}")
+            raise errors.Invalid(f"cannot edit {key!r}")
         if key != "shared_with_partner":
             data[key] = value
     try:
         return Proposal.from_detail(data)
     except (ValueError, TypeError, IndexError) as error:
-        raise InvalidDeskData(f"bad value: {error}") from error
+        raise errors.Invalid(f"bad value: {error}") from error
 
 
 def decide(
@@ -402,9 +389,9 @@ def decide(
     """Accept, edit (accept with changed values) or reject a proposal. Accepting creates the
     desk record (firm, dialogue, event, letter or commitment) marked like the proposal (or
     shared with the partner when `values["shared_with_partner"]` is true). The decision is
-    kept with user and time. Raises DeskNotFound, NotPermitted, InvalidDeskData."""
+    kept with user and time. Raises errors.NotFound, errors.NotPermitted, errors.Invalid."""
     if decision not in DECISIONS:
-        raise InvalidDeskData(f"decision is one of {', '.join(DECISIONS)}")
+        raise errors.Invalid(f"decision is one of {', '.join(DECISIONS)}")
     values = dict(values or {})
     with transaction(engine) as session:
         # Checked inside the query: a proposal the user may not read is a missing one.
@@ -414,12 +401,12 @@ def decide(
             )
         ).one_or_none()
         if record is None:
-            raise DeskNotFound(f"no proposal {proposal_id}")
+            raise errors.NotFound(f"no proposal {proposal_id}")
         marking = marking_of(record)
         if not policy.may_write(user, DESK_KIND, marking):
-            raise NotPermitted(f"{user.username} may not decide on proposals")
+            raise errors.NotPermitted(f"{user.username} may not decide on proposals")
         if record.state != "pending":
-            raise InvalidDeskData(f"proposal {proposal_id} is already {record.state}")
+            raise errors.Invalid(f"proposal {proposal_id} is already {record.state}")
         proposal = Proposal.from_detail(record.payload)
         if decision == "edit":
             proposal = _edited(proposal, values)
@@ -430,7 +417,7 @@ def decide(
                     user, marking, agreed_level(settings.partner_country())
                 )
                 if not allowed:
-                    raise NotPermitted(allowed.reason)
+                    raise errors.NotPermitted(allowed.reason)
             # With two-person release on, the record is made unshared and its sharing proposed.
             two_person = shared and settings.two_person_release()
             target = Marking(
@@ -587,4 +574,4 @@ def _create(
             ),
         )
         return "commitment", commitment.id
-    raise InvalidDeskData(f"unknown proposal kind {p.kind!r}")
+    raise errors.Invalid(f"unknown proposal kind {p.kind!r}")

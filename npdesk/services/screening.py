@@ -1,48 +1,34 @@
-"""Screening use cases: load a list file as a new dated version (all or nothing), diff
-versions, screen one name or a batch with stored records, record decisions and show earlier
-ones, keep a registry of known firms and persons and re-screen them when a list loads.
+"""Screening use cases: screen one name or a batch with stored records, record decisions and
+show earlier ones, keep a registry of known firms and persons and re-screen them when a list
+loads (`load_list_version`).
 
-The matcher is the pure `npdesk.screening`; this module adds storage. The index over the newest
-version of every list is built once per set of versions and kept on disk (in the data
-directory) and in memory, so later processes start in about a second.
+The matcher is the pure `npdesk.screening`; this module adds storage. The stored lists and the
+index over their newest versions are `npdesk.services.screening_lists`.
 
 Only home-side users screen: a partner user is refused with PermissionError."""
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from npdesk.screening import (
-    EntryType,
-    Hit,
-    ListDiff,
-    LoadedList,
-    Query,
-    Screener,
-    ScreeningIndex,
-    build_index,
-    diff_entries,
-    load_index,
-    load_list,
-)
+from npdesk.screening import EntryType, Hit, Query, load_list
 from npdesk.screening.batch import BatchHit, screen_parallel
 from npdesk.screening.cluster import screen_on_cluster
-from npdesk.screening.index import IndexFileError
-from npdesk.screening.model import ListEntry, entry_from_json
 from npdesk.screening.normalize import normalize_name
 from npdesk.security.markings import UNPROVEN_LEVEL, strictest
 from npdesk.security.model import Level, Marking, Party, User
-from npdesk.services import errors
-from npdesk.settings import data_dir
+from npdesk.services.screening_lists import (
+    NoListsLoaded as NoListsLoaded,  # the feature's errors, raised by both modules
+)
+from npdesk.services.screening_lists import ScreeningError as ScreeningError
+from npdesk.services.screening_lists import current_index, current_screener, store_list_version
 from npdesk.store.db import MarkedMixin, session_factory, transaction, utcnow
 from npdesk.store.models.cases import CaseRecord
 from npdesk.store.models.desk import FirmRecord
@@ -55,18 +41,10 @@ from npdesk.store.models.screening import (
     ScreeningListVersion,
     ScreeningRecord,
 )
-from npdesk.store.visibility import readable
+from npdesk.store.visibility import marking_of, readable, set_marking
 
 JUDGEMENTS = ("true_match", "false_positive", "unsure")
 SUBJECT_SOURCES = ("case", "firm", "manual")
-
-
-class ScreeningError(errors.Invalid):
-    """A request the screening service cannot carry out; the message says why."""
-
-
-class NoListsLoaded(ScreeningError):
-    """Screening needs at least one loaded list."""
 
 
 @dataclass(frozen=True)
@@ -146,20 +124,6 @@ def _require_home(user: User) -> None:
         raise PermissionError("screening is for home-side users")
 
 
-def _marking(row: MarkedMixin) -> Marking:
-    """A stored row's marking; an unreadable level counts as TOP SECRET (never widens)."""
-    try:
-        return Marking.from_strings(
-            row.classification, row.caveats or "", row.rel_to or "", row.shared_with_partner
-        )
-    except ValueError:
-        return Marking(Level.TS)
-
-
-def _mark(row: MarkedMixin, marking: Marking) -> None:
-    (row.classification, row.caveats, row.rel_to, row.shared_with_partner) = marking.to_columns()
-
-
 def subject_marking(
     session: Session, source: str, reference: str, given: Marking | None = None
 ) -> Marking:
@@ -174,7 +138,7 @@ def subject_marking(
         found = session.scalar(select(FirmRecord).where(FirmRecord.key == reference))
     markings = [m for m in (given,) if m is not None]
     if source in ("case", "firm"):
-        markings.append(_marking(found) if found is not None else Marking(UNPROVEN_LEVEL))
+        markings.append(marking_of(found) if found is not None else Marking(UNPROVEN_LEVEL))
     return strictest(markings) if markings else Marking(Level.U)
 
 
@@ -185,16 +149,7 @@ def query_key(name: str) -> str:
     return " ".join(sorted(forms[0].tokens)) if forms else name.strip().casefold()
 
 
-# --- list versions ---------------------------------------------------------------------------
-
-
-def _content_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-    for file in files:
-        digest.update(file.name.encode())
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
+# --- loading a list ------------------------------------------------------------------------
 
 
 def load_list_version(
@@ -212,42 +167,7 @@ def load_list_version(
     Raises PermissionError, FileNotFoundError, or ValueError (unknown format, unreadable file)."""
     _require_home(user)
     loaded = load_list(path, format=format, name=name)
-    if not loaded.entries:
-        raise ScreeningError(f"{path}: no entries could be read; nothing stored")
-    with transaction(engine) as session:
-        latest = session.scalar(
-            select(func.max(ScreeningListVersion.version)).where(
-                ScreeningListVersion.list_name == loaded.name
-            )
-        )
-        version = ScreeningListVersion(
-            list_name=loaded.name,
-            version=(latest or 0) + 1,
-            format=loaded.format,
-            source_name=str(path),
-            content_hash=_content_hash(path),
-            loaded_by=user.username,
-            entry_count=len(loaded.entries),
-            counts=dict(loaded.counts),
-            problems=[str(p) for p in loaded.problems],
-        )
-        session.add(version)
-        session.flush()
-        # Core bulk insert: the ORM unit of work would take seconds for the SDN's 9,000 rows.
-        session.execute(
-            insert(ScreeningListEntry),
-            [
-                {
-                    "version_id": version.id,
-                    "source_id": e.source_id,
-                    "entry_type": e.type.value,
-                    "name": e.name,
-                    "entry": e.to_json(),
-                }
-                for e in loaded.entries
-            ],
-        )
-        version_id, number = version.id, version.version
+    version_id, number = store_list_version(engine, user, path, loaded)
     alerts = len(rescreen_subjects(engine, user, version_id)) if rescreen else 0
     return LoadResult(
         loaded.name,
@@ -258,151 +178,6 @@ def load_list_version(
         tuple(str(p) for p in loaded.problems),
         alerts,
     )
-
-
-def list_versions(engine: Engine, name: str | None = None) -> list[dict[str, Any]]:
-    """Stored versions (newest first), of one list or all."""
-    with session_factory(engine)() as session:
-        query = select(ScreeningListVersion).order_by(
-            ScreeningListVersion.list_name, ScreeningListVersion.version.desc()
-        )
-        if name:
-            query = query.where(ScreeningListVersion.list_name == name)
-        return [
-            {
-                "list": v.list_name,
-                "version": v.version,
-                "format": v.format,
-                "loaded_at": v.loaded_at.isoformat(),
-                "loaded_by": v.loaded_by,
-                "counts": v.counts,
-                "problems": len(v.problems),
-            }
-            for v in session.scalars(query)
-        ]
-
-
-def _version_entries(session: Session, version_id: int) -> list[ListEntry]:
-    rows = session.scalars(
-        select(ScreeningListEntry.entry).where(ScreeningListEntry.version_id == version_id)
-    )
-    return [entry_from_json(row) for row in rows]
-
-
-def _version(session: Session, name: str, number: int) -> ScreeningListVersion:
-    version = session.scalar(
-        select(ScreeningListVersion).where(
-            ScreeningListVersion.list_name == name, ScreeningListVersion.version == number
-        )
-    )
-    if version is None:
-        raise ScreeningError(f"list {name!r} has no version {number}")
-    return version
-
-
-def diff_versions(
-    engine: Engine, name: str, old: int | None = None, new: int | None = None
-) -> tuple[int, int, ListDiff]:
-    """(old, new, diff) between two versions of list `name`; without numbers, the two newest.
-    Raises ScreeningError when the list has fewer than two versions or a number is unknown."""
-    with session_factory(engine)() as session:
-        numbers = list(
-            session.scalars(
-                select(ScreeningListVersion.version)
-                .where(ScreeningListVersion.list_name == name)
-                .order_by(ScreeningListVersion.version.desc())
-            )
-        )
-        if old is None or new is None:
-            if len(numbers) < 2:
-                raise ScreeningError(f"list {name!r} has {len(numbers)} version(s); a diff needs 2")
-            new, old = numbers[0], numbers[1]
-        before = _version_entries(session, _version(session, name, old).id)
-        after = _version_entries(session, _version(session, name, new).id)
-    return old, new, diff_entries(before, after)
-
-
-# --- the index over the newest versions ------------------------------------------------------
-
-_cache_lock = threading.Lock()
-_cached: dict[str, tuple[tuple[str, ...], Screener, dict[str, int], Path]] = {}
-
-
-def _newest_versions(session: Session) -> list[ScreeningListVersion]:
-    newest = (
-        select(ScreeningListVersion.list_name, func.max(ScreeningListVersion.version).label("v"))
-        .group_by(ScreeningListVersion.list_name)
-        .subquery()
-    )
-    return list(
-        session.scalars(
-            select(ScreeningListVersion)
-            .join(
-                newest,
-                (ScreeningListVersion.list_name == newest.c.list_name)
-                & (ScreeningListVersion.version == newest.c.v),
-            )
-            .order_by(ScreeningListVersion.list_name)
-        )
-    )
-
-
-def index_cache_dir() -> Path:
-    path = data_dir() / "screening-index"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def current_screener(
-    engine: Engine, cache_dir: Path | None = None
-) -> tuple[Screener, dict[str, int]]:
-    """See `current_index`: the screener over it and its list versions."""
-    screener, versions, _path = current_index(engine, cache_dir)
-    return screener, versions
-
-
-def current_index(
-    engine: Engine, cache_dir: Path | None = None
-) -> tuple[Screener, dict[str, int], Path]:
-    """A screener over the newest version of every stored list, those versions
-    ({list name: version}) and the index file. Built once per set of versions: kept in memory
-    and as a file in `cache_dir` (default: the data directory). Raises NoListsLoaded."""
-    with session_factory(engine)() as session:
-        versions = _newest_versions(session)
-        if not versions:
-            raise NoListsLoaded("no screening lists loaded; run `npdesk lists load FILE` first")
-        # Ids alone could repeat in a database recreated at the same URL; the content hash and
-        # load time make the key name exactly these versions.
-        ids = tuple(f"{v.id}:{v.content_hash}:{v.loaded_at.isoformat()}" for v in versions)
-        labels = {v.list_name: v.version for v in versions}
-        key = engine.url.render_as_string(hide_password=True)
-        with _cache_lock:
-            cached = _cached.get(key)
-            if cached is not None and cached[0] == ids and cached[3].exists():
-                return cached[1], cached[2], cached[3]
-            digest = hashlib.sha256(f"{key}|{ids}".encode()).hexdigest()[:20]
-            path = (cache_dir or index_cache_dir()) / f"{digest}.idx"
-            index: ScreeningIndex | None = None
-            if path.exists():
-                try:
-                    index = load_index(path)
-                except IndexFileError:
-                    index = None
-            if index is None:
-                lists = [
-                    LoadedList(
-                        v.list_name,
-                        v.format,
-                        Path(v.source_name),
-                        tuple(_version_entries(session, v.id)),
-                    )
-                    for v in versions
-                ]
-                index = build_index(lists, {n: str(x) for n, x in labels.items()})
-                index.save(path)
-            screener = Screener(index)
-            _cached[key] = (ids, screener, labels, path)
-            return screener, labels, path
 
 
 # --- screening and decisions -----------------------------------------------------------------
@@ -424,6 +199,28 @@ def _earlier(session: Session, user: User, key: str, hit: Hit) -> tuple[EarlierD
     )
 
 
+def _screening_row(
+    user: User,
+    query: Query,
+    versions: dict[str, int],
+    origin: str,
+    hit_count: int,
+    subject_id: int | None = None,
+) -> ScreeningRecord:
+    return ScreeningRecord(
+        actor=user.username,
+        origin=origin,
+        query_name=query.name,
+        query_key=query_key(query.name),
+        query_type=query.type.value if query.type else None,
+        query_country=query.country,
+        query_dob=query.dob,
+        list_versions=versions,
+        subject_id=subject_id,
+        hit_count=hit_count,
+    )
+
+
 def _store(
     session: Session,
     user: User,
@@ -440,20 +237,9 @@ def _store(
     markings = [m for m in (marking,) if m is not None]
     if subject_id is not None:
         subject = session.get(ScreenedSubject, subject_id)
-        markings.append(_marking(subject) if subject is not None else Marking(UNPROVEN_LEVEL))
+        markings.append(marking_of(subject) if subject is not None else Marking(UNPROVEN_LEVEL))
     screening_marking = strictest(markings) if markings else Marking(Level.U)
-    record = ScreeningRecord(
-        actor=user.username,
-        origin=origin,
-        query_name=query.name,
-        query_key=key,
-        query_type=query.type.value if query.type else None,
-        query_country=query.country,
-        query_dob=query.dob,
-        list_versions=versions,
-        subject_id=subject_id,
-        hit_count=len(hits),
-    )
+    record = _screening_row(user, query, versions, origin, len(hits), subject_id)
     record.hits = [
         ScreeningHitRecord(
             rank=rank,
@@ -469,7 +255,7 @@ def _store(
     ]
     marked: list[MarkedMixin] = [record, *record.hits]
     for row in marked:
-        _mark(row, screening_marking)
+        set_marking(row, screening_marking)
     session.add(record)
     session.flush()
     stored = tuple(
@@ -545,17 +331,7 @@ def screen_batch(
         rows = screen_parallel(path, queries, workers=workers, top=top, progress=progress)
     with transaction(engine) as session:
         for query, hits in zip(queries, rows, strict=True):
-            record = ScreeningRecord(
-                actor=user.username,
-                origin="batch",
-                query_name=query.name,
-                query_key=query_key(query.name),
-                query_type=query.type.value if query.type else None,
-                query_country=query.country,
-                query_dob=query.dob,
-                list_versions=versions,
-                hit_count=len(hits),
-            )
+            record = _screening_row(user, query, versions, "batch", len(hits))
             record.hits = [
                 ScreeningHitRecord(
                     rank=rank,
@@ -613,7 +389,7 @@ def decision_in(
         decided_at=utcnow(),
     )
     # A judgement on a hit says what the hit and its screening say.
-    _mark(decision, strictest([_marking(hit), _marking(screening)]))
+    set_marking(decision, strictest([marking_of(hit), marking_of(screening)]))
     session.add(decision)
     session.flush()
     return EarlierDecision(
@@ -659,7 +435,7 @@ def register_subject(
         if existing is not None:
             known = session.get(ScreenedSubject, existing)
             assert known is not None
-            _mark(known, strictest([_marking(known), derived]))
+            set_marking(known, strictest([marking_of(known), derived]))
             return int(existing)
         subject = ScreenedSubject(
             name=name.strip(),
@@ -670,7 +446,7 @@ def register_subject(
             reference=reference,
             added_by=user.username,
         )
-        _mark(subject, derived)
+        set_marking(subject, derived)
         session.add(subject)
         session.flush()
         return subject.id
@@ -716,46 +492,37 @@ def rescreen_subjects(engine: Engine, user: User, version_id: int) -> list[Scree
             result = _store(
                 session, user, query, screener.screen(query), versions, "rescreen", subject.id
             )
-            # An alert says what the subject and the screening it came from say.
-            alert_marking = strictest([_marking(subject), _marking(result_record(session, result))])
-            marking = dict(
-                zip(
-                    ("classification", "caveats", "rel_to", "shared_with_partner"),
-                    alert_marking.to_columns(),
-                    strict=True,
+            raised = [
+                ScreeningAlert(
+                    kind="new_hit",
+                    list_name=stored.hit.entry.list_name,
+                    source_id=stored.hit.entry.source_id,
+                    entry_name=stored.hit.entry.name,
+                    score=stored.hit.score,
                 )
+                for stored in result.hits
+                if (stored.hit.entry.list_name, stored.hit.entry.source_id) not in before
+            ] + [
+                ScreeningAlert(
+                    kind="entry_removed",
+                    list_name=list_name,
+                    source_id=source_id,
+                    entry_name=old_hit.entry_name,
+                    score=None,
+                )
+                for (list_name, source_id), old_hit in before.items()
+                if list_name == version.list_name and source_id not in present
+            ]
+            # An alert says what the subject and the screening it came from say.
+            alert_marking = strictest(
+                [marking_of(subject), marking_of(result_record(session, result))]
             )
-            for stored in result.hits:
-                entry = stored.hit.entry
-                if (entry.list_name, entry.source_id) not in before:
-                    alerts.append(
-                        ScreeningAlert(
-                            subject_id=subject.id,
-                            kind="new_hit",
-                            list_name=entry.list_name,
-                            source_id=entry.source_id,
-                            entry_name=entry.name,
-                            score=stored.hit.score,
-                            version_id=version_id,
-                            screening_id=result.screening_id,
-                            **marking,
-                        )
-                    )
-            for (list_name, source_id), old_hit in before.items():
-                if list_name == version.list_name and source_id not in present:
-                    alerts.append(
-                        ScreeningAlert(
-                            subject_id=subject.id,
-                            kind="entry_removed",
-                            list_name=list_name,
-                            source_id=source_id,
-                            entry_name=old_hit.entry_name,
-                            score=None,
-                            version_id=version_id,
-                            screening_id=result.screening_id,
-                            **marking,
-                        )
-                    )
+            for alert in raised:
+                alert.subject_id = subject.id
+                alert.version_id = version_id
+                alert.screening_id = result.screening_id
+                set_marking(alert, alert_marking)
+            alerts += raised
         session.add_all(alerts)
         session.flush()
         for alert in alerts:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from npdesk.demo_desk import DEMO_USER, load_demo_desk
 from npdesk.security.model import Level, Party, Role, User
-from npdesk.services import desk
+from npdesk.services import commitments as commitment_service
+from npdesk.services import events as event_service
+from npdesk.services import firms as firm_service
 from npdesk.store.db import make_engine
 from npdesk.store.schema import upgrade
 
@@ -17,15 +19,17 @@ def test_demo_desk_is_fictional_idempotent_and_useful(tmp_path: Path) -> None:
     upgrade(engine)
     load_demo_desk(engine)
     load_demo_desk(engine)
-    firms = desk.list_firms(engine, DEMO_USER)
+    firms = firm_service.list_firms(engine, DEMO_USER)
     assert len(firms) == 3 and all(f.fictional and "fictional" in f.name for f in firms)
-    profile = desk.get_firm(engine, DEMO_USER, "demo-hsp", dt.date(2009, 1, 1))
+    profile = firm_service.get_firm(engine, DEMO_USER, "demo-hsp", dt.date(2009, 1, 1))
     history = [a.normalized or 0.0 for a in profile.assessments]
     assert len(history) == 3 and history == sorted(history)
     assert profile.dialogues[0].partner_informed
-    events = desk.list_events(engine, DEMO_USER)
+    events = event_service.list_events(engine, DEMO_USER)
     assert events and all(e["fictional"] and "FICTIONAL" in e["title"] for e in events)
-    late = desk.list_commitments(engine, DEMO_USER, dt.date(2009, 1, 1), only_overdue=True)
+    late = commitment_service.list_commitments(
+        engine, DEMO_USER, dt.date(2009, 1, 1), only_overdue=True
+    )
     assert late and all("FICTIONAL" in c.description for c in late)
     liaison = User("liaison", Party.PARTNER, Role.LIAISON, Level.C, country="CHN")
-    assert {f.key for f in desk.list_firms(engine, liaison)} == {"demo-hsp", "demo-nls"}
+    assert {f.key for f in firm_service.list_firms(engine, liaison)} == {"demo-hsp", "demo-nls"}

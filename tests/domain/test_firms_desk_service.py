@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from npdesk.security.model import Level, Marking, Party, Role, User
-from npdesk.services import desk
+from npdesk.services import commitments as commitment_service
+from npdesk.services import errors
+from npdesk.services import firms as firm_service
 from npdesk.services.ingest import ingest_paths
 from npdesk.services.proposals import ProposalView, decide, list_proposals, suggest_for_cable
 from npdesk.store.db import make_engine
@@ -47,7 +49,7 @@ def test_seed_fills_the_desk_and_accepting_creates_records(engine: Engine) -> No
     assert accepted.state == "accepted" and accepted.record_kind == "dialogue"
     assert accepted.decisions[0]["user"] == "officer"
 
-    profile = desk.get_firm(engine, OFFICER, "norinco")
+    profile = firm_service.get_firm(engine, OFFICER, "norinco")
     [dialogue] = profile.dialogues
     assert dialogue.kind == "visit" and dialogue.date == date(2008, 3, 26)
     assert dialogue.source_cable == SEED_ID
@@ -58,18 +60,22 @@ def test_seed_fills_the_desk_and_accepting_creates_records(engine: Engine) -> No
     ]
     made = decide(engine, OFFICER, commitment.id, "accept")
     assert made.record_kind == "commitment"
-    views = desk.list_commitments(engine, OFFICER, today=date(2008, 4, 1))
+    views = commitment_service.list_commitments(engine, OFFICER, today=date(2008, 4, 1))
     [mine] = [c for c in views if c.id == made.record_id]
     assert mine.owner_side == "partner" and mine.soft_due == "as soon as possible"
     assert mine.follow_up == date(2008, 4, 19) and not mine.overdue
-    later = desk.list_commitments(engine, OFFICER, today=date(2008, 4, 20), only_overdue=True)
+    later = commitment_service.list_commitments(
+        engine, OFFICER, today=date(2008, 4, 20), only_overdue=True
+    )
     assert [c.id for c in later] == [made.record_id]
     assert later[0].status == "overdue"
-    they_owe = desk.list_commitments(engine, OFFICER, today=date(2008, 4, 20), side="partner")
+    they_owe = commitment_service.list_commitments(
+        engine, OFFICER, today=date(2008, 4, 20), side="partner"
+    )
     assert made.record_id in [c.id for c in they_owe]
-    assert desk.list_commitments(engine, OFFICER, side="home") == []
+    assert commitment_service.list_commitments(engine, OFFICER, side="home") == []
 
-    with pytest.raises(desk.InvalidDeskData):
+    with pytest.raises(errors.Invalid):
         decide(engine, OFFICER, visit.id, "reject")
 
     [norinco_dialogue] = [
@@ -79,7 +85,7 @@ def test_seed_fills_the_desk_and_accepting_creates_records(engine: Engine) -> No
         and p.title == "Dialogue with China North Industries Corporation"
     ]
     decide(engine, OFFICER, norinco_dialogue.id, "accept")
-    dialogues = desk.get_firm(engine, OFFICER, "norinco").dialogues
+    dialogues = firm_service.get_firm(engine, OFFICER, "norinco").dialogues
     told = [d for d in dialogues if d.partner_informed]
     assert told and told[0].partner_informed[0]["informed_on"] == "2008-03-19"
 
@@ -93,21 +99,21 @@ def test_edit_and_reject_keep_the_judgement(engine: Engine) -> None:
     letter = find(proposals, kind="letter")
     rejected = decide(engine, OFFICER, letter.id, "reject")
     assert rejected.state == "rejected" and rejected.record_id is None
-    with pytest.raises(desk.InvalidDeskData):
+    with pytest.raises(errors.Invalid):
         decide(engine, OFFICER, find(proposals, kind="event").id, "edit", {"kind": "x"})
 
 
 def test_liaison_sees_only_shared_and_closes_partner_commitments(engine: Engine) -> None:
     proposals = suggest_for_cable(engine, SEED_ID)
     assert list_proposals(engine, LIAISON, SEED_ID) == []  # a SECRET cable
-    with pytest.raises(desk.DeskNotFound):
+    with pytest.raises(errors.NotFound):
         decide(engine, LIAISON, proposals[0].id, "accept")
 
     shared = Marking(Level.C, rel_to=frozenset({"CHN"}), shared=True)
-    open_id = desk.create_commitment(
+    open_id = commitment_service.create_commitment(
         engine,
         OFFICER,
-        desk.CommitmentInput(
+        commitment_service.CommitmentInput(
             "partner",
             "Answer the review proposal",
             soft_due="soon",
@@ -115,46 +121,52 @@ def test_liaison_sees_only_shared_and_closes_partner_commitments(engine: Engine)
             marking=shared,
         ),
     )
-    ours = desk.create_commitment(
-        engine, OFFICER, desk.CommitmentInput("home", "Send the list", marking=shared)
+    ours = commitment_service.create_commitment(
+        engine, OFFICER, commitment_service.CommitmentInput("home", "Send the list", marking=shared)
     )
-    hidden = desk.create_commitment(
-        engine, OFFICER, desk.CommitmentInput("partner", "Internal follow-up")
+    hidden = commitment_service.create_commitment(
+        engine, OFFICER, commitment_service.CommitmentInput("partner", "Internal follow-up")
     )
-    seen = {c.id for c in desk.list_commitments(engine, LIAISON)}
+    seen = {c.id for c in commitment_service.list_commitments(engine, LIAISON)}
     assert seen == {open_id, ours}
-    with pytest.raises(desk.DeskNotFound):
-        desk.close_commitment(engine, LIAISON, hidden, "done", "x")
-    with pytest.raises(desk.NotPermitted):
-        desk.close_commitment(engine, LIAISON, ours, "done", "sent")
-    with pytest.raises(desk.NotPermitted):
-        desk.close_commitment(engine, LIAISON, open_id, "dropped", "no")
-    with pytest.raises(desk.InvalidDeskData):
-        desk.close_commitment(engine, LIAISON, open_id, "done", " ")
-    closed = desk.close_commitment(engine, LIAISON, open_id, "done", "answered on April 2")
+    with pytest.raises(errors.NotFound):
+        commitment_service.close_commitment(engine, LIAISON, hidden, "done", "x")
+    with pytest.raises(errors.NotPermitted):
+        commitment_service.close_commitment(engine, LIAISON, ours, "done", "sent")
+    with pytest.raises(errors.NotPermitted):
+        commitment_service.close_commitment(engine, LIAISON, open_id, "dropped", "no")
+    with pytest.raises(errors.Invalid):
+        commitment_service.close_commitment(engine, LIAISON, open_id, "done", " ")
+    closed = commitment_service.close_commitment(
+        engine, LIAISON, open_id, "done", "answered on April 2"
+    )
     assert closed.status == "done" and closed.closed_by == "liaison"
-    with pytest.raises(desk.NotPermitted):
-        desk.create_firm(engine, LIAISON, desk.FirmInput("Liaison Firm"))
+    with pytest.raises(errors.NotPermitted):
+        firm_service.create_firm(engine, LIAISON, firm_service.FirmInput("Liaison Firm"))
 
 
 def test_firms_icp_history_and_partner_notices(engine: Engine) -> None:
-    key = desk.create_firm(
+    key = firm_service.create_firm(
         engine,
         OFFICER,
-        desk.FirmInput(
+        firm_service.FirmInput(
             "Fictional Example Machinery Co",
             aliases=("FEMC",),
             country="CN",
             marking=Marking(Level.U, shared=True),
         ),
     )
-    with pytest.raises(desk.InvalidDeskData):
-        desk.create_firm(engine, OFFICER, desk.FirmInput("Fictional Example Machinery Co"))
-    dialogue = desk.add_dialogue(
-        engine, OFFICER, key, desk.DialogueInput("visit", date(2008, 5, 1), ("DCM",))
+    with pytest.raises(errors.Invalid):
+        firm_service.create_firm(
+            engine, OFFICER, firm_service.FirmInput("Fictional Example Machinery Co")
+        )
+    dialogue = firm_service.add_dialogue(
+        engine, OFFICER, key, firm_service.DialogueInput("visit", date(2008, 5, 1), ("DCM",))
     )
-    desk.record_partner_notice(engine, OFFICER, dialogue, date(2008, 5, 3), "meeting with MFA")
-    desk.add_assessment(
+    firm_service.record_partner_notice(
+        engine, OFFICER, dialogue, date(2008, 5, 3), "meeting with MFA"
+    )
+    firm_service.add_assessment(
         engine,
         OFFICER,
         key,
@@ -162,7 +174,7 @@ def test_firms_icp_history_and_partner_notices(engine: Engine) -> None:
         date(2008, 5, 1),
         {"management-commitment": (2, "statement signed"), "training": (1, "")},
     )
-    desk.add_assessment(
+    firm_service.add_assessment(
         engine,
         OFFICER,
         key,
@@ -170,16 +182,18 @@ def test_firms_icp_history_and_partner_notices(engine: Engine) -> None:
         date(2009, 5, 1),
         {"top-level-commitment": (4, "board minute"), "training-awareness": (3, "annual course")},
     )
-    with pytest.raises(desk.InvalidDeskData):
-        desk.add_assessment(engine, OFFICER, key, "bis-ecg", date(2008, 5, 1), {"x": (1, "")})
-    profile = desk.get_firm(engine, OFFICER, key)
+    with pytest.raises(errors.Invalid):
+        firm_service.add_assessment(
+            engine, OFFICER, key, "bis-ecg", date(2008, 5, 1), {"x": (1, "")}
+        )
+    profile = firm_service.get_firm(engine, OFFICER, key)
     assert [a.framework_id for a in profile.assessments] == ["bis-ecg", "eu-2019-1318"]
     assert profile.assessments[0].normalized == 9.4
     assert profile.assessments[1].comparable is not None
     assert profile.dialogues[0].partner_informed[0]["channel"] == "meeting with MFA"
-    assert "FEMC" in [f.aliases[0] for f in desk.list_firms(engine, LIAISON) if f.aliases]
-    with pytest.raises(desk.DeskNotFound):
-        desk.get_firm(engine, OFFICER, "nope")
+    assert "FEMC" in [f.aliases[0] for f in firm_service.list_firms(engine, LIAISON) if f.aliases]
+    with pytest.raises(errors.NotFound):
+        firm_service.get_firm(engine, OFFICER, "nope")
 
 
 def test_firm_profile_shows_screening_decisions_and_linked_cases(engine: Engine) -> None:
@@ -193,7 +207,7 @@ def test_firm_profile_shows_screening_decisions_and_linked_cases(engine: Engine)
         ScreeningRecord,
     )
 
-    key = desk.create_firm(engine, OFFICER, desk.FirmInput("Fictional Screened Co"))
+    key = firm_service.create_firm(engine, OFFICER, firm_service.FirmInput("Fictional Screened Co"))
     with transaction(engine) as session:
         screening = ScreeningRecord(
             actor="officer",
@@ -227,8 +241,8 @@ def test_firm_profile_shows_screening_decisions_and_linked_cases(engine: Engine)
                 decided_by="officer",
             )
         )
-    assert desk.get_firm(engine, OFFICER, key).screening["status"] == "hits cleared"
-    profile = desk.get_firm(engine, OFFICER, key)
+    assert firm_service.get_firm(engine, OFFICER, key).screening["status"] == "hits cleared"
+    profile = firm_service.get_firm(engine, OFFICER, key)
     assert profile.screening["decisions"][0]["decided_by"] == "officer"
     assert profile.screening["hits"][0]["entry"] == "FICTIONAL SCREENED COMPANY"
 
@@ -238,7 +252,9 @@ def test_firm_profile_shows_screening_decisions_and_linked_cases(engine: Engine)
         CaseInput(title="Fictional case", subjects=(Subject("Fictional Screened Co"),)),
     )
     reference = case.reference
-    assert [c["reference"] for c in desk.get_firm(engine, OFFICER, key).cases] == [reference]
+    assert [c["reference"] for c in firm_service.get_firm(engine, OFFICER, key).cases] == [
+        reference
+    ]
     # A liaison neither sees the unshared firm nor, through it, the case or the screening.
-    with pytest.raises(desk.DeskNotFound):
-        desk.get_firm(engine, LIAISON, key)
+    with pytest.raises(errors.NotFound):
+        firm_service.get_firm(engine, LIAISON, key)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from npdesk.security.markings import paragraph_marking
 from npdesk.security.model import NOFORN, Level, Marking, Party, Role, User
 from npdesk.services import proposals as service
-from npdesk.services.desk import NotPermitted
+from npdesk.services.errors import NotPermitted
 from npdesk.services.ingest import ingest_paths
 from npdesk.services.release import release_cable
 from npdesk.store.db import session_factory

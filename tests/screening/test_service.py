@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from npdesk.screening import EntryType, Query
 from npdesk.security.model import Level, Party, Role, User
 from npdesk.services import screening as service
+from npdesk.services import screening_lists
 from npdesk.store.db import make_engine, session_factory
 from npdesk.store.models.screening import ScreeningDecision, ScreeningListVersion
 from npdesk.store.schema import upgrade
@@ -75,7 +76,7 @@ def test_versions_diffs_rescreening_and_decisions(
     assert not any(a[0].startswith("Fictional") for a in alerts)
     assert fangwei != limmt
 
-    old, new, diff = service.diff_versions(engine, "ofac-sdn")
+    old, new, diff = screening_lists.diff_versions(engine, "ofac-sdn")
     assert (old, new) == (1, 2)
     assert [e.source_id for e in diff.added] == ["11447"]
     assert [e.source_id for e in diff.removed] == ["9749"]

@@ -20,7 +20,7 @@ from npdesk.domain.cases import CaseOutcome, CaseStatus
 from npdesk.domain.reviews import MinutesVariant, ReviewLevel
 from npdesk.security.model import NOFORN, Level, Marking, Party, Role, User
 from npdesk.security.policy import may_read
-from npdesk.services import desk
+from npdesk.services import errors
 from npdesk.services.cases import (
     CaseInput,
     CaseNotFound,
@@ -274,9 +274,9 @@ def test_partner_sees_no_hidden_parent_firm(backend: Engine) -> None:
     listed = {f.key: f.parent for f in list_firms(backend, LIAISON)}
     assert listed == {"fictional-subsidiary": None}
     assert get_firm(backend, LIAISON, "fictional-subsidiary").firm.parent is None
-    with pytest.raises(desk.DeskNotFound) as hidden:
+    with pytest.raises(errors.NotFound) as hidden:
         get_firm(backend, LIAISON, "zz-hidden-holding")
-    with pytest.raises(desk.DeskNotFound) as missing:
+    with pytest.raises(errors.NotFound) as missing:
         get_firm(backend, LIAISON, "no-such-firm")
     assert str(hidden.value) == "no firm 'zz-hidden-holding'"
     assert str(missing.value) == "no firm 'no-such-firm'"

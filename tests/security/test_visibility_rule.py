@@ -30,7 +30,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("services/reviews.py", "schedule_review"): "max(number) for the new session's number",
     ("services/metrics.py", "_desk_state"): "a cache fingerprint (counts, latest change); "
     "never shown, only compared",
-    ("services/desk_access.py", "firm_by_key"): "write paths: a key already taken by any "
+    ("services/program_records.py", "firm_by_key"): "write paths: a key already taken by any "
     "firm must not be created twice; callers check the writer",
     ("services/firms.py", "ensure_firm"): "write path (accepting a proposal): find the firm "
     "to attach to rather than create a duplicate",
@@ -172,7 +172,7 @@ def test_the_scan_catches_a_plain_select(tmp_path: Path, monkeypatch: pytest.Mon
 def test_old_rules_are_gone() -> None:
     # One rule: the SQL pre-filter of the case service and the Python list filter of the desk
     # are deleted, not kept beside the new helper.
-    from npdesk.services import cases, desk_access
+    from npdesk.services import cases, program_records
 
     assert not hasattr(cases, "visible_filter")
-    assert not hasattr(desk_access, "visible")
+    assert not hasattr(program_records, "visible")

@@ -2,8 +2,9 @@
 cooperation events, commitments with overdue highlighting, and the proposals panel of a cable
 page — as pages and as the JSON API under /api/v1.
 
-Routes are thin: they gate on an action, call `npdesk.services.desk` / `.proposals` (which
-apply the access policy to every record) and map refusals to HTTP answers. The clock is
+Routes are thin: they gate on an action, call the feature services (`npdesk.services.firms`,
+`.events`, `.commitments`, `.proposals`, which apply the access policy to every record) and map
+refusals to HTTP answers. The clock is
 `app.state.today` when set (tests control it), else `?today=`, else the real date.
 """
 
@@ -23,9 +24,12 @@ from sqlalchemy.engine import Engine
 from npdesk.domain.icp import frameworks
 from npdesk.security.actions import REGISTRY
 from npdesk.security.model import NOFORN, Level, Marking, Party, User
-from npdesk.services import desk
+from npdesk.services import commitments as commitment_service
+from npdesk.services import errors
+from npdesk.services import events as event_service
+from npdesk.services import firms as firm_service
 from npdesk.services import proposals as proposal_service
-from npdesk.services.desk import ScoreView
+from npdesk.services.firms import ScoreView
 from npdesk.settings import partner_country
 from npdesk.store.visibility import page_banner
 from npdesk.web.auth import current_user, require_action
@@ -109,11 +113,11 @@ def answers() -> Iterator[None]:
     """Map the services' refusals to HTTP answers (404, 403, 422)."""
     try:
         yield
-    except desk.DeskNotFound as error:
+    except errors.NotFound as error:
         raise HTTPException(status_code=404, detail=str(error)) from error
-    except desk.NotPermitted as error:
+    except errors.NotPermitted as error:
         raise HTTPException(status_code=403, detail=str(error)) from error
-    except desk.InvalidDeskData as error:
+    except errors.Invalid as error:
         raise HTTPException(status_code=422, detail=str(error)) from error
 
 
@@ -198,7 +202,7 @@ def score_chart(points: list[ScoreView], width: int = 560, height: int = 220) ->
 
 @router.get("/firms", response_class=HTMLResponse)
 def firms_page(request: Request, user: ListFirms) -> HTMLResponse:
-    firms = desk.list_firms(engine_of(request), user)
+    firms = firm_service.list_firms(engine_of(request), user)
     return page(
         request,
         "firms.html",
@@ -215,7 +219,7 @@ def firm_page(
 ) -> HTMLResponse:
     day = today_of(request, today)
     with answers():
-        profile = desk.get_firm(engine_of(request), user, key, day)
+        profile = firm_service.get_firm(engine_of(request), user, key, day)
     return page(
         request,
         "firm.html",
@@ -236,8 +240,8 @@ def events_banner(events: list[dict[str, Any]], letters: list[dict[str, Any]], u
 
 @router.get("/events", response_class=HTMLResponse)
 def events_page(request: Request, user: ListEvents) -> HTMLResponse:
-    events = desk.list_events(engine_of(request), user)
-    letters = desk.list_letters(engine_of(request), user)
+    events = event_service.list_events(engine_of(request), user)
+    letters = event_service.list_letters(engine_of(request), user)
     return page(
         request,
         "events.html",
@@ -255,15 +259,15 @@ def commitments_page(
 ) -> HTMLResponse:
     day = today_of(request, today)
     engine = engine_of(request)
-    everything = desk.list_commitments(engine, user, day)
+    everything = commitment_service.list_commitments(engine, user, day)
     return page(
         request,
         "commitments.html",
         user,
         today=day,
-        overdue=desk.list_commitments(engine, user, day, only_overdue=True),
-        we_owe=desk.list_commitments(engine, user, day, side="home"),
-        they_owe=desk.list_commitments(engine, user, day, side="partner"),
+        overdue=commitment_service.list_commitments(engine, user, day, only_overdue=True),
+        we_owe=commitment_service.list_commitments(engine, user, day, side="home"),
+        they_owe=commitment_service.list_commitments(engine, user, day, side="partner"),
         closed=[c for c in everything if c.status in ("done", "dropped")],
         banner=page_banner([c.marking for c in everything], user),
         fictional=any("FICTIONAL" in c.description for c in everything),
@@ -279,7 +283,7 @@ def close_commitment_form(
     note: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     with answers():
-        desk.close_commitment(engine_of(request), user, commitment_id, status, note)
+        commitment_service.close_commitment(engine_of(request), user, commitment_id, status, note)
     return back("/commitments")
 
 
@@ -428,7 +432,7 @@ class DecisionIn(BaseModel):
 @api.get("/firms")
 def api_firms(request: Request, user: ListFirms) -> list[dict[str, Any]]:
     """Firms the user may see."""
-    return [f.to_dict() for f in desk.list_firms(engine_of(request), user)]
+    return [f.to_dict() for f in firm_service.list_firms(engine_of(request), user)]
 
 
 @api.get("/firms/{key}")
@@ -438,14 +442,19 @@ def api_firm(
     """A firm's profile: dialogues with partner notices, ICP score history, commitments,
     screening status."""
     with answers():
-        return desk.get_firm(engine_of(request), user, key, today_of(request, today)).to_dict()
+        return firm_service.get_firm(
+            engine_of(request), user, key, today_of(request, today)
+        ).to_dict()
 
 
 @api.get("/events")
 def api_events(request: Request, user: ListEvents) -> dict[str, Any]:
     """Cooperation events and letters the user may see."""
     engine = engine_of(request)
-    events, letters = desk.list_events(engine, user), desk.list_letters(engine, user)
+    events, letters = (
+        event_service.list_events(engine, user),
+        event_service.list_letters(engine, user),
+    )
     return {
         "banner": events_banner(events, letters, user),
         "events": events,
@@ -464,7 +473,7 @@ def api_commitments(
     """Commitments with `overdue` derived from the clock; `side=home` is what we owe them,
     `side=partner` what they owe us; `overdue=true` the overdue list."""
     with answers():
-        views = desk.list_commitments(
+        views = commitment_service.list_commitments(
             engine_of(request), user, today_of(request, today), side, overdue
         )
     return [v.to_dict() for v in views]
@@ -477,7 +486,7 @@ def api_close_commitment(
     """Mark a commitment done or dropped with a note (a liaison: partner commitments shared
     with them, done only, note required)."""
     with answers():
-        return desk.close_commitment(
+        return commitment_service.close_commitment(
             engine_of(request), user, commitment_id, body.status, body.note
         ).to_dict()
 
@@ -510,7 +519,7 @@ def api_decide(
 @api.post("/firms", status_code=201)
 def api_create_firm(request: Request, user: WriteDesk, body: FirmIn) -> dict[str, str]:
     """Add a firm to the registry."""
-    data = desk.FirmInput(
+    data = firm_service.FirmInput(
         name=body.name,
         aliases=tuple(body.aliases),
         key=body.key,
@@ -520,7 +529,7 @@ def api_create_firm(request: Request, user: WriteDesk, body: FirmIn) -> dict[str
         marking=body.marking(),
     )
     with answers():
-        return {"key": desk.create_firm(engine_of(request), user, data)}
+        return {"key": firm_service.create_firm(engine_of(request), user, data)}
 
 
 @api.post("/firms/{key}/dialogues", status_code=201)
@@ -528,7 +537,7 @@ def api_add_dialogue(
     request: Request, user: WriteDesk, key: str, body: DialogueIn
 ) -> dict[str, int]:
     """Record a meeting or visit with a firm."""
-    data = desk.DialogueInput(
+    data = firm_service.DialogueInput(
         body.kind,
         body.date,
         tuple(body.home_participants),
@@ -540,14 +549,14 @@ def api_add_dialogue(
         body.marking(),
     )
     with answers():
-        return {"id": desk.add_dialogue(engine_of(request), user, key, data)}
+        return {"id": firm_service.add_dialogue(engine_of(request), user, key, data)}
 
 
 @api.post("/partner-notices", status_code=201)
 def api_partner_notice(request: Request, user: WriteDesk, body: NoticeIn) -> dict[str, int]:
     """Record when and how the partner was told about a dialogue."""
     with answers():
-        notice_id = desk.record_partner_notice(
+        notice_id = firm_service.record_partner_notice(
             engine_of(request),
             user,
             body.dialogue_id,
@@ -567,7 +576,7 @@ def api_add_assessment(
     scores = {e: (v, body.evidence.get(e, "")) for e, v in body.scores.items()}
     with answers():
         return {
-            "id": desk.add_assessment(
+            "id": firm_service.add_assessment(
                 engine_of(request),
                 user,
                 key,
@@ -583,7 +592,7 @@ def api_add_assessment(
 @api.post("/events", status_code=201)
 def api_create_event(request: Request, user: WriteDesk, body: EventIn) -> dict[str, int]:
     """Add a cooperation event."""
-    data = desk.EventInput(
+    data = event_service.EventInput(
         body.title,
         body.kind,
         body.start,
@@ -595,13 +604,13 @@ def api_create_event(request: Request, user: WriteDesk, body: EventIn) -> dict[s
         marking=body.marking(),
     )
     with answers():
-        return {"id": desk.create_event(engine_of(request), user, data)}
+        return {"id": event_service.create_event(engine_of(request), user, data)}
 
 
 @api.post("/commitments", status_code=201)
 def api_create_commitment(request: Request, user: WriteDesk, body: CommitmentIn) -> dict[str, int]:
     """Add a commitment."""
-    data = desk.CommitmentInput(
+    data = commitment_service.CommitmentInput(
         body.owner_side,
         body.description,
         body.owner,
@@ -614,4 +623,4 @@ def api_create_commitment(request: Request, user: WriteDesk, body: CommitmentIn)
         marking=body.marking(),
     )
     with answers():
-        return {"id": desk.create_commitment(engine_of(request), user, data)}
+        return {"id": commitment_service.create_commitment(engine_of(request), user, data)}

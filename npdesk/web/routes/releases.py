@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from npdesk.security.model import User
 from npdesk.services import approvals
-from npdesk.services.desk_access import DeskNotFound, NotPermitted
+from npdesk.services.errors import NotPermitted
 from npdesk.services.release import ReleaseRefused
 from npdesk.services.screening import ScreeningError
 from npdesk.settings import two_person_release
@@ -57,7 +57,7 @@ def status_of(exc: Exception) -> tuple[int, str]:
         return 403, exc.reason
     if isinstance(exc, NotPermitted):
         return 403, str(exc)
-    if isinstance(exc, LookupError | DeskNotFound | ScreeningError):
+    if isinstance(exc, LookupError | ScreeningError):
         return 404, str(exc) or "not found"
     if isinstance(exc, ValueError):
         return 422, str(exc)

@@ -1,8 +1,11 @@
-"""What every desk use case shares: the errors it raises, the writer check, looking a firm up
-by key, and sharing a record with the partner. Who may see what is `npdesk.store.visibility`
-(re-exported here: `marking_of`, `set_marking`)."""
+"""What the program's records (firms, dialogues, events, letters, commitments) share: the
+writer check, looking a firm up by key, and sharing a record with the partner. Who may see what
+is `npdesk.store.visibility`; the errors raised are the kinds of `npdesk.services.errors`."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -10,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from npdesk import settings
 from npdesk.security import policy
-from npdesk.security.model import User
+from npdesk.security.model import Marking, User
 from npdesk.security.partners import agreed_level
 from npdesk.services import errors
 from npdesk.store.db import MarkedMixin, transaction
@@ -21,36 +24,44 @@ from npdesk.store.models.desk import (
     FirmRecord,
     LetterRecord,
 )
-from npdesk.store.visibility import fetch_visible, readable_row
-from npdesk.store.visibility import marking_of as marking_of
-from npdesk.store.visibility import set_marking as set_marking
+from npdesk.store.visibility import fetch_visible, marking_of, set_marking
 
+#: The policy's kind for the program's records (`npdesk.security.policy.may_write_kind`).
 DESK_KIND = "desk"
 PARTNER_COMMITMENT_KIND = "partner_commitment"
 
 
-class DeskNotFound(errors.NotFound):
-    """No such record, or the user may not see it."""
-
-
-class NotPermitted(errors.NotPermitted):
-    """The user may not perform this action."""
-
-
-class InvalidDeskData(errors.Invalid):
-    """The submitted data is incomplete or inconsistent."""
-
-
-def may_see(user: User, record: MarkedMixin) -> bool:
-    """Whether `user` may see a loaded `record` (the policy, `policy.may_read`). Queries never
-    filter with it: they go through `npdesk.store.visibility`. Kept for the proposal service's
-    checks on records it has just built."""
-    return readable_row(record, user)
-
-
 def require_writer(user: User) -> None:
     if not policy.may_write_kind(user, DESK_KIND):
-        raise NotPermitted(f"{user.username} may not change the desk")
+        raise errors.NotPermitted(f"{user.username} may not change the desk")
+
+
+def write_one(engine: Engine, user: User, add: Callable[[Session], int]) -> int:
+    """Check that `user` may change the program's records, then run `add` (which stores one
+    record and returns its id) in a transaction."""
+    require_writer(user)
+    with transaction(engine) as session:
+        return add(session)
+
+
+_Record = TypeVar("_Record", bound=MarkedMixin)
+
+
+def add_marked(session: Session, record: _Record, marking: Marking) -> _Record:
+    """Add `record` marked `marking` to the open session, flushed so that its id is set."""
+    set_marking(record, marking)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def stored_firm(session: Session, key: str, what: str = "firm") -> FirmRecord:
+    """The firm with `key` a new record refers to (`firm_by_key`); `errors.Invalid` when none
+    is stored."""
+    firm = firm_by_key(session, key)
+    if firm is None:
+        raise errors.Invalid(f"no {what} {key!r}")
+    return firm
 
 
 def firm_by_key(session: Session, key: str) -> FirmRecord | None:
@@ -62,14 +73,14 @@ def firm_by_key(session: Session, key: str) -> FirmRecord | None:
 
 
 def visible_firm(session: Session, user: User, key: str) -> FirmRecord:
-    """The firm with `key` if `user` may see it; else `DeskNotFound` (hidden answers as
+    """The firm with `key` if `user` may see it; else `errors.NotFound` (hidden answers as
     missing)."""
     return fetch_visible(
         session,
         FirmRecord,
         user,
         FirmRecord.key == key,
-        missing=lambda: DeskNotFound(f"no firm {key!r}"),
+        missing=lambda: errors.NotFound(f"no firm {key!r}"),
         options=[selectinload(FirmRecord.aliases)],
     )
 
@@ -85,7 +96,7 @@ SHAREABLE: dict[str, type[MarkedMixin]] = {
 
 def share_record(engine: Engine, user: User, kind: str, record_id: int, shared: bool) -> None:
     """Set the "shared with partner" flag on a firm, event, dialogue or commitment, through
-    the release policy. Raises DeskNotFound, NotPermitted."""
+    the release policy. Raises errors.NotFound, errors.NotPermitted."""
     with transaction(engine) as session:
         share_in(session, user, kind, record_id, shared)
 
@@ -94,13 +105,13 @@ def shareable(session: Session, user: User, kind: str, record_id: int) -> Marked
     """The firm, event, dialogue, commitment or letter `record_id` if `user` may see it."""
     model = SHAREABLE.get(kind)
     if model is None:
-        raise InvalidDeskData(f"cannot share a {kind!r}")
+        raise errors.Invalid(f"cannot share a {kind!r}")
     return fetch_visible(
         session,
         model,
         user,
         model.id == record_id,  # type: ignore[attr-defined]
-        missing=lambda: DeskNotFound(f"no {kind} {record_id}"),
+        missing=lambda: errors.NotFound(f"no {kind} {record_id}"),
     )
 
 
@@ -112,7 +123,7 @@ def share_in(session: Session, user: User, kind: str, record_id: int, shared: bo
     if shared:
         decision = policy.may_release(user, marking, agreed_level(settings.partner_country()))
         if not decision:
-            raise NotPermitted(decision.reason)
+            raise errors.NotPermitted(decision.reason)
     elif not policy.may_write_kind(user, DESK_KIND):
-        raise NotPermitted(f"{user.username} may not change sharing")
+        raise errors.NotPermitted(f"{user.username} may not change sharing")
     record.shared_with_partner = shared
