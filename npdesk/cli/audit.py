@@ -14,16 +14,14 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from npdesk.cli.common import DbOption, UserOption, acting_user, err, fail, open_db, out
+from npdesk.cli.common import DbOption, UserOption, authorized, commands, err, error_line, fail, out
 from npdesk.security.audit import BadCheckpoint, Checkpoint, Outcome
-from npdesk.security.model import User
 from npdesk.services import audit
 from npdesk.store.db import transaction
 
-app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit log.")
+app = commands("The tamper-evident audit log.")
 
 SOURCE = "cli"
 CheckpointOption = Annotated[
@@ -36,23 +34,13 @@ CheckpointOption = Annotated[
 ]
 
 
-def _allowed(engine: Engine, user: str | None, action: str) -> User:
-    actor = acting_user(engine, user)
-    try:
-        audit.require(engine, actor, action, source=SOURCE)
-    except audit.PermissionDenied as exc:
-        fail(f"{exc} (acting as {actor.username})")
-    return actor
-
-
 @app.command("verify")
 def verify(
     checkpoint: CheckpointOption = None, db: DbOption = None, user: UserOption = None
 ) -> None:
     """Check every entry's keyed hash and link, the head, and any checkpoints given; exit 1
     naming the first bad entry."""
-    engine = open_db(db)
-    actor = _allowed(engine, user, "audit.verify")
+    engine, actor = authorized(db, user, "audit.verify")
     try:
         checkpoints: list[Checkpoint] = [
             found for path in checkpoint or [] for found in audit.load_checkpoints(path)
@@ -62,7 +50,7 @@ def verify(
     except BadCheckpoint as exc:
         fail(f"bad checkpoint: {exc}", code=2)
     except SQLAlchemyError as exc:
-        fail(f"cannot read the audit log: {type(exc).__name__}: {_first_line(exc)}")
+        fail(f"cannot read the audit log: {error_line(exc)}")
     with transaction(engine) as session:
         audit.record(
             session,
@@ -87,14 +75,13 @@ def checkpoint(db: DbOption = None, user: UserOption = None) -> None:
     """Print a signed checkpoint (sequence, head, time) of the log as it ends now, as one JSON
     line. Keep it outside the database (`>> checkpoints.jsonl` elsewhere); `verify
     --checkpoint FILE` then shows a log cut, emptied or rewritten since."""
-    engine = open_db(db)
-    actor = _allowed(engine, user, "audit.export")
+    engine, actor = authorized(db, user, "audit.export")
     try:
         taken = audit.checkpoint(engine)
     except audit.AuditBroken as exc:
         fail(f"no checkpoint of a broken log: audit log broken at {exc.problem}")
     except SQLAlchemyError as exc:
-        fail(f"cannot read the audit log: {type(exc).__name__}: {_first_line(exc)}")
+        fail(f"cannot read the audit log: {error_line(exc)}")
     sys.stdout.write(json.dumps(taken.to_json(), sort_keys=True) + "\n")
     sys.stdout.flush()
     with transaction(engine) as session:
@@ -125,8 +112,7 @@ def export(
     user: UserOption = None,
 ) -> None:
     """Write the audit log as JSON Lines, one entry per line, oldest first."""
-    engine = open_db(db)
-    actor = _allowed(engine, user, "audit.export")
+    engine, actor = authorized(db, user, "audit.export")
     try:
         stream: TextIO = output.open("w", encoding="utf-8") if output else sys.stdout
     except OSError as exc:
@@ -150,10 +136,3 @@ def export(
         )
     if output:
         err.print(f"wrote {written} entries to {output}")
-
-
-def _first_line(exc: BaseException) -> str:
-    # The driver's message only: never the statement or its bound parameters.
-    orig = getattr(exc, "orig", None) or exc
-    lines = str(orig).strip().splitlines()
-    return lines[0] if lines else type(orig).__name__

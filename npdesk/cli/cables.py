@@ -1,19 +1,36 @@
-"""`npdesk cables ...` commands."""
+"""`npdesk cables parse|show|reread`: read cable files, show a stored cable, read every stored
+cable again. (`cables release` is in `releases`, `cables suggest|decide` in `proposals`.)"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from npdesk.cables import Cable, CableParseError, parse_cable
 from npdesk.cables.tags import describe_tag
+from npdesk.cli.common import (
+    DbOption,
+    JsonOption,
+    UserOption,
+    commands,
+    connect,
+    err,
+    one_line_errors,
+    out,
+    print_json,
+)
+from npdesk.security.audit import Outcome as AuditOutcome
+from npdesk.services import audit, errors
+from npdesk.services import cables as cable_service
+from npdesk.services.reread import reread_cables, stored_count
+from npdesk.store.db import session_factory, transaction
 
-app = typer.Typer(no_args_is_help=True)
+app = commands("Read and inspect cables.")
 
 
 def read_cable_file(path: Path) -> Cable:
@@ -56,21 +73,16 @@ def parse_command(
         except CableParseError as error:
             failed = True
             if as_json:
-                _print_json({"file": str(path), "error": str(error)})
+                print_json({"file": str(path), "error": str(error)})
             else:
                 console.print(f"[bold red]{path}[/]: not read — {error}")
             continue
         if as_json:
-            _print_json({"file": str(path), **cable.to_dict()})
+            print_json({"file": str(path), **cable.to_dict()})
         else:
             console.print(_summary_table(path, cable))
     if failed:
         raise typer.Exit(code=1)
-
-
-def _print_json(record: dict[str, Any]) -> None:
-    # Plain stdout (not Rich): JSON Lines must not be wrapped or styled.
-    typer.echo(json.dumps(record, ensure_ascii=False))
 
 
 def _summary_table(path: Path, cable: Cable) -> Table:
@@ -99,3 +111,68 @@ def _summary_table(path: Path, cable: Cable) -> Table:
     if cable.warnings:
         table.add_row("warnings", "; ".join(cable.warnings))
     return table
+
+
+@one_line_errors
+def show(
+    cable_id: Annotated[str, typer.Argument(help="Cable id, e.g. 08BEIJING1050")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Show a stored cable with its references (resolved or not) and the cables citing it."""
+    engine, actor = connect(db, user)
+    with session_factory(engine)() as session:
+        view = cable_service.cable_view(session, cable_id, actor)
+    with transaction(engine) as session:
+        audit.record(
+            session,
+            actor,
+            "cables.read",
+            outcome=AuditOutcome.ALLOWED if view else AuditOutcome.DENIED,
+            source="cli",
+            record_kind="cable",
+            record_id=cable_service.normalize_id(cable_id)[:64],
+        )
+    if view is None:
+        raise errors.NotFound(f"no cable {cable_service.normalize_id(cable_id)}")
+    if as_json:
+        print_json(view)
+        return
+    out.rule(f"[bold]{view['marking']}")
+    out.print(f"[bold]{view['id']}[/]  {view['created']}  {view['origin']}")
+    out.print(f"SUBJECT: {view['subject']}")
+    for ref in view["references"]:
+        state = "resolved" if ref["resolved"] else "unresolved"
+        out.print(f"REF {ref['label'] or ''} {ref['id'] or ref['text']} ({state})")
+    for para in view["paragraphs"]:
+        number = f"{para['number']}. " if para["number"] is not None else ""
+        portion = f"({para['classification']}) " if para["classification"] else ""
+        out.print(f"\n{number}{portion}{para['text']}")
+    if view["cited_by"]:
+        out.print("\nCited by: " + ", ".join(c["id"] for c in view["cited_by"]))
+    out.rule(f"[bold]{view['marking']}")
+
+
+@one_line_errors
+def reread(
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Read every stored cable again with the current reader: references, tags, recipients
+    and header fields (markings and paragraphs stay as stored). Audited; safe to repeat."""
+    engine, actor = connect(db, user)
+    total = stored_count(engine, actor)
+    columns = (TextColumn("rereading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, disable=as_json, transient=True) as progress:
+        task = progress.add_task("reread", total=total)
+        result = reread_cables(
+            engine, actor, source="cli", progress=lambda n: progress.advance(task, n)
+        )
+    if as_json:
+        print_json(result.to_dict())
+        return
+    out.print(f"{result.read} cables reread, {result.changed} changed")
+    for cable_id in result.unreadable:
+        err.print(f"{cable_id}: its stored text could not be read again; left as it was")

@@ -1,12 +1,24 @@
-"""What every command shares: opening the database, choosing the acting user, printing JSON,
-and failing with one clear line instead of a traceback."""
+"""What every command shares: opening the database, choosing the acting user, reading dates,
+printing JSON and writing files, and failing with one clear line instead of a traceback.
+
+Errors are mapped here and nowhere else (`exit_for`): a service's refusal (the kinds in
+`npdesk.services.errors`) becomes one line on standard error and the exit code of its kind; a
+busy database exits 75; anything else is an "internal error" line. Sub-apps get the mapping
+from their group class (`Commands`), commands registered on their own from `one_line_errors`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import functools
 import json
 import os
 import sys
-from typing import Annotated, Any, NoReturn
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar, overload
 
 import typer
 from alembic.runtime.migration import MigrationContext
@@ -17,9 +29,13 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from typer._click.core import Context as ClickContext  # typer vendors click since 0.2x
 from typer.core import TyperGroup
 
+from npdesk.screening.cluster import ClusterUnavailable
 from npdesk.security.model import User
-from npdesk.services.accounts import AccountError, cli_actor
+from npdesk.services import audit as audit_service
+from npdesk.services import errors
+from npdesk.services.accounts import cli_actor
 from npdesk.services.audit import AuditKeyError, audit_key
+from npdesk.services.release import ReleaseRefused
 from npdesk.settings import database_url
 from npdesk.store.db import READ_ONLY, is_lock_failure, make_engine
 from npdesk.store.schema import alembic_config, upgrade
@@ -37,6 +53,10 @@ UserOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")]
+TodayOption = Annotated[
+    str | None, typer.Option("--today", help="Treat this day (YYYY-MM-DD) as today.")
+]
 
 err = Console(stderr=True)
 out = Console()
@@ -48,8 +68,49 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-EXIT_BUSY = 75
+# --- the one error mapping -----------------------------------------------------------------
+
+EXIT_BUSY = errors.EXIT_CODE[errors.Unavailable]
 """Exit code when the database stayed busy (sysexits' EX_TEMPFAIL: try again later)."""
+
+EXIT_CODE: dict[type[errors.DeskError], int] = {
+    **errors.EXIT_CODE,
+    # Scripts have relied on 1 for a missing record, a refusal and bad input since the first
+    # release (and the tests pin it); conflicts and unavailability take the vocabulary's codes.
+    errors.NotFound: 1,
+    errors.NotPermitted: 1,
+    errors.Invalid: 1,
+}
+"""The CLI's exit code per error kind."""
+
+BUILTIN_KINDS: tuple[tuple[type[Exception], type[errors.DeskError]], ...] = (
+    (ClusterUnavailable, errors.Unavailable),
+    (LookupError, errors.NotFound),
+    (PermissionError, errors.NotPermitted),
+    (OSError, errors.Invalid),
+    (ValueError, errors.Invalid),
+)
+"""How the builtins that pure cores and a few services still raise read (a state machine's
+TransitionError, a LookupError for a missing paragraph, a file given on the command line
+that cannot be read): each as the vocabulary kind it refines."""
+
+
+def kind_of(exc: Exception) -> type[errors.DeskError] | None:
+    """The vocabulary kind of `exc`, or None for a failure no kind describes (a bug)."""
+    if isinstance(exc, errors.DeskError):
+        return errors.kind_of(exc)
+    return next((kind for builtin, kind in BUILTIN_KINDS if isinstance(exc, builtin)), None)
+
+
+def describe(exc: Exception) -> str:
+    """The line for a refusal. A policy's reason alone ("SECRET is above the agreed level")
+    does not say that something was refused, so refusals say so first."""
+    message = str(exc) or type(exc).__name__
+    if isinstance(exc, ReleaseRefused):
+        return f"release refused: {message}"
+    if kind_of(exc) is errors.NotPermitted:
+        return f"not permitted: {message}"
+    return message
 
 
 def error_line(exc: BaseException) -> str:
@@ -60,28 +121,61 @@ def error_line(exc: BaseException) -> str:
     return f"{type(orig).__name__}: {lines[0] if lines else 'no message'}"
 
 
-class OneLineErrors(TyperGroup):
-    """The root command group: whatever a command did not handle itself ends as one line on
-    standard error and an exit code, never a traceback (`NPDESK_DEBUG=1` shows it)."""
+def exit_for(exc: Exception) -> NoReturn:
+    """End the command for `exc`: one line on standard error and the exit code of its kind.
+    The command line's own ways out (exits, aborts, usage errors) pass through, and with
+    `NPDESK_DEBUG=1` so does everything (with its traceback)."""
+    if type(exc).__module__.startswith(("typer", "click")) or os.environ.get("NPDESK_DEBUG"):
+        raise exc
+    if is_lock_failure(exc):
+        fail(
+            "the database is busy (another writer held its lock too long); nothing "
+            f"from the failed step was saved, try again ({error_line(exc)})",
+            code=EXIT_BUSY,
+        )
+    kind = kind_of(exc)
+    if kind is not None:
+        fail(describe(exc), code=EXIT_CODE[kind])
+    if isinstance(exc, SQLAlchemyError):
+        fail(f"database error: {error_line(exc)}")
+    fail(f"internal error: {error_line(exc)} (NPDESK_DEBUG=1 shows where)")
+
+
+class Commands(TyperGroup):
+    """The group class of the root and of every sub-app: whatever a command did not handle
+    itself ends through `exit_for`, never as a traceback."""
 
     def invoke(self, ctx: ClickContext) -> Any:
         try:
             return super().invoke(ctx)
         except Exception as exc:
-            # Exits, aborts and usage errors are the command line's own way out: keep them.
-            if type(exc).__module__.startswith(("typer", "click")) or os.environ.get(
-                "NPDESK_DEBUG"
-            ):
-                raise
-            if is_lock_failure(exc):
-                fail(
-                    "the database is busy (another writer held its lock too long); nothing "
-                    f"from the failed step was saved, try again ({error_line(exc)})",
-                    code=EXIT_BUSY,
-                )
-            if isinstance(exc, SQLAlchemyError):
-                fail(f"database error: {error_line(exc)}")
-            fail(f"internal error: {error_line(exc)} (NPDESK_DEBUG=1 shows where)")
+            exit_for(exc)
+
+
+def commands(help_text: str) -> typer.Typer:
+    """A sub-app (`npdesk cases ...`) whose commands fail in one line."""
+    return typer.Typer(cls=Commands, no_args_is_help=True, help=help_text)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def one_line_errors(command: Callable[_P, _R]) -> Callable[_P, _R]:
+    """`exit_for` for a command registered on its own (`npdesk search`, `npdesk metrics`),
+    which no sub-app's group wraps."""
+
+    @functools.wraps(command)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return command(*args, **kwargs)
+        except Exception as exc:
+            exit_for(exc)
+
+    return run
+
+
+# --- database and user ---------------------------------------------------------------------
 
 
 def open_db(db: str | None) -> Engine:
@@ -117,14 +211,20 @@ def _is_current(engine: Engine) -> bool:
 def acting_user(engine: Engine, username: str | None) -> User:
     """The user a command acts as: `--user`/`NPDESK_USER`, else the local operator (home,
     admin, top clearance: whoever runs the CLI holds the database file anyway)."""
-    try:
-        return cli_actor(engine, username)
-    except AccountError as exc:
-        fail(str(exc))
+    return cli_actor(engine, username)
 
 
-def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
+def connect(db: str | None, user: str | None) -> tuple[Engine, User]:
+    """The database at the newest schema and the user the command acts as."""
+    engine = open_db(db)
+    return engine, acting_user(engine, user)
+
+
+def authorized(db: str | None, user: str | None, action: str) -> tuple[Engine, User]:
+    """`connect`, then the policy's check (audited) that the user may do `action`."""
+    engine, actor = connect(db, user)
+    audit_service.require(engine, actor, action, source="cli")
+    return engine, actor
 
 
 def _safe(url: str) -> str:
@@ -135,5 +235,59 @@ def _safe(url: str) -> str:
     return url
 
 
-def is_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
+# --- input and output ----------------------------------------------------------------------
+
+
+@overload
+def parse_day(text: str, option: str) -> dt.date: ...
+@overload
+def parse_day(text: str | None, option: str) -> dt.date | None: ...
+def parse_day(text: str | None, option: str) -> dt.date | None:
+    """A `YYYY-MM-DD` argument (None when not given), or a clear failure naming it."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} must be a date like 2008-03-26, not {text!r}")
+
+
+def jsonable(value: object) -> object:
+    """Dataclasses, enums, dates and sets as plain JSON data."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | frozenset | set):
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, frozenset | set) else items
+    return value
+
+
+def print_json(value: object) -> None:
+    """One JSON document (or JSON Lines record) on plain stdout: never wrapped or styled."""
+    sys.stdout.write(json.dumps(jsonable(value), ensure_ascii=False) + "\n")
+
+
+def fictional_mark(title: str, fictional: bool) -> str:
+    """The ` [FICTIONAL]` suffix for sample data whose title does not already say so."""
+    return " [FICTIONAL]" if fictional and "FICTIONAL" not in title.upper() else ""
+
+
+def write_output(data: bytes, output: Path | None, *, binary: bool) -> None:
+    """An export to `output`, else to standard output (a PDF never to a terminal)."""
+    if output is not None:
+        try:
+            output.write_bytes(data)
+        except OSError as error:
+            fail(f"cannot write {output}: {error.strerror}")
+        out.print(f"wrote {output} ({len(data)} bytes)")
+    elif binary and sys.stdout.isatty():
+        fail("refusing to write a PDF to the terminal; use --output FILE")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()

@@ -1,49 +1,37 @@
-"""`npdesk releases list|approve|reject`: the second step of a two-person release. The first
-step is the ordinary command (`cables release`, `firms share`, `screening decide`), which
-proposes when `NPDESK_TWO_PERSON_RELEASE` is on."""
+"""Sharing with the partner: `npdesk cables release`, `npdesk cases release`, the `share`
+commands of firms, events and commitments, and `npdesk releases list|approve|reject`, the
+second step of a two-person release (on unless `NPDESK_TWO_PERSON_RELEASE` is off)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
 from npdesk.cli.common import (
     DbOption,
     JsonOption,
     UserOption,
-    acting_user,
+    commands,
+    connect,
     fail,
-    open_db,
+    one_line_errors,
     out,
     print_json,
 )
+from npdesk.security.model import User
 from npdesk.services import approvals
 from npdesk.services.approvals import ReleaseView
-from npdesk.services.errors import NotPermitted
-from npdesk.services.release import ReleaseRefused
-from npdesk.services.screening import ScreeningError
+from npdesk.services.program_records import share_record, visible_firm
+from npdesk.services.release import release_cable
 from npdesk.settings import two_person_release
+from npdesk.store.db import session_factory
 
-app = typer.Typer(help="Releases to the partner waiting for a second person.", no_args_is_help=True)
+app = commands("Releases to the partner waiting for a second person.")
 
-_T = TypeVar("_T")
-
-
-def run(action: Callable[[], _T]) -> _T:
-    """Run a release service call, turning its refusals into one-line failures."""
-    try:
-        return action()
-    except (approvals.ApprovalError, ReleaseRefused) as error:
-        fail(f"refused: {error.reason}")
-    except (LookupError, ScreeningError) as error:
-        fail(str(error))
-    except (NotPermitted, PermissionError) as error:
-        fail(f"not permitted: {error}")
-    except ValueError as error:
-        fail(f"invalid: {error}")
+OffOption = Annotated[bool, typer.Option("--off", help="Stop sharing instead.")]
 
 
 def proposed_line(view: ReleaseView) -> str:
@@ -65,9 +53,8 @@ def list_releases(
     """Releases in a state (default: waiting for approval), newest first, with who proposed."""
     if state not in {"proposed", "approved", "rejected", "all"}:
         fail("--state must be proposed, approved, rejected or all")
-    engine = open_db(db)
-    actor = acting_user(engine, user)
-    views = run(lambda: approvals.list_releases(engine, actor, None if state == "all" else state))
+    engine, actor = connect(db, user)
+    views = approvals.list_releases(engine, actor, None if state == "all" else state)
     if as_json:
         print_json([v.as_dict() for v in views])
         return
@@ -91,9 +78,8 @@ def approve(
     user: UserOption = None,
 ) -> None:
     """Approve another officer's proposed release; it goes to the partner at once."""
-    engine = open_db(db)
-    actor = acting_user(engine, user)
-    view = run(lambda: approvals.approve_release(engine, actor, release_id, source="cli"))
+    engine, actor = connect(db, user)
+    view = approvals.approve_release(engine, actor, release_id, source="cli")
     if as_json:
         print_json(view.as_dict())
         return
@@ -109,15 +95,15 @@ def reject(
     user: UserOption = None,
 ) -> None:
     """Reject a proposed release (or withdraw your own), saying why; nothing is released."""
-    engine = open_db(db)
-    actor = acting_user(engine, user)
-    view = run(lambda: approvals.reject_release(engine, actor, release_id, reason, source="cli"))
+    engine, actor = connect(db, user)
+    view = approvals.reject_release(engine, actor, release_id, reason, source="cli")
     if as_json:
         print_json(view.as_dict())
         return
     out.print(f"rejected release {view.id}: {view.describe()}: {view.reason}")
 
 
+@one_line_errors
 def release_case(
     reference: Annotated[str, typer.Argument(help="Case reference, e.g. NP-2008-0001")],
     as_json: JsonOption = False,
@@ -126,17 +112,72 @@ def release_case(
 ) -> None:
     """Propose releasing a case to the partner (a second officer approves it with `npdesk
     releases approve`); with two-person release off, release it at once."""
-    engine = open_db(db)
-    actor = acting_user(engine, user)
-    view = run(
-        lambda: approvals.propose_release(engine, actor, approvals.CASE, reference, source="cli")
-    )
+    engine, actor = connect(db, user)
+    view = approvals.propose_release(engine, actor, approvals.CASE, reference, source="cli")
     if not two_person_release():
         # A one-person desk: the proposal is applied by the same person at once.
-        view = run(lambda: approvals.approve_release(engine, actor, view.id, source="cli"))
+        view = approvals.approve_release(engine, actor, view.id, source="cli")
     if as_json:
         print_json(view.as_dict())
     elif view.state == "approved":
         out.print(f"case {view.record_id} released to {view.partner}")
     else:
         out.print(proposed_line(view))
+
+
+@one_line_errors
+def release_cable_command(
+    cable_id: Annotated[str, typer.Argument(help="Cable id, e.g. 08SAMPLEPOST177")],
+    paragraph: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--paragraph", "-p", help="Paragraph to release (repeat); default: all allowed"
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Share a cable with the partner government, with the chosen paragraphs (audited). With
+    two-person release on (the default), this proposes; another officer approves it with
+    `npdesk releases approve`."""
+    engine, actor = connect(db, user)
+    if two_person_release():
+        view = approvals.propose_release(
+            engine, actor, approvals.CABLE, cable_id, paragraph or None, source="cli"
+        )
+        if as_json:
+            print_json(view.as_dict())
+        else:
+            out.print(proposed_line(view))
+        return
+    result = release_cable(engine, actor, cable_id, paragraph or None, source="cli")
+    if as_json:
+        print_json(
+            {
+                "id": result.cable_id,
+                "partner": result.partner,
+                "paragraphs": list(result.paragraphs),
+            }
+        )
+        return
+    shown = ", ".join(map(str, result.paragraphs)) or "none"
+    out.print(f"{result.cable_id} shared with {result.partner}; paragraphs released: {shown}")
+
+
+def share(engine: Engine, actor: User, kind: str, record_id: int, off: bool) -> None:
+    """Share a desk record with the partner (a proposal when two people must agree) or stop
+    sharing it (`off`, which never needs a second person)."""
+    if not off and two_person_release():
+        view = approvals.propose_release(engine, actor, kind, str(record_id), source="cli")
+        out.print(proposed_line(view))
+        return
+    share_record(engine, actor, kind, record_id, not off)
+    out.print(f"{kind} {record_id} {'no longer shared' if off else 'shared with the partner'}")
+
+
+def firm_id(engine: Engine, actor: User, key: str) -> int:
+    """The record number of firm `key`; a firm the user may not see answers like one that does
+    not exist."""
+    with session_factory(engine)() as session:
+        return visible_firm(session, actor, key).id

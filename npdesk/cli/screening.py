@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -18,21 +16,28 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
-from npdesk.cli.common import DbOption, JsonOption, UserOption, acting_user, fail, open_db, out
-from npdesk.cli.common import print_json as emit_json
+from npdesk.cli.common import (
+    DbOption,
+    JsonOption,
+    UserOption,
+    commands,
+    connect,
+    fail,
+    one_line_errors,
+    open_db,
+    out,
+    print_json,
+)
 from npdesk.screening import EntryType, Query, QueryError
 from npdesk.screening.batch import BatchHit
-from npdesk.screening.cluster import ClusterUnavailable
 from npdesk.screening.loaders import LOADERS
 from npdesk.security import csvsafe
 from npdesk.security.model import User
-from npdesk.services import approvals, screening_lists
+from npdesk.services import approvals, errors, screening_lists
 from npdesk.services import screening as service
 
-lists_app = typer.Typer(no_args_is_help=True, help="Restricted-party lists: load and compare.")
-screening_app = typer.Typer(
-    no_args_is_help=True, help="Screening decisions, known subjects and alerts."
-)
+lists_app = commands("Restricted-party lists: load and compare.")
+screening_app = commands("Screening decisions, known subjects and alerts.")
 
 BATCH_COLUMNS = ("id", "name", "rank", "list", "source_id", "matched_name", "score", "band")
 TypeOption = Annotated[
@@ -42,15 +47,6 @@ CountryOption = Annotated[
     str | None, typer.Option("--country", help="Country name or ISO code, e.g. CN.")
 ]
 DobOption = Annotated[str | None, typer.Option("--dob", help="Year of birth, YYYY.")]
-
-
-@contextmanager
-def clear_errors() -> Iterator[None]:
-    """The service's refusals as one-line failures."""
-    try:
-        yield
-    except (ValueError, LookupError, PermissionError, OSError, ClusterUnavailable) as error:
-        fail(str(error) or type(error).__name__)
 
 
 def _entry_type(value: str | None) -> EntryType | None:
@@ -78,14 +74,12 @@ def load(
     """Store FILE as a new dated version of its list, print its counts, re-screen known
     subjects. Malformed rows are reported and skipped; nothing is stored if the file cannot
     be read."""
-    engine = open_db(db)
-    actor = acting_user(engine, user)
-    with clear_errors():
-        if not file.exists():
-            raise FileNotFoundError(f"no such file: {file}")
-        result = service.load_list_version(engine, actor, file, format=format, name=name)
+    engine, actor = connect(db, user)
+    if not file.exists():
+        raise errors.NotFound(f"no such file: {file}")
+    result = service.load_list_version(engine, actor, file, format=format, name=name)
     if as_json:
-        emit_json(result.to_json())
+        print_json(result.to_json())
         return
     out.print(f"loaded [bold]{result.list_name}[/] version {result.version} ({result.format})")
     for key, value in result.counts.items():
@@ -109,11 +103,10 @@ def diff(
     if (old is None) != (new is None):
         fail("give both OLD and NEW versions, or neither")
     engine = open_db(db)
-    with clear_errors():
-        older, newer, result = screening_lists.diff_versions(engine, name, old, new)
+    older, newer, result = screening_lists.diff_versions(engine, name, old, new)
     data = {"list": name, "old": older, "new": newer, **result.to_json()}
     if as_json:
-        emit_json(data)
+        print_json(data)
         return
     counts = data["counts"]
     out.print(f"{name} {older} -> {newer}: {counts}")
@@ -131,7 +124,7 @@ def versions(
     """Stored list versions, newest first."""
     rows = screening_lists.list_versions(open_db(db), name)
     if as_json:
-        emit_json(rows)
+        print_json(rows)
         return
     table = Table("list", "version", "format", "loaded at", "by", "entries")
     for row in rows:
@@ -149,6 +142,7 @@ def versions(
 # --- npdesk screen ---------------------------------------------------------------------------
 
 
+@one_line_errors
 def screen(
     name: Annotated[str | None, typer.Argument(help="The name to screen.")] = None,
     type: TypeOption = None,
@@ -176,28 +170,26 @@ def screen(
         fail("give a NAME or --batch IN.csv, not both")
     if batch is not None and out_file is None:
         fail("--batch needs --out OUT.csv")
-    engine = open_db(db)
-    actor = acting_user(engine, user)
-    with clear_errors():
-        if batch is not None and out_file is not None:
-            _screen_batch(
-                engine,
-                actor,
-                batch,
-                out_file,
-                top if top is not None else 5,
-                workers or os.cpu_count() or 1,
-                as_json,
-                scheduler,
-            )
-            return
-        assert name is not None
-        query = Query(name, _entry_type(type), country or None, dob or None)
-        query.country_code()
-        query.birth_year()
-        result = service.screen_name(engine, actor, query, top=top)
+    engine, actor = connect(db, user)
+    if batch is not None and out_file is not None:
+        _screen_batch(
+            engine,
+            actor,
+            batch,
+            out_file,
+            top if top is not None else 5,
+            workers or os.cpu_count() or 1,
+            as_json,
+            scheduler,
+        )
+        return
+    assert name is not None
+    query = Query(name, _entry_type(type), country or None, dob or None)
+    query.country_code()
+    query.birth_year()
+    result = service.screen_name(engine, actor, query, top=top)
     if as_json:
-        emit_json(result.to_json())
+        print_json(result.to_json())
         return
     if not result.hits:
         out.print(f"no hits for {name!r} (lists: {result.list_versions})", highlight=False)
@@ -317,7 +309,7 @@ def _screen_batch(
         "out": str(target),
     }
     if as_json:
-        emit_json(summary)
+        print_json(summary)
     else:
         out.print(f"screened {len(rows)} names; {summary['with_hits']} with hits; wrote {target}")
 
@@ -338,30 +330,28 @@ def decide(
 ) -> None:
     """Record a decision on a hit. Decisions are kept for good; a later screening of the same
     name against the same entry shows them."""
-    engine = open_db(db)
-    actor = acting_user(engine, user)
-    with clear_errors():
-        if approvals.needs_second_person(engine, actor, hit_id, judgement):
-            # Clearing a match is as irreversible in effect as a release: two people.
-            view = approvals.propose_release(
-                engine,
-                actor,
-                approvals.SCREENING_HIT,
-                str(hit_id),
-                source="cli",
-                detail={"judgement": judgement, "reason": reason.strip()},
+    engine, actor = connect(db, user)
+    if approvals.needs_second_person(engine, actor, hit_id, judgement):
+        # Clearing a match is as irreversible in effect as a release: two people.
+        view = approvals.propose_release(
+            engine,
+            actor,
+            approvals.SCREENING_HIT,
+            str(hit_id),
+            source="cli",
+            detail={"judgement": judgement, "reason": reason.strip()},
+        )
+        if as_json:
+            print_json(view.as_dict())
+        else:
+            out.print(
+                f"hit {hit_id} is a match: clearing it takes a second person; "
+                f"proposed as release {view.id} (`npdesk releases approve {view.id}`)"
             )
-            if as_json:
-                emit_json(view.as_dict())
-            else:
-                out.print(
-                    f"hit {hit_id} is a match: clearing it takes a second person; "
-                    f"proposed as release {view.id} (`npdesk releases approve {view.id}`)"
-                )
-            return
-        decision = service.record_decision(engine, actor, hit_id, judgement, reason)
+        return
+    decision = service.record_decision(engine, actor, hit_id, judgement, reason)
     if as_json:
-        emit_json(decision.to_json())
+        print_json(decision.to_json())
     else:
         out.print(f"recorded {decision.judgement} on hit {hit_id}")
 
@@ -379,14 +369,12 @@ def subject(
     as_json: JsonOption = False,
 ) -> None:
     """Add a firm or person to the subjects re-screened whenever a list version loads."""
-    engine = open_db(db)
-    actor = acting_user(engine, user)
-    with clear_errors():
-        subject_id = service.register_subject(
-            engine, actor, name, _entry_type(type), country, dob, source, reference
-        )
+    engine, actor = connect(db, user)
+    subject_id = service.register_subject(
+        engine, actor, name, _entry_type(type), country, dob, source, reference
+    )
     if as_json:
-        emit_json({"subject_id": subject_id, "name": name})
+        print_json({"subject_id": subject_id, "name": name})
     else:
         out.print(f"subject {subject_id}: {name}", highlight=False)
 
@@ -394,12 +382,10 @@ def subject(
 @screening_app.command("alerts")
 def alerts(db: DbOption = None, user: UserOption = None, as_json: JsonOption = False) -> None:
     """Open alerts from re-screening: new hits and removed entries."""
-    engine = open_db(db)
-    actor = acting_user(engine, user)
-    with clear_errors():
-        rows = service.open_alerts(engine, actor)
+    engine, actor = connect(db, user)
+    rows = service.open_alerts(engine, actor)
     if as_json:
-        emit_json(rows)
+        print_json(rows)
         return
     table = Table("alert", "subject", "kind", "list", "id", "entry", "score", "raised")
     for row in rows:

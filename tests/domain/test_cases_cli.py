@@ -9,7 +9,10 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from npdesk.cli.cases import cases_app, handovers_app, metrics, reviews_app
+from npdesk.cli.cases import app as cases_app
+from npdesk.cli.handovers import app as handovers_app
+from npdesk.cli.metrics import metrics
+from npdesk.cli.reviews import app as reviews_app
 
 app = typer.Typer(pretty_exceptions_enable=False)
 app.add_typer(cases_app, name="cases")

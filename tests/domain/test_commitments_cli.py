@@ -10,7 +10,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from npdesk.cli import desk as desk_cli
+from npdesk.cli import commitments as commitments_cli
+from npdesk.cli import events as events_cli
+from npdesk.cli import firms as firms_cli
+from npdesk.cli import proposals as desk_cli
 from npdesk.services.ingest import ingest_paths
 from npdesk.store.db import make_engine
 from npdesk.store.schema import upgrade
@@ -22,9 +25,9 @@ cables_app.command("suggest")(desk_cli.suggest)
 cables_app.command("decide")(desk_cli.decide)
 cables_app.command("suggest-all")(desk_cli.suggest_all)
 app.add_typer(cables_app, name="cables")
-app.add_typer(desk_cli.firms_app, name="firms")
-app.add_typer(desk_cli.events_app, name="events")
-app.add_typer(desk_cli.commitments_app, name="commitments")
+app.add_typer(firms_cli.app, name="firms")
+app.add_typer(events_cli.app, name="events")
+app.add_typer(commitments_cli.app, name="commitments")
 runner = CliRunner()
 
 

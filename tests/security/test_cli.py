@@ -11,8 +11,8 @@ import typer
 from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
+from npdesk.cli import accounts as users_cli
 from npdesk.cli import audit as audit_cli
-from npdesk.cli import users as users_cli
 from npdesk.store.db import make_engine
 
 app = typer.Typer(pretty_exceptions_enable=False)

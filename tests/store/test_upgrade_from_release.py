@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from npdesk.domain.cases import CaseOutcome, CaseStatus
 from npdesk.domain.reviews import ReviewState
 from npdesk.security.model import Level, Party, Role, User
-from npdesk.services import accounts, approvals, audit, desk, screening
+from npdesk.services import accounts, approvals, audit, commitments, events, firms, screening
 from npdesk.services.cables import cable_view
 from npdesk.services.cases import get_case, list_cases
 from npdesk.services.handovers import list_handover_lists
@@ -194,20 +194,20 @@ def test_release_data_survives_the_upgrade_to_head(released: Engine) -> None:
     assert states == [ReviewState.HELD] * 3 + [ReviewState.PROPOSED]
 
     # Firms, their ICP history, events and commitments.
-    assert {f.key for f in desk.list_firms(engine, ADMIN)} == {
+    assert {f.key for f in firms.list_firms(engine, ADMIN)} == {
         "demo-hsp",
         "demo-nls",
         "demo-nls-trading",
     }
-    assert {f.key for f in desk.list_firms(engine, LIAISON)} == {"demo-hsp", "demo-nls"}
-    harbor_star = desk.get_firm(engine, ADMIN, "demo-hsp", date(2009, 1, 1))
+    assert {f.key for f in firms.list_firms(engine, LIAISON)} == {"demo-hsp", "demo-nls"}
+    harbor_star = firms.get_firm(engine, ADMIN, "demo-hsp", date(2009, 1, 1))
     assert [a.assessed_on for a in harbor_star.assessments] == [
         date(2007, 9, 12),
         date(2008, 3, 5),
         date(2009, 2, 20),
     ]
-    assert len(desk.list_events(engine, ADMIN)) == 3
-    assert len(desk.list_commitments(engine, ADMIN, date(2009, 1, 1))) == 4
+    assert len(events.list_events(engine, ADMIN)) == 3
+    assert len(commitments.list_commitments(engine, ADMIN, date(2009, 1, 1))) == 4
 
     # Screening: the fictional list's entry named Harbor Star raised two alerts.
     alerts = screening.open_alerts(engine, ADMIN)

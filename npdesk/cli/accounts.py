@@ -1,4 +1,4 @@
-"""`npdesk users ...`: add, list, disable and reset the password of user accounts.
+"""`npdesk users ...` (accounts): add, list, disable and reset the password of user accounts.
 
 Passwords are read from standard input when it is not a terminal (one line), else prompted
 twice without echo; they never appear on the command line. Every command acts as `--user` /
@@ -12,16 +12,22 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy.engine import Engine
 
-from npdesk.cli.common import DbOption, JsonOption, UserOption, acting_user, fail, open_db, out
-from npdesk.cli.common import print_json as emit_json
-from npdesk.security.model import Level, Party, Role, User
+from npdesk.cli.common import (
+    DbOption,
+    JsonOption,
+    UserOption,
+    authorized,
+    commands,
+    fail,
+    out,
+    print_json,
+)
+from npdesk.security.model import Level, Party, Role
 from npdesk.services import accounts, audit
-from npdesk.services.accounts import AccountError
 from npdesk.store.db import transaction, utcnow
 
-app = typer.Typer(no_args_is_help=True, help="User accounts.")
+app = commands("User accounts.")
 
 SOURCE = "cli"
 
@@ -36,16 +42,6 @@ def read_password(confirm: bool = True) -> str:
         return password
     entered: str = typer.prompt("Password", hide_input=True, confirmation_prompt=confirm)
     return entered
-
-
-def _authorized(db: str | None, user: str | None, action: str) -> tuple[Engine, User]:
-    engine = open_db(db)
-    actor = acting_user(engine, user)
-    try:
-        audit.require(engine, actor, action, source=SOURCE)
-    except audit.PermissionDenied as exc:
-        fail(f"{exc} (acting as {actor.username})")
-    return engine, actor
 
 
 def _level(value: str) -> Level:
@@ -69,26 +65,23 @@ def add(
 ) -> None:
     """Create a user; the password comes from standard input or a prompt."""
     level = _level(clearance)
-    engine, actor = _authorized(db, user, "users.add")
+    engine, actor = authorized(db, user, "users.add")
     problem = accounts.validate_new_user(username, party, role, country, "x" * 12)
     if problem:
         fail(problem)
     password = read_password()
-    try:
-        with transaction(engine) as session:
-            created = accounts.add_user(
-                session,
-                actor,
-                username=username,
-                password=password,
-                party=party,
-                role=role,
-                clearance=level,
-                country=country,
-                source=SOURCE,
-            )
-    except AccountError as exc:
-        fail(str(exc))
+    with transaction(engine) as session:
+        created = accounts.add_user(
+            session,
+            actor,
+            username=username,
+            password=password,
+            party=party,
+            role=role,
+            clearance=level,
+            country=country,
+            source=SOURCE,
+        )
     out.print(
         f"added {created.username} ({created.party}, {created.role}, {created.clearance.name})"
     )
@@ -97,12 +90,12 @@ def add(
 @app.command("list")
 def list_(db: DbOption = None, user: UserOption = None, as_json: JsonOption = False) -> None:
     """List every account (never a password hash)."""
-    engine, actor = _authorized(db, user, "users.list")
+    engine, actor = authorized(db, user, "users.list")
     with transaction(engine) as session:
         rows = accounts.list_users(session)
         audit.record(session, actor, "users.list", outcome="allowed", source=SOURCE)
     if as_json:
-        emit_json(
+        print_json(
             [
                 {
                     "username": row.username,
@@ -140,12 +133,9 @@ def disable(
     user: UserOption = None,
 ) -> None:
     """Disable an account and revoke its sessions and API tokens."""
-    engine, actor = _authorized(db, user, "users.disable")
-    try:
-        with transaction(engine) as session:
-            accounts.disable_user(session, actor, username, source=SOURCE)
-    except AccountError as exc:
-        fail(str(exc))
+    engine, actor = authorized(db, user, "users.disable")
+    with transaction(engine) as session:
+        accounts.disable_user(session, actor, username, source=SOURCE)
     out.print(f"disabled {username.lower()}")
 
 
@@ -156,11 +146,8 @@ def reset_password(
     user: UserOption = None,
 ) -> None:
     """Set a new password (stdin or prompt), lift any lockout, revoke sessions and tokens."""
-    engine, actor = _authorized(db, user, "users.reset_password")
+    engine, actor = authorized(db, user, "users.reset_password")
     password = read_password()
-    try:
-        with transaction(engine) as session:
-            accounts.reset_password(session, actor, username, password, source=SOURCE)
-    except AccountError as exc:
-        fail(str(exc))
+    with transaction(engine) as session:
+        accounts.reset_password(session, actor, username, password, source=SOURCE)
     out.print(f"new password set for {username.lower()}")
