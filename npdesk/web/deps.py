@@ -43,7 +43,8 @@ async def answers() -> AsyncIterator[None]:
         yield
     except errors.DeskError as error:
         kind = errors.kind_of(error)
-        headers = {"Retry-After": str(retry_after_seconds())} if kind is errors.Unavailable else None
+        busy = kind is errors.Unavailable
+        headers = {"Retry-After": str(retry_after_seconds())} if busy else None
         raise HTTPException(errors.HTTP_STATUS[kind], str(error), headers) from error
     except IllegalTransition as error:
         raise HTTPException(409, str(error)) from error
