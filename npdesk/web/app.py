@@ -28,12 +28,16 @@ from npdesk.web.routes import (
     auth,
     cables,
     cases,
-    desk,
+    commitments,
+    events,
+    firms,
     handovers,
     metrics,
+    proposals,
     releases,
     reviews,
     screening,
+    search,
 )
 from npdesk.web.templating import templates
 
@@ -80,7 +84,20 @@ def create_app(engine: Engine) -> FastAPI:
         """Liveness check (no login needed)."""
         return {"status": "ok"}
 
-    routers = (auth, cables, cases, handovers, reviews, metrics, desk, releases)
+    routers = (
+        auth,
+        cables,
+        search,
+        cases,
+        handovers,
+        reviews,
+        metrics,
+        firms,
+        events,
+        commitments,
+        proposals,
+        releases,
+    )
     for router in [r for module in routers for r in (module.router, module.api)]:
         app.include_router(router)
     app.include_router(screening.router)
