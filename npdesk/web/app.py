@@ -24,7 +24,21 @@ from npdesk.services import audit
 from npdesk.settings import retry_after_seconds, secure_cookies
 from npdesk.store.db import is_lock_failure, session_factory
 from npdesk.web.auth import check_route_actions, public_action, require_action
-from npdesk.web.routes import auth, cables, cases, desk, releases, screening
+from npdesk.web.routes import (
+    auth,
+    cables,
+    cases,
+    commitments,
+    events,
+    firms,
+    handovers,
+    metrics,
+    proposals,
+    releases,
+    reviews,
+    screening,
+    search,
+)
 from npdesk.web.templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -70,7 +84,20 @@ def create_app(engine: Engine) -> FastAPI:
         """Liveness check (no login needed)."""
         return {"status": "ok"}
 
-    routers = (auth, cables, cases, desk, releases)
+    routers = (
+        auth,
+        cables,
+        search,
+        cases,
+        handovers,
+        reviews,
+        metrics,
+        firms,
+        events,
+        commitments,
+        proposals,
+        releases,
+    )
     for router in [r for module in routers for r in (module.router, module.api)]:
         app.include_router(router)
     app.include_router(screening.router)
@@ -144,7 +171,7 @@ def _error_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": _plain(exc.errors())}, status_code=422)
-        return _page(request, 422, "The request could not be understood.")
+        return _page(request, 422, _what_was_wrong(exc.errors()))
 
 
 class AnswerErrors:
@@ -236,6 +263,15 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def _what_was_wrong(errors: Any) -> str:
+    """A 422 page's message: each refused field and why, never the value sent."""
+    lines = []
+    for error in _plain(errors):
+        where = ".".join(str(part) for part in error["loc"] if part not in ("body", "query"))
+        lines.append(f"{where}: {error['msg']}" if where else error["msg"])
+    return "The request could not be accepted. " + "; ".join(lines)
 
 
 def _plain(errors: Any) -> list[dict[str, Any]]:

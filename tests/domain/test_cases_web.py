@@ -17,7 +17,7 @@ from npdesk.security.model import LOCAL_OPERATOR, Level, Party, Role
 from npdesk.services import accounts
 from npdesk.services.accounts import SecretKind
 from npdesk.store.db import session_factory, transaction
-from npdesk.web.routes import cases as case_routes
+from npdesk.web.routes import cases, handovers, metrics, reviews
 
 from ._desk_fixtures import desk
 
@@ -29,8 +29,9 @@ def make_app(engine: Engine) -> FastAPI:
     app = FastAPI()
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    for router in case_routes.ROUTERS:
-        app.include_router(router)
+    for module in (cases, handovers, reviews, metrics):
+        app.include_router(module.router)
+        app.include_router(module.api)
     return app
 
 
@@ -162,7 +163,7 @@ def test_from_a_new_case_to_a_closed_one_and_the_liaison_view(
     assert closed.status_code == 200
     after = client.get("/api/v1/metrics?as_of=2099-03-01", headers=officer).json()
     assert (before["open_now"], after["open_now"]) == (1, 0)
-    assert case_routes.MetricsOut.model_validate(after).cycles[0].closed == 1
+    assert metrics.MetricsOut.model_validate(after).cycles[0].closed == 1
     dashboard = client.get("/dashboard?as_of=2099-03-01", headers=officer)
     assert dashboard.status_code == 200 and "<svg" in dashboard.text
 
