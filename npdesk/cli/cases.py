@@ -39,6 +39,7 @@ from npdesk.services import cases as case_service
 from npdesk.services import handovers as handover_service
 from npdesk.services import metrics as metrics_service
 from npdesk.services import reviews as review_service
+from npdesk.services.case_subjects import screen_subjects
 from npdesk.settings import partner_country
 
 cases_app = typer.Typer(no_args_is_help=True, help="Open proliferation cases.")
@@ -373,7 +374,7 @@ def screen(
     """Screen a case's subjects against the newest sanctions lists (and keep them re-screened)."""
     engine, actor = _session(db, user)
     with clear_errors():
-        _case, notes = case_service.screen_subjects(engine, actor, reference)
+        _case, notes = screen_subjects(engine, actor, reference)
     for note in notes:
         out.print(note, highlight=False)
 

@@ -14,7 +14,7 @@ import json
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from pathlib import Path
@@ -38,17 +38,17 @@ from npdesk.security.audit import Outcome
 from npdesk.security.model import Level, Marking, User
 from npdesk.security.partners import agreed_level
 from npdesk.services import audit, errors
-from npdesk.services.cases import (
+from npdesk.services.case_records import (
     InvalidCaseData,
     NotPermitted,
-    ShownReferences,
     case_from_record,
     load_record,
     move_record,
+    release_case_in,
     require_writer,
-    shown_references,
     with_children,
 )
+from npdesk.services.case_references import ShownReferences, shown_references
 from npdesk.store.db import session_factory, transaction
 from npdesk.store.models.cases import CaseRecord, HandoverEntryRecord, HandoverListRecord
 from npdesk.store.visibility import (
@@ -269,24 +269,12 @@ def create_handover_list(
                         f"{marking.banner()}): release it first, or hand the list over with "
                         "release to release it through the release policy"
                     )
-                decision = policy.may_release(user, marking, agreed)
-                if not decision:
+                try:
+                    release_case_in(session, user, record, source=source, action=CREATE_ACTION)
+                except InvalidCaseData as refused:
                     raise InvalidCaseData(
-                        f"case {case.reference} cannot be handed over: {decision.reason}"
-                    )
-                released = replace(marking, shared=True, rel_to=marking.rel_to | {partner})
-                set_marking(record, released)
-                audit.record_release(
-                    session,
-                    user,
-                    decision,
-                    partner=partner,
-                    marking=released,
-                    record_kind="case",
-                    record_id=case.reference,
-                    source=source,
-                    action=CREATE_ACTION,
-                )
+                        f"case {case.reference} cannot be handed over: {refused}"
+                    ) from None
             levels.append(marking.level)
             if raise_open_cases and case.status is CaseStatus.OPEN:
                 case = move_record(

@@ -48,6 +48,7 @@ from npdesk.services import cases as case_service
 from npdesk.services import handovers as handover_service
 from npdesk.services import metrics as metrics_service
 from npdesk.services import reviews as review_service
+from npdesk.services.case_subjects import screen_subjects
 from npdesk.settings import partner_country
 from npdesk.store.visibility import page_banner
 from npdesk.web.auth import client_source, require_action
@@ -665,7 +666,7 @@ def api_screen_subjects(request: Request, user: WriteCase, reference: str) -> Ca
     """Screen the case's subjects against the newest sanctions lists; each subject's
     `screening_ref` then names its stored screening and best hit."""
     with answers():
-        case, _notes = case_service.screen_subjects(
+        case, _notes = screen_subjects(
             engine_of(request), user, reference, source=client_source(request)
         )
     return case_out(case)
@@ -1148,9 +1149,7 @@ def edit_form(
 @router.post("/cases/{reference}/screen")
 def screen_form(request: Request, user: WriteCase, reference: str) -> RedirectResponse:
     with answers():
-        case_service.screen_subjects(
-            engine_of(request), user, reference, source=client_source(request)
-        )
+        screen_subjects(engine_of(request), user, reference, source=client_source(request))
     return back(f"/cases/{reference}")
 
 
