@@ -31,6 +31,7 @@ from npdesk.security.model import Level, Marking, Party, Role, User
 from npdesk.services import cases as case_service
 from npdesk.services import handovers as handover_service
 from npdesk.services import reviews as review_service
+from npdesk.services.case_references import shown_references
 from npdesk.settings import partner_country
 from npdesk.store.db import session_factory
 from npdesk.store.models.cables import CableParagraph
@@ -451,7 +452,7 @@ def _perform(engine: Engine, action: object, partner: str, liaison: User) -> Non
         _, demo, day, text = action
         # The liaison names the case by their own number for it, as they see it.
         with session_factory(engine)() as session:
-            theirs = case_service.shown_references(session, liaison).shown(demo.reference)
+            theirs = shown_references(session, liaison).shown(demo.reference)
         case_service.record_partner_response(
             engine,
             liaison,

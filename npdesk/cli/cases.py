@@ -36,6 +36,7 @@ from npdesk.domain.cases import (
 )
 from npdesk.security.model import Level, Marking
 from npdesk.services import cases as case_service
+from npdesk.services.case_subjects import screen_subjects
 
 app = commands("Open proliferation cases.")
 
@@ -303,6 +304,6 @@ def screen(
 ) -> None:
     """Screen a case's subjects against the newest sanctions lists (and keep them re-screened)."""
     engine, actor = connect(db, user)
-    _case, notes = case_service.screen_subjects(engine, actor, reference)
+    _case, notes = screen_subjects(engine, actor, reference)
     for note in notes:
         out.print(note, highlight=False)

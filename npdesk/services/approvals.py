@@ -20,7 +20,7 @@ and the CLI then call the one-step code directly (`npdesk.settings.two_person_re
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -32,10 +32,11 @@ from npdesk.screening.scoring import Band
 from npdesk.security.audit import Outcome
 from npdesk.security.model import Party, User
 from npdesk.security.partners import agreed_level
-from npdesk.security.policy import RELEASING_ROLES, may_release, released
+from npdesk.security.policy import RELEASING_ROLES, may_release
 from npdesk.services import audit, errors, screening
 from npdesk.services.cables import load_readable
-from npdesk.services.cases import load_record as load_case
+from npdesk.services.case_records import InvalidCaseData, release_case_in
+from npdesk.services.case_records import load_record as load_case
 from npdesk.services.program_records import SHAREABLE, share_in, shareable
 from npdesk.services.release import (
     ReleaseRefused,
@@ -48,7 +49,7 @@ from npdesk.store.models.cables import CableRecord
 from npdesk.store.models.cases import CaseRecord
 from npdesk.store.models.releases import PendingRelease
 from npdesk.store.models.screening import ScreeningHitRecord
-from npdesk.store.visibility import marking_of, set_marking, visible_keys, visible_select
+from npdesk.store.visibility import marking_of, visible_keys, visible_select
 
 PROPOSED, APPROVED, REJECTED = "proposed", "approved", "rejected"
 CABLE = "cable"
@@ -485,34 +486,20 @@ def _apply(session: Session, user: User, row: PendingRelease, source: str) -> Ex
 
 def _release_case(session: Session, user: User, reference: str, source: str) -> Exception | None:
     """Share case `reference` with the partner (shared, REL TO the partner), as a handover
-    with release did in one step; audited as `cases.release`."""
-    partner = settings.partner_country()
-    case = load_case(session, user, reference)
-    decision = may_release(user, marking_of(case), agreed_level(partner))
-    if not decision.allowed:
+    with release does in one step; audited as `cases.release`."""
+    record = load_case(session, user, reference)
+    try:
+        release_case_in(session, user, record, source=source, action="cases.release")
+    except InvalidCaseData as refused:
         return _refuse(
             session,
             user,
             "releases.approve",
-            f"case {reference}: {decision.reason}",
+            str(refused),
             source=source,
             record_kind=CASE,
             record_id=reference,
         )
-    # As a handover with release marked it: shared, and REL TO the partner.
-    marking = replace(released(marking_of(case), partner), shared=True)
-    set_marking(case, marking)
-    audit.record_release(
-        session,
-        user,
-        decision,
-        partner=partner,
-        marking=marking,
-        record_kind=CASE,
-        record_id=reference,
-        source=source,
-        action="cases.release",
-    )
     return None
 
 

@@ -19,7 +19,7 @@ from npdesk.extract.entities import Gazetteer, GazetteerEntry
 from npdesk.screening.model import EntryType
 from npdesk.security.model import Level, Marking, Party, User
 from npdesk.services import errors, screening
-from npdesk.services.cases import shown_references
+from npdesk.services.case_references import shown_references
 from npdesk.services.commitments import CommitmentView, commitment_view
 from npdesk.services.program_records import (
     add_marked,

@@ -14,7 +14,7 @@ import json
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from pathlib import Path
@@ -35,22 +35,27 @@ from npdesk.domain.handover import (
 )
 from npdesk.security import csvsafe, policy
 from npdesk.security.audit import Outcome
-from npdesk.security.model import Level, Marking, User
+from npdesk.security.model import Level, Marking, Party, User
 from npdesk.security.partners import agreed_level
 from npdesk.services import audit, errors
-from npdesk.services.cases import (
+from npdesk.services.case_records import (
     InvalidCaseData,
     NotPermitted,
-    ShownReferences,
     case_from_record,
     load_record,
     move_record,
+    release_case_in,
     require_writer,
-    shown_references,
     with_children,
 )
+from npdesk.services.case_references import ShownReferences, country_of
 from npdesk.store.db import session_factory, transaction
-from npdesk.store.models.cases import CaseRecord, HandoverEntryRecord, HandoverListRecord
+from npdesk.store.models.cases import (
+    CaseRecord,
+    HandoverEntryRecord,
+    HandoverListRecord,
+    PartnerCaseReference,
+)
 from npdesk.store.visibility import (
     fetch_visible,
     marking_of,
@@ -142,13 +147,54 @@ def list_banner(levels: Sequence[Level], partner_country: str) -> Marking:
     )
 
 
+class ShownLists:
+    """The list numbers a reader is shown: 1..n over the lists they may see, in the order
+    they were handed over, so no gap tells a reader cleared below a list's level how many
+    lists are held back (for a reader who sees every list, the stored numbers). A list's
+    marking never changes after handover, so a reader's numbers only ever grow at the end."""
+
+    def __init__(self, stored: Sequence[int]) -> None:
+        self._shown = {number: n for n, number in enumerate(stored, start=1)}
+        self._stored = {n: number for number, n in self._shown.items()}
+
+    def shown(self, stored: int) -> int:
+        return self._shown[stored]
+
+    def stored(self, shown: int) -> int | None:
+        return self._stored.get(shown)
+
+
+def shown_lists(session: Session, user: User) -> ShownLists:
+    """The list numbers `user` is shown (see `ShownLists`)."""
+    query = visible_columns(HandoverListRecord, user, HandoverListRecord.number)
+    return ShownLists(list(session.scalars(query.order_by(HandoverListRecord.number))))
+
+
+def _entry_references(session: Session, user: User, list_ids: Sequence[int]) -> ShownReferences:
+    """The case references `user` is shown on the lists `list_ids`: the desk's for home users;
+    for the partner, the number their government was given each case by, whatever the case is
+    marked now (the list is what the partner holds)."""
+    if user.party is Party.HOME:
+        return ShownReferences(None)
+    query = (
+        select(HandoverEntryRecord.reference, PartnerCaseReference.reference)
+        .join(PartnerCaseReference, PartnerCaseReference.case_id == HandoverEntryRecord.case_id)
+        .where(
+            HandoverEntryRecord.list_id.in_(list_ids),
+            PartnerCaseReference.partner == country_of(user),
+        )
+    )
+    return ShownReferences({desk: own for desk, own in session.execute(query)})
+
+
 def _list_from_record(
-    record: HandoverListRecord, refs: ShownReferences | None = None
+    record: HandoverListRecord, number: int, refs: ShownReferences | None = None
 ) -> HandoverList:
-    """The list as stored, with case references as the reader is shown them (`refs`)."""
+    """The list as stored, numbered as the reader is shown lists (`number`), with case
+    references as the reader is shown them (`refs`)."""
     shown = refs.shown if refs is not None else str
     return HandoverList(
-        number=record.number,
+        number=number,
         title=record.title,
         handed_over_on=record.handed_over_on,
         handed_over_by=record.handed_over_by,
@@ -171,12 +217,19 @@ def _list_from_record(
 _DETAIL_KEYS = ("subjects", "items", "regimes", "origin_countries", "destination_countries")
 
 
+def _shown_list(session: Session, user: User, record: HandoverListRecord) -> HandoverList:
+    number = shown_lists(session, user).shown(record.number)
+    return _list_from_record(record, number, _entry_references(session, user, [record.id]))
+
+
 def _load_list(session: Session, user: User, number: int) -> HandoverListRecord:
+    """The list the reader knows as `number` (`ShownLists`); else `HandoverNotFound`."""
+    stored = shown_lists(session, user).stored(number)
     return fetch_visible(
         session,
         HandoverListRecord,
         user,
-        HandoverListRecord.number == number,
+        HandoverListRecord.number == (stored if stored is not None else -1),
         missing=lambda: HandoverNotFound(number),
         options=[selectinload(HandoverListRecord.entries)],
     )
@@ -269,24 +322,12 @@ def create_handover_list(
                         f"{marking.banner()}): release it first, or hand the list over with "
                         "release to release it through the release policy"
                     )
-                decision = policy.may_release(user, marking, agreed)
-                if not decision:
+                try:
+                    release_case_in(session, user, record, source=source, action=CREATE_ACTION)
+                except InvalidCaseData as refused:
                     raise InvalidCaseData(
-                        f"case {case.reference} cannot be handed over: {decision.reason}"
-                    )
-                released = replace(marking, shared=True, rel_to=marking.rel_to | {partner})
-                set_marking(record, released)
-                audit.record_release(
-                    session,
-                    user,
-                    decision,
-                    partner=partner,
-                    marking=released,
-                    record_kind="case",
-                    record_id=case.reference,
-                    source=source,
-                    action=CREATE_ACTION,
-                )
+                        f"case {case.reference} cannot be handed over: {refused}"
+                    ) from None
             levels.append(marking.level)
             if raise_open_cases and case.status is CaseStatus.OPEN:
                 case = move_record(
@@ -334,7 +375,7 @@ def create_handover_list(
             record_id=str(number),
             detail={"cases": chosen_refs, "to": handed_over_to, "on": handed_over_on.isoformat()},
         )
-        return _list_from_record(listing)
+        return _shown_list(session, user, listing)
 
 
 def list_handover_lists(engine: Engine, user: User) -> list[HandoverList]:
@@ -345,34 +386,37 @@ def list_handover_lists(engine: Engine, user: User) -> list[HandoverList]:
             .order_by(HandoverListRecord.number.desc())
             .options(selectinload(HandoverListRecord.entries))
         ).all()
-        refs = shown_references(session, user)
-        return [_list_from_record(r, refs) for r in records]
+        numbers = shown_lists(session, user)
+        refs = _entry_references(session, user, [r.id for r in records])
+        return [_list_from_record(r, numbers.shown(r.number), refs) for r in records]
 
 
 def handover_dates(engine: Engine, user: User) -> list[tuple[int, date]]:
-    """(number, day handed over) of every list the user may see, oldest first (no entries
-    are loaded: for chart markers)."""
+    """(number as shown, day handed over) of every list the user may see, oldest first (no
+    entries are loaded: for chart markers)."""
     query = visible_columns(
         HandoverListRecord, user, HandoverListRecord.number, HandoverListRecord.handed_over_on
-    ).order_by(HandoverListRecord.handed_over_on, HandoverListRecord.number)
+    ).order_by(HandoverListRecord.number)
     with engine.connect() as connection:
-        return [(number, day) for number, day in connection.execute(query)]
+        rows = list(connection.execute(query))
+    numbers = ShownLists([number for number, _ in rows])
+    return sorted(((numbers.shown(number), day) for number, day in rows), key=lambda r: r[::-1])
 
 
 def get_handover_list(engine: Engine, user: User, number: int) -> HandoverList:
-    """One list. Raises `HandoverNotFound` (also when the user may not see it)."""
+    """One list, by the number the user is shown. Raises `HandoverNotFound` (also when the
+    user may not see it)."""
     with session_factory(engine)() as session:
-        refs = shown_references(session, user)
-        return _list_from_record(_load_list(session, user, number), refs)
+        return _shown_list(session, user, _load_list(session, user, number))
 
 
 def diff_handover_lists(engine: Engine, user: User, old: int, new: int) -> HandoverDiff:
-    """What changed from list `old` to list `new`. Raises `HandoverNotFound`."""
+    """What changed from list `old` to list `new` (numbers as shown). Raises
+    `HandoverNotFound`."""
     with session_factory(engine)() as session:
-        refs = shown_references(session, user)
         return diff(
-            _list_from_record(_load_list(session, user, old), refs),
-            _list_from_record(_load_list(session, user, new), refs),
+            _shown_list(session, user, _load_list(session, user, old)),
+            _shown_list(session, user, _load_list(session, user, new)),
         )
 
 

@@ -27,7 +27,8 @@ from npdesk.domain.metrics import (
 )
 from npdesk.domain.reviews import ReviewState
 from npdesk.security.model import User
-from npdesk.services.cases import aware, shown_references
+from npdesk.services.case_records import aware
+from npdesk.services.case_references import shown_references
 from npdesk.services.handovers import handover_dates
 from npdesk.services.reviews import list_reviews
 from npdesk.store.db import session_factory, utcnow

@@ -38,15 +38,15 @@ from npdesk.security.audit import Outcome
 from npdesk.security.model import NOFORN, Level, Marking, Party, User
 from npdesk.security.partners import agreed_level
 from npdesk.services import audit, errors
-from npdesk.services.cases import (
+from npdesk.services.case_records import (
     InvalidCaseData,
     NotPermitted,
     aware,
-    cases_possibly_active_at,
     load_record,
     move_record,
-    shown_references,
 )
+from npdesk.services.case_references import shown_references
+from npdesk.services.cases import cases_possibly_active_at
 from npdesk.services.handovers import documents, html_to_pdf
 from npdesk.store.db import session_factory, transaction, utcnow
 from npdesk.store.models.cases import (

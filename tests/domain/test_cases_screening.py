@@ -9,7 +9,8 @@ import pytest
 
 from npdesk.domain.cases import Subject, SubjectKind
 from npdesk.services import screening
-from npdesk.services.cases import CaseInput, InvalidCaseData, create_case, screen_subjects
+from npdesk.services.case_subjects import screen_subjects
+from npdesk.services.cases import CaseInput, InvalidCaseData, create_case
 from tests.conftest import require
 
 from ._desk_fixtures import LIAISON, OFFICER, desk

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from npdesk.domain.cases import Subject, SubjectKind
 from npdesk.security.model import NOFORN, Level, Marking, Party, Role, User
 from npdesk.services import screening
-from npdesk.services.cases import CaseInput, create_case, screen_subjects
+from npdesk.services.case_subjects import screen_subjects
+from npdesk.services.cases import CaseInput, create_case
 from npdesk.store.db import session_factory
 from npdesk.store.models.screening import (
     ScreenedSubject,

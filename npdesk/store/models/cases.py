@@ -128,6 +128,28 @@ class PartnerResponseRecord(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class PartnerCaseReference(Base):
+    """The number a partner government knows a case by (`CHN-2007-001`), assigned once, when
+    the case first becomes visible to that partner, and never changed or reused: per partner
+    and year (the year of the desk's reference), 1..n in the order cases were released to it.
+    """
+
+    __tablename__ = "partner_case_references"
+    __table_args__ = (
+        UniqueConstraint("partner", "case_id"),
+        UniqueConstraint("partner", "year", "number"),
+        UniqueConstraint("partner", "reference"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    partner: Mapped[str] = mapped_column(String(3))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(32))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class HandoverListRecord(MarkedMixin, Base):
     """A numbered version of the open-case list handed to the partner."""
 

@@ -31,6 +31,7 @@ from npdesk.domain.cases import (
 )
 from npdesk.security.model import Level, Marking, User
 from npdesk.services import cases as case_service
+from npdesk.services.case_subjects import screen_subjects
 from npdesk.web import deps
 from npdesk.web.auth import client_source, require_action
 from npdesk.web.deps import back, engine_of
@@ -264,7 +265,7 @@ def respond(request: Request, user: User, reference: str, data: ResponseIn) -> C
 
 
 def screen(request: Request, user: User, reference: str) -> Case:
-    case, _notes = case_service.screen_subjects(
+    case, _notes = screen_subjects(
         engine_of(request), user, reference, source=client_source(request)
     )
     return case
