@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from npdesk.demo_program import load_demo_program
+from npdesk.demo.program import load_demo_program
 from npdesk.services.cases import list_cases
 from npdesk.services.handovers import ExportFormat, diff_handover_lists, export_handover_list
 from npdesk.services.metrics import metrics_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from npdesk.demo_desk import DEMO_USER, load_demo_desk
+from npdesk.demo.firms import DEMO_USER, load_demo_firms
 from npdesk.security.model import Level, Party, Role, User
 from npdesk.services import commitments as commitment_service
 from npdesk.services import events as event_service
@@ -17,8 +17,8 @@ from npdesk.store.schema import upgrade
 def test_demo_desk_is_fictional_idempotent_and_useful(tmp_path: Path) -> None:
     engine = make_engine("sqlite:///" + str(tmp_path / "demo.db"))
     upgrade(engine)
-    load_demo_desk(engine)
-    load_demo_desk(engine)
+    load_demo_firms(engine)
+    load_demo_firms(engine)
     firms = firm_service.list_firms(engine, DEMO_USER)
     assert len(firms) == 3 and all(f.fictional and "fictional" in f.name for f in firms)
     profile = firm_service.get_firm(engine, DEMO_USER, "demo-hsp", dt.date(2009, 1, 1))

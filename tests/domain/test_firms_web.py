@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from npdesk.demo_desk import load_demo_desk
+from npdesk.demo.firms import load_demo_firms
 from npdesk.services.ingest import ingest_paths
 from npdesk.services.proposals import read_pending
 from npdesk.store.db import make_engine
@@ -39,7 +39,7 @@ def world(tmp_path: Path, seed_text: str) -> Iterator[tuple[TestClient, Clock]]:
     (tmp_path / "seed.txt").write_text(seed_text, encoding="utf-8")
     ingest_paths(engine, [tmp_path / "seed.txt"])
     add_users(engine)
-    load_demo_desk(engine)
+    load_demo_firms(engine)
     read_pending(engine)  # what the server's background reader does
     app = create_app(engine)
     clock = Clock(dt.date(2008, 4, 1))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from npdesk.demo_program import load_demo_program
+from npdesk.demo.program import load_demo_program
 from npdesk.domain.cases import CaseStatus
 from npdesk.domain.reviews import ReviewState
 from npdesk.services.cases import list_cases

@@ -90,7 +90,7 @@ def search_rows(engine: Engine) -> list[dict[str, Any]]:
 
 def build_desk(engine: Engine) -> None:
     """The desk as it is used: everything a release must carry across an upgrade."""
-    from npdesk.demo import SAMPLE_CABLES, demo_users, load_fictional_programs
+    from npdesk.demo.build import SAMPLE_CABLES, demo_users, load_fictional_programs
     from npdesk.security.model import LOCAL_OPERATOR, Level, Party, Role, User
     from npdesk.services import approvals, screening
     from npdesk.services.ingest import ingest_paths

@@ -1,38 +1,30 @@
 """`make demo`: a populated desk on a fresh SQLite database, then the web server.
 
 Loads the seed cable and the 2010 corpus from the shared folder when it is there (else the
-project's own fictional sample cables), the fictional sample program (cases, handover lists,
-reviews; firms, dialogues, ICP scores, events, commitments), and three demo accounts.
+project's own fictional sample cables), the fictional programme (cases, handover lists,
+reviews; firms, dialogues, ICP scores, events, commitments), the shared restricted-party lists
+when present, and the demo accounts of `data/accounts.yaml`.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
+from npdesk.demo.files import read
+from npdesk.demo.firms import load_demo_firms
+from npdesk.demo.program import load_demo_program
 from npdesk.security.model import LOCAL_OPERATOR, Level, Party, Role
 from npdesk.services import accounts
 from npdesk.services.ingest import ingest_paths
 from npdesk.store.db import make_engine, transaction
 from npdesk.store.schema import upgrade
 
-SAMPLE_CABLES = Path(__file__).resolve().parent / "sample_data" / "cables"
-DEMO_USERS = (
-    ("officer", Party.HOME, Role.OFFICER, Level.TS, None),
-    ("reviewer", Party.HOME, Role.REVIEWER, Level.S, None),
-    ("liaison", Party.PARTNER, Role.LIAISON, Level.C, "CHN"),
-)
-# Optional fictional programs, loaded when their module is present in this build.
-DEMO_LOADERS = (
-    ("npdesk.demo_program", "load_demo_program"),
-    ("npdesk.demo_desk", "load_demo_desk"),
-)
+SAMPLE_CABLES = Path(__file__).resolve().parent.parent / "sample_data" / "cables"
 
 console = Console()
 
@@ -61,7 +53,13 @@ def demo_users(engine: Engine) -> list[tuple[str, str, str]]:
     """Create the demo accounts, passwords `npdesk-demo-<name>`: (username, password, who)."""
     created = []
     with transaction(engine) as session:
-        for name, party, role, clearance, country in DEMO_USERS:
+        for entry in read("accounts")["accounts"]:
+            name, country = entry["username"], entry.get("country")
+            party, role, clearance = (
+                Party(entry["party"]),
+                Role(entry["role"]),
+                Level[entry["clearance"]],
+            )
             password = f"npdesk-demo-{name}"
             accounts.add_user(
                 session,
@@ -80,19 +78,10 @@ def demo_users(engine: Engine) -> list[tuple[str, str, str]]:
 
 
 def load_fictional_programs(engine: Engine) -> list[str]:
-    loaded = []
-    for module_name, function in DEMO_LOADERS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        loader: Callable[[Engine], None] = getattr(module, function)
-        loader(engine)
-        loaded.append(module_name)
-    return loaded
-
-
-SANCTION_LISTS = ("ofac-sdn", "un-consolidated.xml", "us-csl-sample.csv", "bis-dpl.txt")
+    """The fictional cases programme and firms programme; returns what was loaded."""
+    load_demo_program(engine)
+    load_demo_firms(engine)
+    return ["cases, handover lists and reviews", "firms, events and commitments"]
 
 
 def load_sanction_lists(engine: Engine, shared: Path) -> list[str]:
@@ -101,7 +90,8 @@ def load_sanction_lists(engine: Engine, shared: Path) -> list[str]:
     from npdesk.services import screening
 
     folder = shared / "data" / "sanctions"
-    present = [folder / name for name in SANCTION_LISTS if (folder / name).exists()]
+    names = read("accounts")["sanction_lists"]
+    present = [folder / name for name in names if (folder / name).exists()]
     loaded = []
     for i, path in enumerate(present):
         result = screening.load_list_version(
@@ -122,7 +112,7 @@ def prepare(url: str, shared: Path) -> tuple[Engine, list[tuple[str, str, str]]]
     console.print(f"cables: {report.counts()}")
     with console.status("loading the fictional sample program"):
         loaded = load_fictional_programs(engine)
-    console.print(f"fictional program loaded: {', '.join(loaded) or 'none'}")
+    console.print(f"fictional program loaded: {', '.join(loaded)}")
     with console.status("loading restricted-party lists and re-screening"):
         lists = load_sanction_lists(engine, shared)
     console.print(f"screening lists: {', '.join(lists) or 'none (no shared data)'}")
@@ -157,7 +147,3 @@ def main() -> None:
         uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="warning")
     finally:
         reader.stop()
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,3 @@
+from npdesk.demo.build import main
+
+main()
