@@ -93,6 +93,23 @@ def secure_cookies() -> bool | None:
     raise ValueError(f"NPDESK_SECURE_COOKIES must be true, false or auto, not {value!r}")
 
 
+def upload_max_bytes() -> int:
+    """The largest request body the web accepts, uploads included (`NPDESK_UPLOAD_MAX_BYTES`,
+    default 50 MB); a larger one is answered 413 before any of it is stored."""
+    return _positive_int("NPDESK_UPLOAD_MAX_BYTES", 50_000_000)
+
+
+def archive_max_bytes() -> int:
+    """The most an archive may unpack to, all members together (`NPDESK_ARCHIVE_MAX_BYTES`,
+    default 1 GB): a larger one is refused whole, as a zip bomb, before a member is read."""
+    return _positive_int("NPDESK_ARCHIVE_MAX_BYTES", 1_000_000_000)
+
+
+def archive_max_members() -> int:
+    """The most files an archive may hold (`NPDESK_ARCHIVE_MAX_MEMBERS`, default 100,000)."""
+    return _positive_int("NPDESK_ARCHIVE_MAX_MEMBERS", 100_000)
+
+
 def _positive_int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -108,3 +125,6 @@ def _positive_int(name: str, default: int) -> int:
 
 MAX_CABLE_BYTES = 2_000_000
 """A single cable larger than this is refused at ingest (the largest real cables are ~200 KB)."""
+
+QUARANTINE_KEEP_BYTES = 65_536
+"""How much of a refused file the quarantine keeps for diagnosis (once per distinct content)."""

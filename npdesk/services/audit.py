@@ -49,6 +49,7 @@ from npdesk.security.audit import (
 from npdesk.security.model import Marking, User
 from npdesk.security.policy import ReleaseDecision
 from npdesk.services import errors
+from npdesk.services.audit_scope import Audited, note_recorded
 from npdesk.settings import audit_key_file
 from npdesk.store.db import transaction, utcnow
 from npdesk.store.models.security import AuditHead, AuditLogEntry
@@ -270,6 +271,7 @@ def record_many(session: Session, pending: Sequence[Pending]) -> list[AuditEntry
         .where(AuditHead.id == HEAD_ID)
         .values(hash=head_mac(last_seq, prev_hash, key))
     )
+    note_recorded(session, [Audited(e.action, e.outcome, e.actor) for e in entries])
     return entries
 
 

@@ -10,6 +10,10 @@ lock: SQLite answers "database is locked" at once when another writer committed 
 began, which is what web edits and logins hit during an ingest. `is_lock_failure` says which
 errors mean "busy, try again later" (the web answers them 503 with Retry-After, the CLI one
 line); `run_transaction` retries PostgreSQL serialization failures and deadlocks.
+
+A web request or CLI command is a unit of work (`unit_of_work`): it notes whether it has
+committed any write yet, so a whole request or command that PostgreSQL aborted before it
+changed anything can be run again from the start (`retried`, and the web middleware).
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -230,12 +236,60 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     if resolved.startswith("postgresql://"):
         resolved = "postgresql+psycopg://" + resolved.removeprefix("postgresql://")
     engine = create_engine(resolved, **kwargs)
+    event.listen(engine, "before_cursor_execute", _note_write)
+    event.listen(engine, "commit", _note_commit)
+    event.listen(engine, "rollback", _forget_writes)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "commit", _release_write_lock)
         event.listen(engine, "rollback", _release_write_lock)
     return engine
+
+
+@dataclass
+class UnitOfWork:
+    """What one web request or CLI command has done to the database so far: how many
+    transactions that wrote have committed (none: running it again repeats nothing)."""
+
+    committed_writes: int = 0
+
+
+_unit: ContextVar[UnitOfWork | None] = ContextVar("npdesk_unit_of_work", default=None)
+_WROTE = "npdesk_wrote"
+# Statements that change nothing: reads and transaction control.
+_READS = ("SELECT", "BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "SHOW", "SET")
+
+
+@contextmanager
+def unit_of_work() -> Iterator[UnitOfWork]:
+    """Track the writes committed within the block (worker threads started from it share it:
+    they run in a copy of this context)."""
+    unit = UnitOfWork()
+    token = _unit.set(unit)
+    try:
+        yield unit
+    finally:
+        _unit.reset(token)
+
+
+def current_unit() -> UnitOfWork | None:
+    return _unit.get()
+
+
+def _note_write(connection: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+    if not statement.lstrip()[:9].upper().startswith(_READS):
+        connection.info[_WROTE] = True
+
+
+def _note_commit(connection: Connection) -> None:
+    unit = _unit.get()
+    if connection.info.pop(_WROTE, False) and unit is not None:
+        unit.committed_writes += 1
+
+
+def _forget_writes(connection: Connection) -> None:
+    connection.info.pop(_WROTE, None)
 
 
 def _is_sqlite(engine: Engine) -> bool:
@@ -251,12 +305,11 @@ def engine_of(session: Session) -> Engine:
 def session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
     """Sessions on `engine`. On SQLite, one that `begin()`s explicitly takes the write lock at
     once (BEGIN IMMEDIATE) unless `read_only`; one that begins by itself only reads."""
+    info = {_SESSION_READ_ONLY: True} if read_only else {}
     if not _is_sqlite(engine):
-        return sessionmaker(engine, expire_on_commit=False)
+        return sessionmaker(engine, expire_on_commit=False, info=info)
     bind = engine.execution_options(**{_SESSION_BEGINS: True})
-    return sessionmaker(
-        bind, expire_on_commit=False, info={_SESSION_READ_ONLY: True} if read_only else {}
-    )
+    return sessionmaker(bind, expire_on_commit=False, info=info)
 
 
 @contextmanager
@@ -301,25 +354,51 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 Result = TypeVar("Result")
+ATTEMPTS = 4
+
+
+def retry_pause(attempt: int) -> float:
+    """How long to wait before attempt `attempt + 1`: short, random (so the two sides of a
+    deadlock do not meet again), growing."""
+    return random.uniform(0, 0.05 * 2**attempt)
+
+
+def may_retry(exc: BaseException, attempt: int, committed_writes: int, attempts: int) -> bool:
+    """Whether a unit of work that failed with `exc` on try `attempt` may run again: PostgreSQL
+    rolled it back for a serialization failure or deadlock, and nothing of it has committed."""
+    return attempt < attempts and committed_writes == 0 and is_retryable(exc)
+
+
+def retried(work: Callable[[], Result], *, attempts: int = ATTEMPTS) -> Result:
+    """`work()`, run again from the start (after a short random pause) while PostgreSQL rolls
+    it back for a serialization failure or a deadlock and it has committed nothing yet. `work`
+    must do nothing outside the database that cannot be repeated. Other errors, and the last
+    attempt's, propagate."""
+    outer = _unit.get()  # inside a request or command: count its writes there too
+    for attempt in range(1, attempts + 1):
+        with nullcontext(outer) if outer is not None else unit_of_work() as unit:
+            before = unit.committed_writes
+            try:
+                return work()
+            except DBAPIError as exc:
+                if not may_retry(exc, attempt, unit.committed_writes - before, attempts):
+                    raise
+        time.sleep(retry_pause(attempt))
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def run_transaction(
     engine: Engine,
     work: Callable[[Session], Result],
     *,
-    attempts: int = 4,
+    attempts: int = ATTEMPTS,
     read_only: bool = False,
 ) -> Result:
-    """`work(session)` in a transaction, re-run from the start (after a short random pause)
-    when PostgreSQL rolls it back for a serialization failure or a deadlock. `work` must
-    do nothing outside the session that cannot be repeated. Other errors, and the last
-    attempt's, propagate."""
-    for attempt in range(1, attempts + 1):
-        try:
-            with transaction(engine, read_only=read_only) as session:
-                return work(session)
-        except DBAPIError as exc:
-            if attempt == attempts or not is_retryable(exc):
-                raise
-            time.sleep(random.uniform(0, 0.05 * 2**attempt))
-    raise AssertionError("unreachable")  # the loop returns or raises
+    """`work(session)` in one transaction, re-run from the start when PostgreSQL rolls it back
+    for a serialization failure or a deadlock (see `retried`)."""
+
+    def once() -> Result:
+        with transaction(engine, read_only=read_only) as session:
+            return work(session)
+
+    return retried(once, attempts=attempts)

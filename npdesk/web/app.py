@@ -7,22 +7,37 @@ import base64
 import hashlib
 import logging
 import re
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import anyio
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from npdesk import __version__
-from npdesk.services import audit
-from npdesk.settings import retry_after_seconds, secure_cookies
-from npdesk.store.db import is_lock_failure, session_factory
+from npdesk.security.audit import Outcome
+from npdesk.security.model import Party
+from npdesk.services import audit, audit_scope
+from npdesk.settings import retry_after_seconds, secure_cookies, upload_max_bytes
+from npdesk.store.db import (
+    ATTEMPTS,
+    is_lock_failure,
+    may_retry,
+    retry_pause,
+    session_factory,
+    transaction,
+    unit_of_work,
+)
 from npdesk.web.auth import check_route_actions, public_action, require_action
 from npdesk.web.routes import (
     auth,
@@ -105,6 +120,7 @@ def create_app(engine: Engine) -> FastAPI:
     _api_docs(app)
     _error_handlers(app)
     # Outermost last: headers go on every answer, including the ones errors turn into.
+    app.add_middleware(AuditedRequests)
     app.add_middleware(AnswerErrors)
     app.add_middleware(SecurityHeaders)
     check_route_actions(app)  # default deny: a route without a registered action won't start
@@ -207,6 +223,230 @@ class AnswerErrors:
                 log.exception("internal error: %s %s", request.method, scope["path"])
                 answer = _crashed(request)
             await answer(scope, receive, send)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SPOOL_BYTES = 1_048_576  # request bodies above this wait on disk, not in memory, for a replay
+CHUNK_BYTES = 65_536
+# What a path parameter names, for the audit entry of a request (`number` by its action).
+PARAMETER_KINDS = {
+    "cable_id": "cable",
+    "reference": "case",
+    "key": "firm",
+    "commitment_id": "commitment",
+    "proposal_id": "proposal",
+    "dialogue_id": "dialogue",
+    "release_id": "release",
+    "month": "month",
+}
+NUMBER_KINDS = {"handovers": "handover_list", "reviews": "review"}
+
+
+class AuditedRequests:
+    """Every request as one unit of work, audited whatever its route does:
+
+    - a body larger than `NPDESK_UPLOAD_MAX_BYTES` is answered 413 before any of it is kept;
+    - a request PostgreSQL aborted (deadlock, serialization failure) before anything of it
+      committed is run again from the start, its body replayed (see `npdesk.store.db`);
+    - services write their own audit entries with their changes, in the same transaction
+      (`npdesk.services.audit_scope` adds one for an ORM change a service did not audit).
+      Here, before the answer leaves, goes what only the web sees: every request of a partner
+      user not audited yet (a read of a case, list, minutes, an export, a search...), and
+      every refusal the services did not audit (404s on records hidden from the user,
+      403s such as CSRF refusals). Without its audit entry no answer goes out: a database
+      too busy to take it makes the answer a 503."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = upload_max_bytes()
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(scope, int(declared), limit)(scope, receive, send)
+            return
+        spool, size = await _read_body(receive, limit)
+        if size > limit:
+            await _too_large(scope, size, limit)(scope, receive, send)
+            return
+        if spool is None:
+            return  # the client went away before sending its request
+        with spool:
+            for attempt in range(1, ATTEMPTS + 1):
+                if await self._attempt(scope, _replay(spool, size, receive), send, attempt):
+                    return
+                log.info("retrying %s %s: the database aborted it", scope["method"], scope["path"])
+                await anyio.sleep(retry_pause(attempt))
+
+    async def _attempt(self, scope: Scope, receive: Receive, send: Send, attempt: int) -> bool:
+        """Run the request once; False when it should run again."""
+        http = {**scope, "state": dict(scope.get("state") or {})}
+        source = _client(scope)
+        with (
+            unit_of_work() as unit,
+            audit_scope.scoped(
+                source, state=http["state"], find_action=lambda: _action(http)
+            ) as audited,
+        ):
+
+            async def audited_send(message: Message) -> None:
+                if message["type"] == "http.response.start" and not sender["started"]:
+                    entry = _entry_for(http, audited, unit.committed_writes, message["status"])
+                    if entry is not None and not await _write(http, entry, send):
+                        sender["swallow"] = True  # answered 503 instead
+                    sender["started"] = True
+                if not sender["swallow"]:
+                    await send(message)
+
+            sender = {"started": False, "swallow": False}
+            try:
+                await self.app(http, receive, audited_send)
+            except DBAPIError as exc:
+                if sender["started"] or not may_retry(
+                    exc, attempt, unit.committed_writes, ATTEMPTS
+                ):
+                    raise
+                return False
+        return True
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[IO[bytes] | None, int]:
+    """The whole request body, spooled (None when the client left), and its size; reading
+    stops once it passes `limit`."""
+    # Closed by the caller (or here when the body is refused).
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            spool.close()
+            return None, size
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            spool.close()
+            return None, size
+        spool.write(chunk)
+        if not message.get("more_body"):
+            return spool, size
+
+
+def _replay(spool: IO[bytes], size: int, receive: Receive) -> Receive:
+    spool.seek(0)
+    left = size
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal left, sent
+        if sent:
+            return await receive()  # after the body: the client's disconnect, when it comes
+        chunk = spool.read(min(CHUNK_BYTES, left))
+        left -= len(chunk)
+        sent = left <= 0
+        return {"type": "http.request", "body": chunk, "more_body": not sent}
+
+    return replayed
+
+
+def _too_large(scope: Scope, size: int, limit: int) -> Response:
+    message = (
+        f"The request is too large: {size:,} bytes, and this desk accepts at most {limit:,} "
+        "bytes in one request. Upload the files in smaller parts."
+    )
+    if _wants_json(Request(scope)):
+        return JSONResponse({"detail": message}, status_code=413)
+    return HTMLResponse(_plain_page("Too large", message), status_code=413)
+
+
+def _client(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def _action(http: Scope) -> str | None:
+    """The registered action of the route that took the request (None: no route did)."""
+    route = http.get("route")
+    if not isinstance(route, APIRoute):
+        return None
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop(0)
+        name = getattr(dependant.call, "npdesk_action", None)
+        if isinstance(name, str):
+            return name
+        pending.extend(dependant.dependencies)
+    return None
+
+
+def _entry_for(
+    http: Scope, scope: audit_scope.AuditScope, committed_writes: int, status: int
+) -> audit.Pending | None:
+    """The entry the web adds for a request about to be answered `status`, if any."""
+    action = _action(http)
+    if action is None:
+        return None  # static files and unknown paths: no route, so no sign-in either
+    user = scope.actor
+    outcomes = {entry.outcome for entry in scope.audited}
+    detail: dict[str, Any] = {"method": http["method"], "path": http["path"], "status": status}
+    if http.get("query_string"):
+        detail["query"] = http["query_string"].decode("latin-1")[:300]
+    if status in (403, 404) and (user is not None or status == 403):
+        if Outcome.DENIED in outcomes:
+            return None
+        outcome = Outcome.DENIED
+    elif user is None:
+        return None  # not signed in: a failed sign-in is audited by the accounts service
+    elif user.party is not Party.HOME and not outcomes:
+        outcome = Outcome.ALLOWED if status < 400 else Outcome.ERROR
+    elif http["method"] not in SAFE_METHODS and status < 400 and committed_writes and not outcomes:
+        # A change went through, and no service audited it: say so, late rather than never.
+        outcome = Outcome.OK
+        detail["note"] = "audited by the web layer after the change committed"
+    else:
+        return None
+    kind, ident = _record_of(action, http.get("path_params") or {})
+    return audit.Pending(
+        user if user is not None else "(anonymous)",
+        action,
+        outcome,
+        scope.source,
+        record_kind=kind,
+        record_id=ident,
+        detail=detail,
+    )
+
+
+def _record_of(action: str, params: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    if not params:
+        return None, None
+    first = next(iter(params))
+    kind = PARAMETER_KINDS.get(first) or NUMBER_KINDS.get(action.split(".")[0], "record")
+    return kind, "/".join(str(value) for value in params.values())[:64]
+
+
+async def _write(http: Scope, entry: audit.Pending, send: Send) -> bool:
+    """Append `entry`; when the database is too busy to take it, answer 503 instead (False)."""
+
+    def append() -> None:
+        with transaction(http["app"].state.engine) as session:
+            audit.record_many(session, [entry])
+
+    try:
+        await run_in_threadpool(append)
+    except Exception as exc:
+        if not is_lock_failure(exc):
+            raise
+        log.warning("database busy: %s %s not audited, answered 503", http["method"], http["path"])
+
+        async def nothing() -> Message:
+            return {"type": "http.disconnect"}
+
+        await _busy(Request(http))(http, nothing, send)
+        return False
+    return True
 
 
 def _busy(request: Request) -> Response:
