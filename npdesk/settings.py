@@ -126,5 +126,12 @@ def _positive_int(name: str, default: int) -> int:
 MAX_CABLE_BYTES = 2_000_000
 """A single cable larger than this is refused at ingest (the largest real cables are ~200 KB)."""
 
+MAX_ARCHIVE_BYTES = 2_000_000_000
+"""An archive stops being expanded once its members add up to this (a zip bomb's 200:1 members
+would otherwise fill memory and the quarantine); the 2010 release is ~1.7 GB of text."""
+
+MAX_ARCHIVE_MEMBERS = 1_000_000
+"""An archive with more files than this is read up to here and the rest refused."""
+
 QUARANTINE_KEEP_BYTES = 65_536
 """How much of a refused file the quarantine keeps for diagnosis (once per distinct content)."""

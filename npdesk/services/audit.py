@@ -25,7 +25,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Session
 
 from npdesk.security.actions import permits
@@ -145,14 +145,16 @@ def _hash_of(session: Session, seq: int) -> str | None:
     return None if found is None else str(found)
 
 
-def _create_head(session: Session, seq: int) -> None:
-    """Create the head row at `seq`; a concurrent first appender may win the race, which is
-    fine (ON CONFLICT DO NOTHING waits for it, then leaves its row)."""
+def _create_head(session: Session, seq: int) -> bool:
+    """Create the head row at `seq`; whether this call created it. A concurrent first appender
+    may win the race, which is fine (ON CONFLICT DO NOTHING waits for it, then leaves its
+    row, and its head was not lost)."""
     values = {"id": HEAD_ID, "seq": seq, "hash": GENESIS_HASH}
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(pg_insert(AuditHead).values(values).on_conflict_do_nothing())
+        statement: Any = pg_insert(AuditHead).values(values).on_conflict_do_nothing()
     else:
-        session.execute(sqlite_insert(AuditHead).values(values).on_conflict_do_nothing())
+        statement = sqlite_insert(AuditHead).values(values).on_conflict_do_nothing()
+    return bool(cast(CursorResult[Any], session.execute(statement)).rowcount)
 
 
 @dataclass(frozen=True)
@@ -206,8 +208,7 @@ def record_many(session: Session, pending: Sequence[Pending]) -> list[AuditEntry
         # No head row: a new log, or one whose head was deleted. Never fail the caller's
         # change for it, nor hide it: carry on after the last stored entry, and say so first.
         stored = int(session.scalar(select(func.max(AuditLogEntry.seq))) or 0)
-        _create_head(session, stored)
-        if stored:
+        if _create_head(session, stored) and stored:
             notice = Pending(
                 HEAD_LOST_ACTOR,
                 "audit.verify",

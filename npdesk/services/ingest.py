@@ -30,7 +30,7 @@ from npdesk.security.markings import CableMarking, cable_marking, paragraph_mark
 from npdesk.security.model import LOCAL_OPERATOR, Marking, User
 from npdesk.services import audit
 from npdesk.services.sources import SourceFile, iter_sources
-from npdesk.settings import MAX_CABLE_BYTES
+from npdesk.settings import QUARANTINE_KEEP_BYTES
 from npdesk.store.db import session_factory
 from npdesk.store.models.cables import (
     CableParagraph,
@@ -106,11 +106,13 @@ def ingest_paths(
     actor: User = LOCAL_OPERATOR,
     source: str = "cli",
     on_file: Callable[[FileResult], None] | None = None,
+    labels: dict[Path, str] | None = None,
 ) -> IngestReport:
     """Ingest every file under `paths` (files, directories, .zip/.tar.gz archives) as
-    `actor`; every stored or quarantined file is audited with the change itself."""
+    `actor`; every stored or quarantined file is audited with the change itself. `labels`
+    names paths as their sender knows them (see `sources.iter_sources`)."""
     return ingest_sources(
-        engine, iter_sources(list(paths)), actor=actor, source=source, on_file=on_file
+        engine, iter_sources(list(paths), labels), actor=actor, source=source, on_file=on_file
     )
 
 
@@ -551,9 +553,14 @@ def _quarantine(session: Session, source: SourceFile, digest: str, reason: str) 
         )
     )
     if known is None:
-        keep = (
-            source.data if source.data is not None and len(source.data) <= MAX_CABLE_BYTES else None
+        # The first 64 KB are enough to see why a file was refused; the same bytes sent again
+        # (under another name) add a row naming them, not another copy.
+        seen = session.scalar(
+            select(QuarantinedFile.id).where(
+                QuarantinedFile.content_hash == digest, QuarantinedFile.content.is_not(None)
+            )
         )
+        keep = source.data[:QUARANTINE_KEEP_BYTES] if source.data and seen is None else None
         session.add(
             QuarantinedFile(
                 source_name=source.name,

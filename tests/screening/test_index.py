@@ -3,7 +3,6 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,23 +21,25 @@ def test_saved_index_screens_like_the_built_one(index: ScreeningIndex, tmp_path:
         assert before == after
 
 
-def test_cold_start_under_two_seconds(index: ScreeningIndex, tmp_path: Path) -> None:
+def test_a_fresh_process_screens_from_the_saved_index_alone(
+    index: ScreeningIndex, tmp_path: Path
+) -> None:
+    # What a cold start does, in a process that never built the index (its time is measured
+    # by `make bench`, not here).
     path = tmp_path / "lists.idx"
     index.save(path)
     script = (
-        "import sys, time; t = time.perf_counter()\n"
+        "import sys\n"
         "from pathlib import Path\n"
         "from npdesk.screening import Query, Screener, load_index\n"
-        "s = Screener(load_index(Path(sys.argv[1])))\n"
-        "s.screen(Query('Fangwei Li'))\n"
-        "print(time.perf_counter() - t)\n"
+        "hits = Screener(load_index(Path(sys.argv[1]))).screen(Query('Fangwei Li'))\n"
+        "print(hits[0].entry.source_id if hits else '')\n"
     )
-    started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True
     )
-    assert float(out.stdout) < 2.0, f"cold start took {out.stdout}"
-    assert time.perf_counter() - started < 4.0
+    best = Screener(index).screen(Query("Fangwei Li"))[0].entry.source_id
+    assert out.stdout.strip() == best
 
 
 def test_index_file_with_code_is_refused(tmp_path: Path) -> None:

@@ -8,13 +8,14 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from npdesk.security.audit import Outcome
 from npdesk.security.model import LOCAL_OPERATOR, Level, Marking
 from npdesk.services import audit
-from npdesk.store.db import transaction, utcnow
+from npdesk.store.db import session_factory, transaction, utcnow
+from npdesk.store.models.security import AuditLogEntry
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -178,4 +179,30 @@ def test_releases_are_audited_with_their_reason(store: Engine) -> None:
         ("cables.release", "denied"),
     ]
     assert "NOFORN" in rows[1]["detail"]["reason"]
+    assert audit.verify(store) is None
+
+
+def test_an_append_after_the_head_was_deleted_says_so_once(store: Engine) -> None:
+    fill(store, 3)
+    execute(store, "DELETE FROM audit_head")
+    fill(store, 2)
+    with session_factory(store)() as session:
+        notices = session.scalars(
+            select(AuditLogEntry).where(AuditLogEntry.action == "audit.verify")
+        ).all()
+    assert [(n.seq, n.outcome, n.detail["problem"]) for n in notices] == [
+        (4, "error", "the head of the log was missing; went on after 3")
+    ]
+    assert audit.count(store) == 6
+
+
+def test_first_appenders_racing_for_a_new_log_write_no_head_lost_notice(store: Engine) -> None:
+    # Each racer may find no head, then see the others' entries once they commit: that is a
+    # new log being started, not a lost head.
+    threads = [threading.Thread(target=fill, args=(store, 1)) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert audit.count(store) == 6
     assert audit.verify(store) is None

@@ -227,22 +227,20 @@ def api_ingest(
 ) -> dict[str, Any]:
     """Ingest uploaded cable files or archives (same rules as `npdesk ingest`)."""
     with tempfile.TemporaryDirectory(prefix="npdesk-upload-") as tmp:
-        paths: list[Path] = []
+        labels: dict[Path, str] = {}
         for i, upload in enumerate(files):
             name = Path(upload.filename or f"upload-{i}").name or f"upload-{i}"
+            # Numbered so two uploads of the same name do not overwrite each other.
             target = Path(tmp) / f"{i:04d}-{name}"
             with target.open("wb") as handle:
                 shutil.copyfileobj(upload.file, handle)
-            paths.append(target)
+            labels[target] = name
         report = ingest_paths(
-            request.app.state.engine, paths, actor=user, source=client_source(request)
+            request.app.state.engine,
+            list(labels),
+            actor=user,
+            source=client_source(request),
+            labels=labels,
         )
-    prefix = len(tmp) + 1
-    problems = [
-        {
-            "file": p["file"][prefix + 5 :] if p["file"].startswith(tmp) else p["file"],
-            "reason": p["reason"],
-        }
-        for p in report.problems()
-    ]
+    problems = report.problems()
     return {**report.counts(), "problems": problems}
