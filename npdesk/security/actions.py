@@ -82,6 +82,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("screening.lists.load", Rule.HOME, "Load a new version of a restricted-party list"),
     Action("screening.decide", Rule.HOME, "Record a true/false match decision on a hit"),
     Action(
+        "screening.subject",
+        Rule.HOME,
+        "Add a firm or person to the subjects screened again whenever a list changes",
+    ),
+    Action(
         "partner.respond",
         Rule.WRITE,
         "Record the partner's response on a shared record",
@@ -117,6 +122,12 @@ ACTIONS: tuple[Action, ...] = (
         "desk.commitments.close",
         Rule.AUTHENTICATED,
         "Close a commitment (the service checks the record)",
+    ),
+    Action(
+        "desk.write",
+        Rule.WRITE,
+        "Add a firm, dialogue, partner notice, assessment, event, letter or commitment",
+        record_kind="desk",
     ),
     Action("desk.proposals.list", Rule.READ, "Proposals drawn from a readable cable"),
     Action("desk.proposals.decide", Rule.WRITE, "Accept or reject a proposal", record_kind="desk"),

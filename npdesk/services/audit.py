@@ -49,7 +49,7 @@ from npdesk.security.audit import (
 from npdesk.security.model import Marking, User
 from npdesk.security.policy import ReleaseDecision
 from npdesk.services import errors
-from npdesk.services.audit_scope import Audited, note_recorded
+from npdesk.services.audit_scope import Audited, current_source, note_recorded
 from npdesk.settings import audit_key_file
 from npdesk.store.db import transaction, utcnow
 from npdesk.store.models.security import AuditHead, AuditLogEntry
@@ -193,6 +193,30 @@ def record(
     """
     pending = Pending(actor, action, outcome, source, record_kind, record_id, detail, at)
     return record_many(session, [pending])[0]
+
+
+def record_change(
+    session: Session,
+    actor: User,
+    action: str,
+    *,
+    record_kind: str,
+    record_id: str | int,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Audit a change made in `session`'s transaction, from where the running request or
+    command comes (`audit_scope.current_source`): for the services whose callers name no
+    source."""
+    return record(
+        session,
+        actor,
+        action,
+        outcome=Outcome.OK,
+        source=current_source(),
+        record_kind=record_kind,
+        record_id=str(record_id)[:64],
+        detail=detail,
+    )
 
 
 def record_many(session: Session, pending: Sequence[Pending]) -> list[AuditEntry]:

@@ -18,10 +18,11 @@ from npdesk.domain.icp import Assessment, ElementScore, ICPError, framework
 from npdesk.extract.entities import Gazetteer, GazetteerEntry
 from npdesk.screening.model import EntryType
 from npdesk.security.model import Level, Marking, Party, User
-from npdesk.services import errors, screening
+from npdesk.services import audit, errors, screening
 from npdesk.services.case_references import shown_references
 from npdesk.services.commitments import CommitmentView, commitment_view
 from npdesk.services.program_records import (
+    WRITE_ACTION,
     add_marked,
     firm_by_key,
     require_writer,
@@ -96,6 +97,7 @@ def create_firm(engine: Engine, user: User, data: FirmInput) -> str:
         set_marking(record, data.marking)
         record.aliases = [FirmAliasRecord(alias=a) for a in dict.fromkeys(data.aliases) if a]
         session.add(record)
+        audit.record_change(session, user, WRITE_ACTION, record_kind="firm", record_id=firm.key)
     # Every name of the firm joins the registry that is screened again whenever a list changes.
     for name in dict.fromkeys([firm.name, *data.aliases]):
         if name.strip():
@@ -477,6 +479,7 @@ def add_dialogue(engine: Engine, user: User, firm_key: str, data: DialogueInput)
     return write_one(
         engine,
         user,
+        "dialogue",
         lambda session: add_dialogue_to(session, visible_firm(session, user, firm_key), data).id,
     )
 
@@ -511,7 +514,11 @@ def record_partner_notice(
             note=note,
             source_cable=source_cable,
         )
-        return add_marked(session, notice, marking_of(dialogue)).id
+        notice_id = add_marked(session, notice, marking_of(dialogue)).id
+        audit.record_change(
+            session, user, WRITE_ACTION, record_kind="partner_notice", record_id=notice_id
+        )
+        return notice_id
 
 
 def add_assessment(
@@ -554,7 +561,16 @@ def add_assessment(
         record.scores = [
             ICPScoreRecord(element=e, score=s, evidence=ev) for e, (s, ev) in scores.items()
         ]
-        return add_marked(session, record, marking or marking_of(firm)).id
+        assessment_id = add_marked(session, record, marking or marking_of(firm)).id
+        audit.record_change(
+            session,
+            user,
+            WRITE_ACTION,
+            record_kind="assessment",
+            record_id=assessment_id,
+            detail={"firm": firm.key},
+        )
+        return assessment_id
 
 
 def registry_gazetteer(engine: Engine, extra: Iterable[GazetteerEntry] = ()) -> Gazetteer:

@@ -15,7 +15,7 @@ from npdesk import settings
 from npdesk.security import policy
 from npdesk.security.model import Marking, User
 from npdesk.security.partners import agreed_level
-from npdesk.services import errors
+from npdesk.services import audit, errors
 from npdesk.store.db import MarkedMixin, transaction
 from npdesk.store.models.desk import (
     CommitmentRecord,
@@ -29,6 +29,8 @@ from npdesk.store.visibility import fetch_visible, marking_of, set_marking
 #: The policy's kind for the program's records (`npdesk.security.policy.may_write_kind`).
 DESK_KIND = "desk"
 PARTNER_COMMITMENT_KIND = "partner_commitment"
+#: The registered action of every new program record (`npdesk.security.actions`).
+WRITE_ACTION = "desk.write"
 
 
 def require_writer(user: User) -> None:
@@ -36,12 +38,14 @@ def require_writer(user: User) -> None:
         raise errors.NotPermitted(f"{user.username} may not change the desk")
 
 
-def write_one(engine: Engine, user: User, add: Callable[[Session], int]) -> int:
+def write_one(engine: Engine, user: User, kind: str, add: Callable[[Session], int]) -> int:
     """Check that `user` may change the program's records, then run `add` (which stores one
-    record and returns its id) in a transaction."""
+    record of `kind` and returns its id) in a transaction that audits it."""
     require_writer(user)
     with transaction(engine) as session:
-        return add(session)
+        record_id = add(session)
+        audit.record_change(session, user, WRITE_ACTION, record_kind=kind, record_id=record_id)
+        return record_id
 
 
 _Record = TypeVar("_Record", bound=MarkedMixin)

@@ -33,7 +33,8 @@ from npdesk.security import policy
 from npdesk.security.markings import strictest
 from npdesk.security.model import Marking, User
 from npdesk.security.partners import agreed_level
-from npdesk.services import approvals, errors
+from npdesk.services import approvals, audit, errors
+from npdesk.services.audit_scope import current_source
 from npdesk.services.cables import normalize_id
 from npdesk.services.commitments import CommitmentInput, add_commitment_in
 from npdesk.services.events import EventInput, add_event_in, add_letter_in
@@ -429,7 +430,7 @@ def decide(
             if two_person and kind is not None and created_id is not None:
                 session.flush()
                 refused = approvals.propose_in(
-                    session, user, kind, str(created_id), source="desk.proposals.decide"
+                    session, user, kind, str(created_id), source=current_source()
                 )
                 if isinstance(refused, Exception):
                     raise refused
@@ -446,6 +447,14 @@ def decide(
             )
         )
         session.flush()
+        audit.record_change(
+            session,
+            user,
+            "desk.proposals.decide",
+            record_kind="proposal",
+            record_id=record.id,
+            detail={"decision": decision, "made": f"{record.record_kind}:{record.record_id}"},
+        )
         return _view(record)
 
 

@@ -24,6 +24,7 @@ from npdesk.screening.cluster import screen_on_cluster
 from npdesk.screening.normalize import normalize_name
 from npdesk.security.markings import UNPROVEN_LEVEL, strictest
 from npdesk.security.model import Level, Marking, Party, User
+from npdesk.services import audit
 from npdesk.services.screening_lists import (
     NoListsLoaded as NoListsLoaded,  # the feature's errors, raised by both modules
 )
@@ -258,6 +259,9 @@ def _store(
         set_marking(row, screening_marking)
     session.add(record)
     session.flush()
+    audit.record_change(
+        session, user, "screening.screen", record_kind="screening", record_id=record.id
+    )
     stored = tuple(
         StoredHit(row.id, hit, _earlier(session, user, key, hit))
         for row, hit in zip(record.hits, hits, strict=True)
@@ -346,6 +350,14 @@ def screen_batch(
                 for rank, h in enumerate(hits, 1)
             ]
             session.add(record)
+        audit.record_change(
+            session,
+            user,
+            "screening.screen",
+            record_kind="screening",
+            record_id="batch",
+            detail={"names": len(queries)},
+        )
     return rows
 
 
@@ -361,7 +373,16 @@ def record_decision(
     if not reason.strip():
         raise ScreeningError("a decision needs a reason")
     with transaction(engine) as session:
-        return decision_in(session, user, hit_id, judgement, reason)
+        decided = decision_in(session, user, hit_id, judgement, reason)
+        audit.record_change(
+            session,
+            user,
+            "screening.decide",
+            record_kind="screening_hit",
+            record_id=hit_id,
+            detail={"judgement": judgement},
+        )
+        return decided
 
 
 def decision_in(
@@ -403,6 +424,9 @@ def decision_in(
 # --- known subjects and re-screening ---------------------------------------------------------
 
 
+SUBJECT_ACTION = "screening.subject"
+
+
 def register_subject(
     engine: Engine,
     user: User,
@@ -436,6 +460,10 @@ def register_subject(
             known = session.get(ScreenedSubject, existing)
             assert known is not None
             set_marking(known, strictest([marking_of(known), derived]))
+            if session.is_modified(known):
+                audit.record_change(
+                    session, user, SUBJECT_ACTION, record_kind="subject", record_id=existing
+                )
             return int(existing)
         subject = ScreenedSubject(
             name=name.strip(),
@@ -449,6 +477,9 @@ def register_subject(
         set_marking(subject, derived)
         session.add(subject)
         session.flush()
+        audit.record_change(
+            session, user, SUBJECT_ACTION, record_kind="subject", record_id=subject.id
+        )
         return subject.id
 
 

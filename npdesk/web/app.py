@@ -254,7 +254,8 @@ class AuditedRequests:
       user not audited yet (a read of a case, list, minutes, an export, a search...), and
       every refusal the services did not audit (404s on records hidden from the user,
       403s such as CSRF refusals). Without its audit entry no answer goes out: a database
-      too busy to take it makes the answer a 503."""
+      too busy to take it makes the answer a 503. A home user's read of records above
+      CONFIDENTIAL (noted by `audit_scope` as they load) is audited here too."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -401,6 +402,10 @@ def _entry_for(
         return None  # not signed in: a failed sign-in is audited by the accounts service
     elif user.party is not Party.HOME and not outcomes:
         outcome = Outcome.ALLOWED if status < 400 else Outcome.ERROR
+    elif http["method"] in SAFE_METHODS and status < 400 and scope.read_above and not outcomes:
+        # A home read of records above CONFIDENTIAL: which ones (the first few) it loaded.
+        outcome = Outcome.ALLOWED
+        detail["above_confidential"] = scope.read_above[:5]
     elif http["method"] not in SAFE_METHODS and status < 400 and committed_writes and not outcomes:
         # A change went through, and no service audited it: say so, late rather than never.
         outcome = Outcome.OK
