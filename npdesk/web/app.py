@@ -240,6 +240,7 @@ PARAMETER_KINDS = {
     "month": "month",
 }
 NUMBER_KINDS = {"handovers": "handover_list", "reviews": "review"}
+FORMAT_PARAMS = {"fmt"}  # how a record is exported, not which (the path in the detail says)
 
 
 class AuditedRequests:
@@ -425,11 +426,12 @@ def _entry_for(
 
 
 def _record_of(action: str, params: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    if not params:
+    named = {name: value for name, value in params.items() if name not in FORMAT_PARAMS}
+    if not named:
         return None, None
-    first = next(iter(params))
+    first = next(iter(named))
     kind = PARAMETER_KINDS.get(first) or NUMBER_KINDS.get(action.split(".")[0], "record")
-    return kind, "/".join(str(value) for value in params.values())[:64]
+    return kind, "/".join(str(value) for value in named.values())[:64]
 
 
 async def _write(http: Scope, entry: audit.Pending, send: Send) -> bool:

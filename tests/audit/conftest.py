@@ -1,0 +1,92 @@
+"""Fixtures for the audit tests: the leak-matrix world (records of every kind at every marking,
+readers of every party and clearance, `tests.security._leak_world`) built once for the package on
+SQLite and on PostgreSQL, and a reader of the audit rows a request added."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from npdesk.store.db import make_engine, transaction
+from npdesk.store.models.security import AuditLogEntry
+from npdesk.store.schema import upgrade
+from npdesk.testing.postgres import PostgresCluster
+from tests.security._leak_world import LeakWorld, build_leak_world
+
+
+@dataclass(frozen=True)
+class Row:
+    """An audit row as the tests compare it."""
+
+    actor: str
+    action: str
+    outcome: str
+    record_kind: str | None
+    record_id: str | None
+    source: str
+    detail: dict[str, object]
+
+
+def last_seq(engine: Engine) -> int:
+    with transaction(engine, read_only=True) as session:
+        return int(session.scalar(select(func.max(AuditLogEntry.seq))) or 0)
+
+
+def rows_after(engine: Engine, seq: int) -> list[Row]:
+    """The audit rows appended after `seq`, in order."""
+    with transaction(engine, read_only=True) as session:
+        found = session.scalars(
+            select(AuditLogEntry).where(AuditLogEntry.seq > seq).order_by(AuditLogEntry.seq)
+        ).all()
+        return [
+            Row(
+                r.actor,
+                r.action,
+                r.outcome,
+                r.record_kind,
+                r.record_id,
+                r.source,
+                dict(r.detail or {}),
+            )
+            for r in found
+        ]
+
+
+def fresh_engine(request: pytest.FixtureRequest, backend: str, folder: str) -> Engine:
+    """A migrated, empty database on `backend` (a SQLite file in `folder`, or a database of
+    the suite's PostgreSQL cluster)."""
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{folder}/npdesk.sqlite3")
+        upgrade(engine)
+        return engine
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    return make_engine(cluster.create_database(template="npdesk_template"))
+
+
+@pytest.fixture(scope="package", params=["sqlite", "postgresql"])
+def leak_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LeakWorld]:
+    tmp = tmp_path_factory.mktemp(f"audit-{request.param}")
+    engine = fresh_engine(request, request.param, str(tmp))
+    app, canaries, tokens, records = build_leak_world(engine, tmp)
+    with TestClient(app, follow_redirects=False) as client:
+        yield LeakWorld(
+            request.param,
+            engine,
+            app,
+            client,
+            canaries,
+            tokens,
+            cables=records["cables"],
+            cases=records["cases"],
+            firms=records["firms"],
+            handovers=records["handovers"],
+            reviews=records["reviews"],
+        )
+    engine.dispose()
