@@ -58,7 +58,6 @@ ACTIONS: tuple[Action, ...] = (
     Action("cables.search", Rule.AUTHENTICATED, "Search cables (results and facets filtered)"),
     Action("cables.facets", Rule.AUTHENTICATED, "Facet counts over readable cables"),
     Action("cables.read", Rule.READ, "Read one cable (paragraphs redacted)"),
-    Action("cables.export", Rule.READ, "Export one cable as the user may see it"),
     Action("cables.ingest", Rule.WRITE, "Ingest or update cables", record_kind="cable"),
     Action(
         "cables.reread",
@@ -91,12 +90,6 @@ ACTIONS: tuple[Action, ...] = (
         Rule.WRITE,
         "Record the partner's response on a shared record",
         record_kind="partner_response",
-    ),
-    Action(
-        "partner.commit",
-        Rule.WRITE,
-        "Record a partner commitment on a shared record",
-        record_kind="partner_commitment",
     ),
     Action("cases.list", Rule.AUTHENTICATED, "List cases (filtered to what the user may read)"),
     Action("cases.read", Rule.READ, "Read one case"),

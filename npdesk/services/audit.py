@@ -17,6 +17,7 @@ import secrets
 import stat
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -325,6 +326,36 @@ def require(
             record_id=record_id,
         )
     raise PermissionDenied(action)
+
+
+@contextmanager
+def refusals_audited(
+    engine: Engine,
+    actor: User,
+    action: str,
+    *,
+    record_kind: str | None = None,
+    record_id: str | int | None = None,
+) -> Iterator[None]:
+    """Run the block (a service's whole transaction); when it refuses (`NotPermitted`, or
+    `NotFound`: a hidden record is refused like a missing one), audit the refusal as denied in
+    a transaction of its own once the block's has rolled back, then let it propagate."""
+    try:
+        yield
+    except (errors.NotPermitted, errors.NotFound) as refusal:
+        if not isinstance(refusal, PermissionDenied):  # `require` audited that one already
+            with transaction(engine) as session:
+                record(
+                    session,
+                    actor,
+                    action,
+                    outcome=Outcome.DENIED,
+                    source=current_source(),
+                    record_kind=record_kind,
+                    record_id=None if record_id is None else str(record_id)[:64],
+                    detail={"reason": str(refusal)[:200]},
+                )
+        raise
 
 
 def _entry(row: AuditLogEntry) -> AuditEntry:

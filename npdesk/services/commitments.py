@@ -193,7 +193,16 @@ def close_commitment(
     """Mark a commitment done or dropped with a note. Officers close any they may see; a
     liaison only marks partner commitments shared with them as done, and must say how.
     Raises errors.NotFound, errors.NotPermitted, errors.Invalid."""
-    with transaction(engine) as session:
+    with (
+        audit.refusals_audited(
+            engine,
+            user,
+            "desk.commitments.close",
+            record_kind="commitment",
+            record_id=commitment_id,
+        ),
+        transaction(engine) as session,
+    ):
         record = fetch_visible(
             session,
             CommitmentRecord,

@@ -41,11 +41,12 @@ def require_writer(user: User) -> None:
 def write_one(engine: Engine, user: User, kind: str, add: Callable[[Session], int]) -> int:
     """Check that `user` may change the program's records, then run `add` (which stores one
     record of `kind` and returns its id) in a transaction that audits it."""
-    require_writer(user)
-    with transaction(engine) as session:
-        record_id = add(session)
-        audit.record_change(session, user, WRITE_ACTION, record_kind=kind, record_id=record_id)
-        return record_id
+    with audit.refusals_audited(engine, user, WRITE_ACTION, record_kind=kind):
+        require_writer(user)
+        with transaction(engine) as session:
+            record_id = add(session)
+            audit.record_change(session, user, WRITE_ACTION, record_kind=kind, record_id=record_id)
+            return record_id
 
 
 _Record = TypeVar("_Record", bound=MarkedMixin)
