@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +17,7 @@ from npdesk.store.db import make_engine, transaction
 from npdesk.store.models.security import AuditLogEntry
 from npdesk.store.schema import upgrade
 from npdesk.testing.postgres import PostgresCluster
+from tests.conftest import require
 from tests.security._leak_world import LeakWorld, build_leak_world
 
 
@@ -68,11 +70,7 @@ def fresh_engine(request: pytest.FixtureRequest, backend: str, folder: str) -> E
     return make_engine(cluster.create_database(template="npdesk_template"))
 
 
-@pytest.fixture(scope="package", params=["sqlite", "postgresql"])
-def leak_world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LeakWorld]:
-    tmp = tmp_path_factory.mktemp(f"audit-{request.param}")
+def _world(request: pytest.FixtureRequest, tmp: Path) -> Iterator[LeakWorld]:
     engine = fresh_engine(request, request.param, str(tmp))
     app, canaries, tokens, records = build_leak_world(engine, tmp)
     with TestClient(app, follow_redirects=False) as client:
@@ -90,3 +88,26 @@ def leak_world(
             reviews=records["reviews"],
         )
     engine.dispose()
+
+
+@pytest.fixture(scope="package", params=["sqlite", "postgresql"])
+def leak_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LeakWorld]:
+    """The leak world, only read (the reads leave nothing but audit rows)."""
+    yield from _world(request, tmp_path_factory.mktemp(f"audit-{request.param}"))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def registry_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LeakWorld]:
+    """A leak world of its own for a module that changes it."""
+    yield from _world(request, tmp_path_factory.mktemp(f"changed-{request.param}"))
+
+
+@pytest.fixture(scope="session")
+def sanctions_dir(shared_dir: Path) -> Path:
+    path = shared_dir / "data" / "sanctions"
+    require(path.is_dir(), f"sanctions lists {path}")
+    return path
