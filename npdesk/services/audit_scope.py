@@ -152,7 +152,10 @@ def _loaded(target: object, _context: object) -> None:
 
 def _key(obj: object) -> str:
     state = inspect(obj)
-    key = ",".join(str(part) for part in state.identity or ()) or "?"
+    # A row inserted by the flush has no identity key yet in `after_flush`: read its primary
+    # key off the instance (set by the INSERT).
+    identity = state.identity or state.mapper.primary_key_from_instance(obj)
+    key = ",".join(str(part) for part in identity if part is not None) or "?"
     return f"{state.mapper.local_table.name}:{key}"
 
 
