@@ -74,6 +74,10 @@ SECURITY_HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 BUSY_MESSAGE = "The desk's database is busy right now; nothing was saved. Try again shortly."
+PARTLY_SAVED_MESSAGE = (
+    "The desk's database was too busy to finish this request, and part of it was saved "
+    "already: look at what it changed before trying again."
+)
 
 
 def create_app(engine: Engine) -> FastAPI:
@@ -307,11 +311,15 @@ class AuditedRequests:
             try:
                 await self.app(http, receive, audited_send)
             except DBAPIError as exc:
-                if sender["started"] or not may_retry(
-                    exc, attempt, unit.committed_writes, ATTEMPTS
-                ):
+                if sender["started"]:
                     raise
-                return False
+                if may_retry(exc, attempt, unit.committed_writes, ATTEMPTS):
+                    return False
+                if not (is_lock_failure(exc) and unit.committed_writes):
+                    raise
+                # Not "nothing was saved" (what `AnswerErrors` says of a busy database).
+                log.warning("database busy: %s %s half done", scope["method"], scope["path"])
+                await _busy(Request(http), PARTLY_SAVED_MESSAGE)(http, receive, send)
         return True
 
 
@@ -456,11 +464,11 @@ async def _write(http: Scope, entry: audit.Pending, send: Send) -> bool:
     return True
 
 
-def _busy(request: Request) -> Response:
+def _busy(request: Request, message: str = BUSY_MESSAGE) -> Response:
     headers = {"Retry-After": str(retry_after_seconds())}
     if _wants_json(request):
-        return JSONResponse({"detail": BUSY_MESSAGE}, status_code=503, headers=headers)
-    return HTMLResponse(_plain_page("Busy", BUSY_MESSAGE), status_code=503, headers=headers)
+        return JSONResponse({"detail": message}, status_code=503, headers=headers)
+    return HTMLResponse(_plain_page("Busy", message), status_code=503, headers=headers)
 
 
 def _crashed(request: Request) -> Response:
