@@ -186,9 +186,8 @@ def _screen(ctx: Ctx) -> None:
 
 def _decide_hit(ctx: Ctx) -> None:
     _screen(ctx)
-    with transaction(ctx.world.engine, read_only=True) as session:
-        hit = session.scalars(select(ScreeningHitRecord.id).order_by(ScreeningHitRecord.id)).all()
-    screening.record_decision(ctx.world.engine, OFFICER, hit[-1], "unsure", "to be checked")
+    hit = _first(ctx, ScreeningHitRecord.id)
+    screening.record_decision(ctx.world.engine, OFFICER, hit, "unsure", "to be checked")
 
 
 def _respond(ctx: Ctx) -> None:
@@ -211,25 +210,21 @@ def _partner_reference(ctx: Ctx) -> str:
     return reference
 
 
-def _close(ctx: Ctx) -> None:
+def _first(ctx: Ctx, column: Any, *criteria: Any) -> int:
+    """The lowest `column` (an id) of the rows matching `criteria`."""
     with transaction(ctx.world.engine, read_only=True) as session:
-        first = session.scalars(
-            select(CommitmentRecord.id)
-            .where(CommitmentRecord.status == "open")
-            .order_by(CommitmentRecord.id)
-        ).first()
-    assert first is not None
+        found = session.scalars(select(column).where(*criteria).order_by(column)).first()
+    assert found is not None
+    return int(found)
+
+
+def _close(ctx: Ctx) -> None:
+    first = _first(ctx, CommitmentRecord.id, CommitmentRecord.status == "open")
     close_commitment(ctx.world.engine, OFFICER, first, "done", "met")
 
 
 def _decide_proposal(ctx: Ctx) -> None:
-    with transaction(ctx.world.engine, read_only=True) as session:
-        first = session.scalars(
-            select(ProposalRecord.id)
-            .where(ProposalRecord.state == "pending")
-            .order_by(ProposalRecord.id)
-        ).first()
-    assert first is not None
+    first = _first(ctx, ProposalRecord.id, ProposalRecord.state == "pending")
     decide(ctx.world.engine, OFFICER, first, "reject", note="not a firm")
 
 
