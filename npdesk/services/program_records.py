@@ -104,6 +104,14 @@ def share_record(engine: Engine, user: User, kind: str, record_id: int, shared: 
     the release policy. Raises errors.NotFound, errors.NotPermitted."""
     with transaction(engine) as session:
         share_in(session, user, kind, record_id, shared)
+        audit.record_change(
+            session,
+            user,
+            WRITE_ACTION,
+            record_kind=kind,
+            record_id=record_id,
+            detail={"shared_with_partner": shared, "partner": settings.partner_country()},
+        )
 
 
 def shareable(session: Session, user: User, kind: str, record_id: int) -> MarkedMixin:

@@ -4,14 +4,16 @@ SQLite and on PostgreSQL, and a reader of the audit rows a request added."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Connection, Engine
 
 from npdesk.store.db import make_engine, transaction
 from npdesk.store.models.security import AuditLogEntry
@@ -111,3 +113,43 @@ def sanctions_dir(shared_dir: Path) -> Path:
     path = shared_dir / "data" / "sanctions"
     require(path.is_dir(), f"sanctions lists {path}")
     return path
+
+
+# --- what each committed transaction wrote ---------------------------------------------
+
+WRITE = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
+AUDIT_TABLES = {"audit_log", "audit_head"}
+# Written by the desk itself, not for anyone: the signing secret, made once on first use.
+DESK_BOOKKEEPING = {"server_secrets"}
+
+
+class Transactions:
+    """The tables each committed transaction on `engine` wrote, in commit order."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.committed: list[set[str]] = []
+
+    def _statement(self, connection: Connection, _c: Any, statement: str, *_: Any) -> None:
+        found = WRITE.match(statement)
+        if found:
+            connection.info.setdefault("audit_test_wrote", set()).add(found.group(1).lower())
+
+    def _commit(self, connection: Connection) -> None:
+        wrote = connection.info.pop("audit_test_wrote", set())
+        if wrote:
+            self.committed.append(wrote)
+
+    def _rollback(self, connection: Connection) -> None:
+        connection.info.pop("audit_test_wrote", None)
+
+    def __enter__(self) -> Transactions:
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "commit", self._commit)
+        event.listen(self.engine, "rollback", self._rollback)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "commit", self._commit)
+        event.remove(self.engine, "rollback", self._rollback)

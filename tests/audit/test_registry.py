@@ -18,8 +18,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from npdesk.cli import app as cli
@@ -33,14 +32,22 @@ from npdesk.services.commitments import close_commitment
 from npdesk.services.events import EventInput, create_event
 from npdesk.services.handovers import create_handover_list
 from npdesk.services.ingest import ingest_paths
+from npdesk.services.program_records import share_record
 from npdesk.services.proposals import decide
 from npdesk.services.release import release_cable
 from npdesk.services.reread import reread_cables
 from npdesk.services.reviews import schedule_review
 from npdesk.store.db import transaction
-from npdesk.store.models.desk import CommitmentRecord, ProposalRecord
+from npdesk.store.models.desk import CommitmentRecord, EventRecord, ProposalRecord
 from npdesk.store.models.screening import ScreeningHitRecord
-from tests.audit.conftest import Row, last_seq, rows_after
+from tests.audit.conftest import (
+    AUDIT_TABLES,
+    DESK_BOOKKEEPING,
+    Row,
+    Transactions,
+    last_seq,
+    rows_after,
+)
 from tests.screening.test_service import sdn_subset
 from tests.security._leak_world import PASSWORD, READERS, LeakWorld
 from tests.security._web_world import telegram
@@ -513,43 +520,6 @@ def test_the_tables_cover_the_registry() -> None:
 
 # --- watching what each transaction wrote --------------------------------------------------
 
-WRITE = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
-AUDIT_TABLES = {"audit_log", "audit_head"}
-# Written by the desk itself, not for anyone: the signing secret, made once on first use.
-DESK_BOOKKEEPING = {"server_secrets"}
-
-
-class Transactions:
-    """The tables each committed transaction on `engine` wrote, in commit order."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.committed: list[set[str]] = []
-
-    def _statement(self, connection: Connection, _c: Any, statement: str, *_: Any) -> None:
-        found = WRITE.match(statement)
-        if found:
-            connection.info.setdefault("audit_test_wrote", set()).add(found.group(1).lower())
-
-    def _commit(self, connection: Connection) -> None:
-        wrote = connection.info.pop("audit_test_wrote", set())
-        if wrote:
-            self.committed.append(wrote)
-
-    def _rollback(self, connection: Connection) -> None:
-        connection.info.pop("audit_test_wrote", None)
-
-    def __enter__(self) -> Transactions:
-        event.listen(self.engine, "before_cursor_execute", self._statement)
-        event.listen(self.engine, "commit", self._commit)
-        event.listen(self.engine, "rollback", self._rollback)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._statement)
-        event.remove(self.engine, "commit", self._commit)
-        event.remove(self.engine, "rollback", self._rollback)
-
 
 @pytest.fixture(scope="module")
 def ctx(
@@ -589,3 +559,17 @@ def test_every_refusal_writes_a_denied_row(ctx: Ctx, action: str) -> None:
     assert (actor, action, "denied") in {(r.actor, r.action, r.outcome) for r in rows}, rows
     # A refusal changes nothing but the log.
     assert [tables - AUDIT_TABLES for tables in committed if tables - AUDIT_TABLES] == []
+
+
+def test_sharing_a_desk_record_directly_is_audited(ctx: Ctx) -> None:
+    # The one-person desk's share (`npdesk releases share`), and taking it back.
+    event = _first(ctx, EventRecord.id, EventRecord.classification == "UNCLASSIFIED")
+    for shared in (True, False):
+        rows, committed = _performed(
+            ctx, lambda c, on=shared: share_record(c.world.engine, OFFICER, "event", event, on)
+        )
+        assert [(r.actor, r.action, r.outcome, r.record_kind, r.record_id) for r in rows] == [
+            (OFFICER.username, "desk.write", "ok", "event", str(event))
+        ]
+        assert rows[0].detail == {"shared_with_partner": shared, "partner": "CHN"}
+        assert all(tables & AUDIT_TABLES for tables in committed)
