@@ -138,16 +138,25 @@ def _changed(session: Session, _context: UOWTransaction) -> None:
         changed.append(_key(obj))
 
 
-def _loaded(target: object, _context: object) -> None:
+def note_read(table: str, ident: object, classification: str) -> None:
+    """Note a record read as columns rather than as an ORM object (a search hit, a listing
+    row), for the audit of reads above CONFIDENTIAL."""
     scope = _scope.get()
     if scope is None or len(scope.read_above) >= _MAX_CHANGED:
         return
-    level = AUDITED_READ_LEVELS.get(str(getattr(target, "classification", "")))
+    level = AUDITED_READ_LEVELS.get(classification)
     actor = scope.actor
     # A record above the actor's clearance is loaded only to be withheld (never shown).
     if level is None or actor is None or actor.clearance < level:
         return
-    scope.read_above.append(_key(target))
+    scope.read_above.append(f"{table}:{ident}")
+
+
+def _loaded(target: object, _context: object) -> None:
+    if _scope.get() is None or not hasattr(target, "classification"):
+        return
+    table, _, ident = _key(target).partition(":")
+    note_read(table, ident, str(target.classification))
 
 
 def _key(obj: object) -> str:

@@ -104,3 +104,10 @@ def test_a_service_refusal_the_web_sees_is_audited_once(leak_world: LeakWorld) -
     assert _short(rows_after(leak_world.engine, before)) == [
         ("chnc", "desk.commitments.close", "denied", "commitment", str(first))
     ]
+
+
+def test_a_home_search_showing_secret_cables_is_audited(leak_world: LeakWorld) -> None:
+    # The world's cable subjects all carry "EXPORT CONTROLS"; some cables are SECRET.
+    rows = _get(leak_world, "home-S", "/api/v1/search?q=export", 200)
+    assert _short(rows) == [("homes", "cables.search", "allowed", None, None)]
+    assert _get(leak_world, "home-C", "/api/v1/search?q=export", 200) == []
