@@ -58,7 +58,6 @@ ACTIONS: tuple[Action, ...] = (
     Action("cables.search", Rule.AUTHENTICATED, "Search cables (results and facets filtered)"),
     Action("cables.facets", Rule.AUTHENTICATED, "Facet counts over readable cables"),
     Action("cables.read", Rule.READ, "Read one cable (paragraphs redacted)"),
-    Action("cables.export", Rule.READ, "Export one cable as the user may see it"),
     Action("cables.ingest", Rule.WRITE, "Ingest or update cables", record_kind="cable"),
     Action(
         "cables.reread",
@@ -82,16 +81,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("screening.lists.load", Rule.HOME, "Load a new version of a restricted-party list"),
     Action("screening.decide", Rule.HOME, "Record a true/false match decision on a hit"),
     Action(
+        "screening.subject",
+        Rule.HOME,
+        "Add a firm or person to the subjects screened again whenever a list changes",
+    ),
+    Action(
         "partner.respond",
         Rule.WRITE,
         "Record the partner's response on a shared record",
         record_kind="partner_response",
-    ),
-    Action(
-        "partner.commit",
-        Rule.WRITE,
-        "Record a partner commitment on a shared record",
-        record_kind="partner_commitment",
     ),
     Action("cases.list", Rule.AUTHENTICATED, "List cases (filtered to what the user may read)"),
     Action("cases.read", Rule.READ, "Read one case"),
@@ -117,6 +115,12 @@ ACTIONS: tuple[Action, ...] = (
         "desk.commitments.close",
         Rule.AUTHENTICATED,
         "Close a commitment (the service checks the record)",
+    ),
+    Action(
+        "desk.write",
+        Rule.WRITE,
+        "Add a firm, dialogue, partner notice, assessment, event, letter or commitment",
+        record_kind="desk",
     ),
     Action("desk.proposals.list", Rule.READ, "Proposals drawn from a readable cable"),
     Action("desk.proposals.decide", Rule.WRITE, "Accept or reject a proposal", record_kind="desk"),

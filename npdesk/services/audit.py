@@ -17,6 +17,7 @@ import secrets
 import stat
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -49,7 +50,7 @@ from npdesk.security.audit import (
 from npdesk.security.model import Marking, User
 from npdesk.security.policy import ReleaseDecision
 from npdesk.services import errors
-from npdesk.services.audit_scope import Audited, note_recorded
+from npdesk.services.audit_scope import Audited, current_source, note_recorded
 from npdesk.settings import audit_key_file
 from npdesk.store.db import transaction, utcnow
 from npdesk.store.models.security import AuditHead, AuditLogEntry
@@ -197,6 +198,30 @@ def record(
     return record_many(session, [pending])[0]
 
 
+def record_change(
+    session: Session,
+    actor: User,
+    action: str,
+    *,
+    record_kind: str,
+    record_id: str | int,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Audit a change made in `session`'s transaction, from where the running request or
+    command comes (`audit_scope.current_source`): for the services whose callers name no
+    source."""
+    return record(
+        session,
+        actor,
+        action,
+        outcome=Outcome.OK,
+        source=current_source(),
+        record_kind=record_kind,
+        record_id=str(record_id)[:64],
+        detail=detail,
+    )
+
+
 def record_many(session: Session, pending: Sequence[Pending]) -> list[AuditEntry]:
     """Append several entries in order, in `session`'s transaction, taking the head row once
     (a batch ingest audits every file this way)."""
@@ -302,6 +327,36 @@ def require(
             record_id=record_id,
         )
     raise PermissionDenied(action)
+
+
+@contextmanager
+def refusals_audited(
+    engine: Engine,
+    actor: User,
+    action: str,
+    *,
+    record_kind: str | None = None,
+    record_id: str | int | None = None,
+) -> Iterator[None]:
+    """Run the block (a service's whole transaction); when it refuses (`NotPermitted`, or
+    `NotFound`: a hidden record is refused like a missing one), audit the refusal as denied in
+    a transaction of its own once the block's has rolled back, then let it propagate."""
+    try:
+        yield
+    except (errors.NotPermitted, errors.NotFound) as refusal:
+        if not isinstance(refusal, PermissionDenied):  # `require` audited that one already
+            with transaction(engine) as session:
+                record(
+                    session,
+                    actor,
+                    action,
+                    outcome=Outcome.DENIED,
+                    source=current_source(),
+                    record_kind=record_kind,
+                    record_id=None if record_id is None else str(record_id)[:64],
+                    detail={"reason": str(refusal)[:200]},
+                )
+        raise
 
 
 def _entry(row: AuditLogEntry) -> AuditEntry:

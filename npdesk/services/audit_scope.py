@@ -1,8 +1,10 @@
-"""Who is acting, from where and as which registered action, for the web request or CLI
-command running now; and the change audit a new service cannot forget.
+"""Who is acting, from where and as which registered action, for the web request running
+now; and the change audit a new service cannot forget.
 
-The web middleware and the CLI's root command open a scope (`scoped`) around each request or
-command; sign-in (or `acting_user`) names the actor in it. Within a scope:
+Services audit their own changes, in the change's transaction (`npdesk.services.audit`); what
+is here is the safety net under them. The web middleware opens a scope (`scoped`) around each
+request; sign-in names the actor in it (`acting_as` does for other callers). Outside a scope
+(the CLI) nothing here acts, and `current_source` is `cli`. Within a scope:
 
 - every transaction that changed desk records through the ORM and committed without writing
   an audit entry of its own gets one in the same transaction, just before it commits: the
@@ -10,7 +12,9 @@ command; sign-in (or `acting_user`) names the actor in it. Within a scope:
   audits its change itself (with a more telling action name and detail) is left alone;
 - the audit entries each committed transaction wrote are noted on the scope (`audited`), so
   the web layer knows whether a request was audited already before it adds the rows only it
-  can write (partner reads, 404s, CSRF refusals).
+  can write (partner reads, 404s, CSRF refusals);
+- every marked record loaded above CONFIDENTIAL that the actor is cleared for is noted
+  (`read_above`), so the web layer audits a home user's read of it.
 """
 
 from __future__ import annotations
@@ -25,13 +29,16 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
-from npdesk.security.model import User
+from npdesk.security.model import Level, User
+from npdesk.store.db import Base
 
 AUDITED = "npdesk_audited"
 """`Session.info` key: the entries recorded in the session's current transaction."""
 _CHANGED = "npdesk_changed"
 _READ_ONLY = "npdesk_read_only"  # as `npdesk.store.db` marks a read-only session
 _MAX_CHANGED = 20
+# Levels whose every read is audited (the stored banner words of SECRET and TOP SECRET).
+AUDITED_READ_LEVELS = {level.word: level for level in Level if level > Level.C}
 CHANGE_SOURCE_DETAIL = "changed"
 """The detail key of an entry written for a change its service did not audit itself."""
 
@@ -54,6 +61,8 @@ class AuditScope:
     named_action: str | None = None
     state: MutableMapping[str, Any] = field(default_factory=dict)
     audited: list[Audited] = field(default_factory=list)
+    # Marked records read above CONFIDENTIAL ("table:id"), at most `_MAX_CHANGED`.
+    read_above: list[str] = field(default_factory=list)
     # The web knows the action only once the request is routed: asked when needed.
     find_action: Callable[[], str | None] | None = None
 
@@ -126,9 +135,37 @@ def _changed(session: Session, _context: UOWTransaction) -> None:
             return
         if obj in session.dirty and not session.is_modified(obj):
             continue
-        state = inspect(obj)
-        key = ",".join(str(part) for part in state.identity or ()) or "?"
-        changed.append(f"{state.mapper.local_table.name}:{key}")
+        changed.append(_key(obj))
+
+
+def note_read(table: str, ident: object, classification: str) -> None:
+    """Note a record read as columns rather than as an ORM object (a search hit, a listing
+    row), for the audit of reads above CONFIDENTIAL."""
+    scope = _scope.get()
+    if scope is None or len(scope.read_above) >= _MAX_CHANGED:
+        return
+    level = AUDITED_READ_LEVELS.get(classification)
+    actor = scope.actor
+    # A record above the actor's clearance is loaded only to be withheld (never shown).
+    if level is None or actor is None or actor.clearance < level:
+        return
+    scope.read_above.append(f"{table}:{ident}")
+
+
+def _loaded(target: object, _context: object) -> None:
+    if _scope.get() is None or not hasattr(target, "classification"):
+        return
+    table, _, ident = _key(target).partition(":")
+    note_read(table, ident, str(target.classification))
+
+
+def _key(obj: object) -> str:
+    state = inspect(obj)
+    # A row inserted by the flush has no identity key yet in `after_flush`: read its primary
+    # key off the instance (set by the INSERT).
+    identity = state.identity or state.mapper.primary_key_from_instance(obj)
+    key = ",".join(str(part) for part in identity if part is not None) or "?"
+    return f"{state.mapper.local_table.name}:{key}"
 
 
 def _audit_unaudited_change(session: Session) -> None:
@@ -168,6 +205,7 @@ def _rolled_back(session: Session) -> None:
     session.info.pop(_CHANGED, None)
 
 
+event.listen(Base, "load", _loaded, propagate=True)
 event.listen(Session, "after_flush", _changed)
 event.listen(Session, "before_commit", _audit_unaudited_change)
 event.listen(Session, "after_commit", _committed)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from npdesk.cables.tags import describe_tag
 from npdesk.security.model import Party, User
 from npdesk.security.redact import MarkedPart, MarkedRecord, redact
+from npdesk.services.audit_scope import note_read
 from npdesk.store.db import banner, iso_utc
 from npdesk.store.models.cables import CableRecord, CableReference, CableVersion
 from npdesk.store.visibility import (
@@ -212,6 +213,8 @@ def cables_in_month(session: Session, month: str, user: User) -> list[dict[str, 
         .where(CableRecord.month == month)
         .order_by(CableRecord.created, CableRecord.id)
     ).all()
+    for row in rows:
+        note_read("cables", row.id, row.classification)
     return [
         {
             "id": r.id,

@@ -15,7 +15,7 @@ from npdesk.domain import commitments as commitment_rules
 from npdesk.domain.commitments import Commitment, CommitmentError
 from npdesk.security import policy
 from npdesk.security.model import Level, Marking, User
-from npdesk.services import errors
+from npdesk.services import audit, errors
 from npdesk.services.program_records import (
     DESK_KIND,
     PARTNER_COMMITMENT_KIND,
@@ -148,7 +148,9 @@ def add_commitment_in(session: Session, data: CommitmentInput) -> CommitmentReco
 
 def create_commitment(engine: Engine, user: User, data: CommitmentInput) -> int:
     """Store a commitment; returns its id. Raises errors.NotPermitted, errors.Invalid."""
-    return write_one(engine, user, lambda session: add_commitment_in(session, data).id)
+    return write_one(
+        engine, user, "commitment", lambda session: add_commitment_in(session, data).id
+    )
 
 
 def list_commitments(
@@ -191,7 +193,16 @@ def close_commitment(
     """Mark a commitment done or dropped with a note. Officers close any they may see; a
     liaison only marks partner commitments shared with them as done, and must say how.
     Raises errors.NotFound, errors.NotPermitted, errors.Invalid."""
-    with transaction(engine) as session:
+    with (
+        audit.refusals_audited(
+            engine,
+            user,
+            "desk.commitments.close",
+            record_kind="commitment",
+            record_id=commitment_id,
+        ),
+        transaction(engine) as session,
+    ):
         record = fetch_visible(
             session,
             CommitmentRecord,
@@ -218,4 +229,12 @@ def close_commitment(
         record.closed_by = user.username
         record.closed_at = now or utcnow()
         session.flush()
+        audit.record_change(
+            session,
+            user,
+            "desk.commitments.close",
+            record_kind="commitment",
+            record_id=record.id,
+            detail={"status": record.status},
+        )
         return commitment_view(record, (now or utcnow()).date(), user)

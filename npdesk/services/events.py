@@ -66,7 +66,7 @@ def add_event_in(session: Session, data: EventInput) -> EventRecord:
 
 def create_event(engine: Engine, user: User, data: EventInput) -> int:
     """Store a cooperation event; returns its id."""
-    return write_one(engine, user, lambda session: add_event_in(session, data).id)
+    return write_one(engine, user, "event", lambda session: add_event_in(session, data).id)
 
 
 def list_events(engine: Engine, user: User) -> list[dict[str, Any]]:
@@ -161,6 +161,7 @@ def create_letter(
     return write_one(
         engine,
         user,
+        "letter",
         lambda session: (
             add_letter_in(
                 session, sender, recipient, date, subject, cable, marking or Marking(Level.U)

@@ -18,10 +18,11 @@ from npdesk.domain.icp import Assessment, ElementScore, ICPError, framework
 from npdesk.extract.entities import Gazetteer, GazetteerEntry
 from npdesk.screening.model import EntryType
 from npdesk.security.model import Level, Marking, Party, User
-from npdesk.services import errors, screening
+from npdesk.services import audit, errors, screening
 from npdesk.services.case_references import shown_references
 from npdesk.services.commitments import CommitmentView, commitment_view
 from npdesk.services.program_records import (
+    WRITE_ACTION,
     add_marked,
     firm_by_key,
     require_writer,
@@ -73,36 +74,40 @@ class FirmInput:
 def create_firm(engine: Engine, user: User, data: FirmInput) -> str:
     """Store a firm and return its key. Raises errors.NotPermitted, errors.Invalid (empty name,
     duplicate key, unknown parent)."""
-    require_writer(user)
-    try:
-        firm = Firm(key=data.key or slug(data.name), name=data.name.strip(), aliases=data.aliases)
-    except FirmError as error:
-        raise errors.Invalid(str(error)) from error
-    with transaction(engine) as session:
-        if firm_by_key(session, firm.key) is not None:
-            raise errors.Invalid(f"a firm with key {firm.key!r} exists")
-        parent_id = (
-            stored_firm(session, data.parent_key, "parent firm").id if data.parent_key else None
-        )
-        record = FirmRecord(
-            key=firm.key,
-            name=firm.name,
-            country=data.country,
-            sector=data.sector,
-            parent_id=parent_id,
-            note=data.note,
-            fictional=data.fictional,
-        )
-        set_marking(record, data.marking)
-        record.aliases = [FirmAliasRecord(alias=a) for a in dict.fromkeys(data.aliases) if a]
-        session.add(record)
-    # Every name of the firm joins the registry that is screened again whenever a list changes.
-    for name in dict.fromkeys([firm.name, *data.aliases]):
-        if name.strip():
-            screening.register_subject(
-                engine, user, name, EntryType.ENTITY, source="firm", reference=firm.key
+    with audit.refusals_audited(engine, user, WRITE_ACTION, record_kind="firm"):
+        require_writer(user)
+        try:
+            firm = Firm(
+                key=data.key or slug(data.name), name=data.name.strip(), aliases=data.aliases
             )
-    return firm.key
+        except FirmError as error:
+            raise errors.Invalid(str(error)) from error
+        with transaction(engine) as session:
+            if firm_by_key(session, firm.key) is not None:
+                raise errors.Invalid(f"a firm with key {firm.key!r} exists")
+            parent_id = (
+                stored_firm(session, data.parent_key, "parent firm").id if data.parent_key else None
+            )
+            record = FirmRecord(
+                key=firm.key,
+                name=firm.name,
+                country=data.country,
+                sector=data.sector,
+                parent_id=parent_id,
+                note=data.note,
+                fictional=data.fictional,
+            )
+            set_marking(record, data.marking)
+            record.aliases = [FirmAliasRecord(alias=a) for a in dict.fromkeys(data.aliases) if a]
+            session.add(record)
+            audit.record_change(session, user, WRITE_ACTION, record_kind="firm", record_id=firm.key)
+        # Every name of the firm joins the registry that is screened again whenever a list changes.
+        for name in dict.fromkeys([firm.name, *data.aliases]):
+            if name.strip():
+                screening.register_subject(
+                    engine, user, name, EntryType.ENTITY, source="firm", reference=firm.key
+                )
+        return firm.key
 
 
 def ensure_firm(session: Session, name: str, key: str | None = None) -> FirmRecord:
@@ -477,6 +482,7 @@ def add_dialogue(engine: Engine, user: User, firm_key: str, data: DialogueInput)
     return write_one(
         engine,
         user,
+        "dialogue",
         lambda session: add_dialogue_to(session, visible_firm(session, user, firm_key), data).id,
     )
 
@@ -492,26 +498,31 @@ def record_partner_notice(
     source_cable: str | None = None,
 ) -> int:
     """Record when and how the partner was told about a dialogue; returns the notice id."""
-    require_writer(user)
-    if not channel.strip():
-        raise errors.Invalid("say how the partner was informed")
-    with transaction(engine) as session:
-        dialogue = fetch_visible(
-            session,
-            DialogueRecord,
-            user,
-            DialogueRecord.id == dialogue_id,
-            missing=lambda: errors.NotFound(f"no dialogue {dialogue_id}"),
-        )
-        notice = PartnerNoticeRecord(
-            dialogue_id=dialogue.id,
-            informed_on=informed_on,
-            channel=channel,
-            informed_by=informed_by,
-            note=note,
-            source_cable=source_cable,
-        )
-        return add_marked(session, notice, marking_of(dialogue)).id
+    with audit.refusals_audited(engine, user, WRITE_ACTION, record_kind="partner_notice"):
+        require_writer(user)
+        if not channel.strip():
+            raise errors.Invalid("say how the partner was informed")
+        with transaction(engine) as session:
+            dialogue = fetch_visible(
+                session,
+                DialogueRecord,
+                user,
+                DialogueRecord.id == dialogue_id,
+                missing=lambda: errors.NotFound(f"no dialogue {dialogue_id}"),
+            )
+            notice = PartnerNoticeRecord(
+                dialogue_id=dialogue.id,
+                informed_on=informed_on,
+                channel=channel,
+                informed_by=informed_by,
+                note=note,
+                source_cable=source_cable,
+            )
+            notice_id = add_marked(session, notice, marking_of(dialogue)).id
+            audit.record_change(
+                session, user, WRITE_ACTION, record_kind="partner_notice", record_id=notice_id
+            )
+            return notice_id
 
 
 def add_assessment(
@@ -529,32 +540,42 @@ def add_assessment(
     """Score a firm's ICP against a framework element by element (`scores`: element id →
     (score, evidence)); returns the assessment id. Raises errors.Invalid on unknown elements
     or scores off the scale."""
-    require_writer(user)
-    try:
-        fw = framework(framework_id)
-        Assessment(
-            firm_key,
-            framework_id,
-            assessed_on,
-            [ElementScore(e, s, ev) for e, (s, ev) in scores.items()],
-        )
-    except ICPError as error:
-        raise errors.Invalid(str(error)) from error
-    with transaction(engine) as session:
-        firm = visible_firm(session, user, firm_key)
-        record = ICPAssessmentRecord(
-            firm_id=firm.id,
-            framework_id=fw.id,
-            framework_version=fw.version,
-            assessed_on=assessed_on,
-            assessor=assessor,
-            source=source,
-            fictional=fictional,
-        )
-        record.scores = [
-            ICPScoreRecord(element=e, score=s, evidence=ev) for e, (s, ev) in scores.items()
-        ]
-        return add_marked(session, record, marking or marking_of(firm)).id
+    with audit.refusals_audited(engine, user, WRITE_ACTION, record_kind="assessment"):
+        require_writer(user)
+        try:
+            fw = framework(framework_id)
+            Assessment(
+                firm_key,
+                framework_id,
+                assessed_on,
+                [ElementScore(e, s, ev) for e, (s, ev) in scores.items()],
+            )
+        except ICPError as error:
+            raise errors.Invalid(str(error)) from error
+        with transaction(engine) as session:
+            firm = visible_firm(session, user, firm_key)
+            record = ICPAssessmentRecord(
+                firm_id=firm.id,
+                framework_id=fw.id,
+                framework_version=fw.version,
+                assessed_on=assessed_on,
+                assessor=assessor,
+                source=source,
+                fictional=fictional,
+            )
+            record.scores = [
+                ICPScoreRecord(element=e, score=s, evidence=ev) for e, (s, ev) in scores.items()
+            ]
+            assessment_id = add_marked(session, record, marking or marking_of(firm)).id
+            audit.record_change(
+                session,
+                user,
+                WRITE_ACTION,
+                record_kind="assessment",
+                record_id=assessment_id,
+                detail={"firm": firm.key},
+            )
+            return assessment_id
 
 
 def registry_gazetteer(engine: Engine, extra: Iterable[GazetteerEntry] = ()) -> Gazetteer:

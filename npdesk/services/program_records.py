@@ -15,7 +15,7 @@ from npdesk import settings
 from npdesk.security import policy
 from npdesk.security.model import Marking, User
 from npdesk.security.partners import agreed_level
-from npdesk.services import errors
+from npdesk.services import audit, errors
 from npdesk.store.db import MarkedMixin, transaction
 from npdesk.store.models.desk import (
     CommitmentRecord,
@@ -29,6 +29,8 @@ from npdesk.store.visibility import fetch_visible, marking_of, set_marking
 #: The policy's kind for the program's records (`npdesk.security.policy.may_write_kind`).
 DESK_KIND = "desk"
 PARTNER_COMMITMENT_KIND = "partner_commitment"
+#: The registered action of every new program record (`npdesk.security.actions`).
+WRITE_ACTION = "desk.write"
 
 
 def require_writer(user: User) -> None:
@@ -36,12 +38,15 @@ def require_writer(user: User) -> None:
         raise errors.NotPermitted(f"{user.username} may not change the desk")
 
 
-def write_one(engine: Engine, user: User, add: Callable[[Session], int]) -> int:
+def write_one(engine: Engine, user: User, kind: str, add: Callable[[Session], int]) -> int:
     """Check that `user` may change the program's records, then run `add` (which stores one
-    record and returns its id) in a transaction."""
-    require_writer(user)
-    with transaction(engine) as session:
-        return add(session)
+    record of `kind` and returns its id) in a transaction that audits it."""
+    with audit.refusals_audited(engine, user, WRITE_ACTION, record_kind=kind):
+        require_writer(user)
+        with transaction(engine) as session:
+            record_id = add(session)
+            audit.record_change(session, user, WRITE_ACTION, record_kind=kind, record_id=record_id)
+            return record_id
 
 
 _Record = TypeVar("_Record", bound=MarkedMixin)
@@ -99,6 +104,14 @@ def share_record(engine: Engine, user: User, kind: str, record_id: int, shared: 
     the release policy. Raises errors.NotFound, errors.NotPermitted."""
     with transaction(engine) as session:
         share_in(session, user, kind, record_id, shared)
+        audit.record_change(
+            session,
+            user,
+            WRITE_ACTION,
+            record_kind=kind,
+            record_id=record_id,
+            detail={"shared_with_partner": shared, "partner": settings.partner_country()},
+        )
 
 
 def shareable(session: Session, user: User, kind: str, record_id: int) -> MarkedMixin:

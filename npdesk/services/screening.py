@@ -24,6 +24,8 @@ from npdesk.screening.cluster import screen_on_cluster
 from npdesk.screening.normalize import normalize_name
 from npdesk.security.markings import UNPROVEN_LEVEL, strictest
 from npdesk.security.model import Level, Marking, Party, User
+from npdesk.services import audit
+from npdesk.services.audit_scope import current_source
 from npdesk.services.screening_lists import (
     NoListsLoaded as NoListsLoaded,  # the feature's errors, raised by both modules
 )
@@ -119,9 +121,11 @@ class ScreeningResult:
         }
 
 
-def _require_home(user: User) -> None:
+def _require_home(engine: Engine, user: User, action: str) -> None:
+    """Screening is for home-side users: refuse anyone else (`PermissionDenied`, a
+    PermissionError), auditing the refusal."""
     if user.party is not Party.HOME:
-        raise PermissionError("screening is for home-side users")
+        audit.require(engine, user, action, source=current_source())
 
 
 def subject_marking(
@@ -165,7 +169,7 @@ def load_list_version(
     skipped and reported in `problems`. Then, when `rescreen`, every known subject is screened
     against the new lists and alerts are raised (see `rescreen_subjects`).
     Raises PermissionError, FileNotFoundError, or ValueError (unknown format, unreadable file)."""
-    _require_home(user)
+    _require_home(engine, user, "screening.lists.load")
     loaded = load_list(path, format=format, name=name)
     version_id, number = store_list_version(engine, user, path, loaded)
     alerts = len(rescreen_subjects(engine, user, version_id)) if rescreen else 0
@@ -258,6 +262,9 @@ def _store(
         set_marking(row, screening_marking)
     session.add(record)
     session.flush()
+    audit.record_change(
+        session, user, "screening.screen", record_kind="screening", record_id=record.id
+    )
     stored = tuple(
         StoredHit(row.id, hit, _earlier(session, user, key, hit))
         for row, hit in zip(record.hits, hits, strict=True)
@@ -278,7 +285,7 @@ def screen_name(
     like the subject `subject_id` and at least `marking`; each hit carries the decisions
     recorded earlier for the same name and entry that `user` may read. Raises
     PermissionError, NoListsLoaded, or QueryError (a ValueError) for an unusable query."""
-    _require_home(user)
+    _require_home(engine, user, "screening.screen")
     screener, versions = current_screener(engine)
     hits = screener.screen(query, top=top)
     with transaction(engine) as session:
@@ -295,7 +302,7 @@ def screen_names(
 ) -> list[ScreeningResult]:
     """Screen many names (in order) and store every screening in one transaction. `progress`
     is called with 1 after each name. Raises like `screen_name`; a bad query stores nothing."""
-    _require_home(user)
+    _require_home(engine, user, "screening.screen")
     screener, versions = current_screener(engine)
     found = []
     for query in queries:
@@ -323,7 +330,7 @@ def screen_batch(
     one-line explanation) in one transaction. Rows come back in input order; `progress` gets
     the number of names each finished chunk held. Queries must be valid (see
     `Query.country_code` / `Query.birth_year`). Raises PermissionError or NoListsLoaded."""
-    _require_home(user)
+    _require_home(engine, user, "screening.screen")
     _screener, versions, path = current_index(engine)
     if scheduler:
         rows = screen_on_cluster(path, queries, scheduler, top=top, progress=progress)
@@ -346,6 +353,14 @@ def screen_batch(
                 for rank, h in enumerate(hits, 1)
             ]
             session.add(record)
+        audit.record_change(
+            session,
+            user,
+            "screening.screen",
+            record_kind="screening",
+            record_id="batch",
+            detail={"names": len(queries)},
+        )
     return rows
 
 
@@ -355,13 +370,22 @@ def record_decision(
     """Record an officer's judgement on hit `hit_id` (true_match, false_positive, unsure) with
     a reason. Never replaces an earlier decision: each is kept. Raises PermissionError or
     ScreeningError (unknown hit or judgement, empty reason)."""
-    _require_home(user)
+    _require_home(engine, user, "screening.decide")
     if judgement not in JUDGEMENTS:
         raise ScreeningError(f"judgement must be one of {', '.join(JUDGEMENTS)}")
     if not reason.strip():
         raise ScreeningError("a decision needs a reason")
     with transaction(engine) as session:
-        return decision_in(session, user, hit_id, judgement, reason)
+        decided = decision_in(session, user, hit_id, judgement, reason)
+        audit.record_change(
+            session,
+            user,
+            "screening.decide",
+            record_kind="screening_hit",
+            record_id=hit_id,
+            detail={"judgement": judgement},
+        )
+        return decided
 
 
 def decision_in(
@@ -403,6 +427,9 @@ def decision_in(
 # --- known subjects and re-screening ---------------------------------------------------------
 
 
+SUBJECT_ACTION = "screening.subject"
+
+
 def register_subject(
     engine: Engine,
     user: User,
@@ -418,7 +445,7 @@ def register_subject(
     has for the same source, reference and name), marked by `subject_marking` (an existing
     subject keeps the stricter of its marking and that). Raises PermissionError or
     ScreeningError."""
-    _require_home(user)
+    _require_home(engine, user, SUBJECT_ACTION)
     if source not in SUBJECT_SOURCES:
         raise ScreeningError(f"source must be one of {', '.join(SUBJECT_SOURCES)}")
     if not name.strip():
@@ -436,6 +463,10 @@ def register_subject(
             known = session.get(ScreenedSubject, existing)
             assert known is not None
             set_marking(known, strictest([marking_of(known), derived]))
+            if session.is_modified(known):
+                audit.record_change(
+                    session, user, SUBJECT_ACTION, record_kind="subject", record_id=existing
+                )
             return int(existing)
         subject = ScreenedSubject(
             name=name.strip(),
@@ -449,6 +480,9 @@ def register_subject(
         set_marking(subject, derived)
         session.add(subject)
         session.flush()
+        audit.record_change(
+            session, user, SUBJECT_ACTION, record_kind="subject", record_id=subject.id
+        )
         return subject.id
 
 
@@ -457,7 +491,7 @@ def rescreen_subjects(engine: Engine, user: User, version_id: int) -> list[Scree
     store the screenings, and raise alerts: `new_hit` for an entry the subject's previous
     screening did not hit, `entry_removed` for an entry of that list it hit before that the new
     version no longer holds. Returns the alerts raised."""
-    _require_home(user)
+    _require_home(engine, user, "screening.lists.load")
     with session_factory(engine)() as session:
         if session.scalar(select(func.count()).where(ScreenedSubject.active)) == 0:
             return []
@@ -539,7 +573,7 @@ def result_record(session: Session, result: ScreeningResult) -> ScreeningRecord:
 def open_alerts(engine: Engine, user: User) -> list[dict[str, Any]]:
     """Alerts not yet acknowledged that `user` may read, newest first, with the subject's
     name."""
-    _require_home(user)
+    _require_home(engine, user, "screening.screen")
     with session_factory(engine)() as session:
         rows = session.execute(
             select(ScreeningAlert, ScreenedSubject.name)

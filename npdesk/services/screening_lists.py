@@ -27,7 +27,7 @@ from npdesk.screening import (
 from npdesk.screening.index import IndexFileError
 from npdesk.screening.model import ListEntry, entry_from_json
 from npdesk.security.model import User
-from npdesk.services import errors
+from npdesk.services import audit, errors
 from npdesk.settings import data_dir
 from npdesk.store.db import session_factory, transaction
 from npdesk.store.models.screening import ScreeningListEntry, ScreeningListVersion
@@ -92,6 +92,14 @@ def store_list_version(
             ],
         )
         version_id, number = version.id, version.version
+        audit.record_change(
+            session,
+            user,
+            "screening.lists.load",
+            record_kind="list_version",
+            record_id=version_id,
+            detail={"list": loaded.name, "version": number, "entries": len(loaded.entries)},
+        )
     return version_id, number
 
 

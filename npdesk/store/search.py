@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from npdesk.security.model import User
+from npdesk.services.audit_scope import note_read
 from npdesk.store.audiences import Audience, audiences
 from npdesk.store.catalogue import (
     Catalogue,
@@ -444,6 +445,8 @@ def _hits(
             ).where(CableRecord.id.in_(ids))
         )
     }
+    for row in rows.values():
+        note_read("cables", row.id, row.classification)
     key = text_key(catalogue.key, reader.name, "snippets", query)
     cached = CACHE.get(key)
     known = cached.texts if isinstance(cached, Snippets) else {}

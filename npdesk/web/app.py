@@ -74,6 +74,10 @@ SECURITY_HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 BUSY_MESSAGE = "The desk's database is busy right now; nothing was saved. Try again shortly."
+PARTLY_SAVED_MESSAGE = (
+    "The desk's database was too busy to finish this request, and part of it was saved "
+    "already: look at what it changed before trying again."
+)
 
 
 def create_app(engine: Engine) -> FastAPI:
@@ -240,6 +244,7 @@ PARAMETER_KINDS = {
     "month": "month",
 }
 NUMBER_KINDS = {"handovers": "handover_list", "reviews": "review"}
+FORMAT_PARAMS = {"fmt"}  # how a record is exported, not which (the path in the detail says)
 
 
 class AuditedRequests:
@@ -254,7 +259,8 @@ class AuditedRequests:
       user not audited yet (a read of a case, list, minutes, an export, a search...), and
       every refusal the services did not audit (404s on records hidden from the user,
       403s such as CSRF refusals). Without its audit entry no answer goes out: a database
-      too busy to take it makes the answer a 503."""
+      too busy to take it makes the answer a 503. A home user's read of records above
+      CONFIDENTIAL (noted by `audit_scope` as they load) is audited here too."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -305,11 +311,15 @@ class AuditedRequests:
             try:
                 await self.app(http, receive, audited_send)
             except DBAPIError as exc:
-                if sender["started"] or not may_retry(
-                    exc, attempt, unit.committed_writes, ATTEMPTS
-                ):
+                if sender["started"]:
                     raise
-                return False
+                if may_retry(exc, attempt, unit.committed_writes, ATTEMPTS):
+                    return False
+                if not (is_lock_failure(exc) and unit.committed_writes):
+                    raise
+                # Not "nothing was saved" (what `AnswerErrors` says of a busy database).
+                log.warning("database busy: %s %s half done", scope["method"], scope["path"])
+                await _busy(Request(http), PARTLY_SAVED_MESSAGE)(http, receive, send)
         return True
 
 
@@ -401,6 +411,10 @@ def _entry_for(
         return None  # not signed in: a failed sign-in is audited by the accounts service
     elif user.party is not Party.HOME and not outcomes:
         outcome = Outcome.ALLOWED if status < 400 else Outcome.ERROR
+    elif http["method"] in SAFE_METHODS and status < 400 and scope.read_above and not outcomes:
+        # A home read of records above CONFIDENTIAL: which ones (the first few) it loaded.
+        outcome = Outcome.ALLOWED
+        detail["above_confidential"] = scope.read_above[:5]
     elif http["method"] not in SAFE_METHODS and status < 400 and committed_writes and not outcomes:
         # A change went through, and no service audited it: say so, late rather than never.
         outcome = Outcome.OK
@@ -420,11 +434,12 @@ def _entry_for(
 
 
 def _record_of(action: str, params: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    if not params:
+    named = {name: value for name, value in params.items() if name not in FORMAT_PARAMS}
+    if not named:
         return None, None
-    first = next(iter(params))
+    first = next(iter(named))
     kind = PARAMETER_KINDS.get(first) or NUMBER_KINDS.get(action.split(".")[0], "record")
-    return kind, "/".join(str(value) for value in params.values())[:64]
+    return kind, "/".join(str(value) for value in named.values())[:64]
 
 
 async def _write(http: Scope, entry: audit.Pending, send: Send) -> bool:
@@ -449,11 +464,11 @@ async def _write(http: Scope, entry: audit.Pending, send: Send) -> bool:
     return True
 
 
-def _busy(request: Request) -> Response:
+def _busy(request: Request, message: str = BUSY_MESSAGE) -> Response:
     headers = {"Retry-After": str(retry_after_seconds())}
     if _wants_json(request):
-        return JSONResponse({"detail": BUSY_MESSAGE}, status_code=503, headers=headers)
-    return HTMLResponse(_plain_page("Busy", BUSY_MESSAGE), status_code=503, headers=headers)
+        return JSONResponse({"detail": message}, status_code=503, headers=headers)
+    return HTMLResponse(_plain_page("Busy", message), status_code=503, headers=headers)
 
 
 def _crashed(request: Request) -> Response:

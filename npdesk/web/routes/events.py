@@ -19,9 +19,8 @@ from npdesk.web.schemas import EventIn
 router, api = deps.feature_routers("events")
 
 ListEvents = Annotated[User, Depends(require_action("desk.events.list"))]
-# Creating a desk record needs the WRITE rule on record kind "desk", the rule of deciding on
-# a proposal (which creates the same records): the routes declare that registered action.
-WriteDesk = Annotated[User, Depends(require_action("desk.proposals.decide"))]
+# Creating a desk record needs the WRITE rule on record kind "desk" (`desk.write`).
+WriteDesk = Annotated[User, Depends(require_action("desk.write"))]
 
 
 def events_banner(events: list[dict[str, Any]], letters: list[dict[str, Any]], user: User) -> str:

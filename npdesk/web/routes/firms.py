@@ -27,9 +27,8 @@ router, api = deps.feature_routers("firms")
 
 ListFirms = Annotated[User, Depends(require_action("desk.firms.list"))]
 ReadFirm = Annotated[User, Depends(require_action("desk.firms.read"))]
-# Creating a desk record needs the WRITE rule on record kind "desk", the rule of deciding on
-# a proposal (which creates the same records): the routes declare that registered action.
-WriteDesk = Annotated[User, Depends(require_action("desk.proposals.decide"))]
+# Creating a desk record needs the WRITE rule on record kind "desk" (`desk.write`).
+WriteDesk = Annotated[User, Depends(require_action("desk.write"))]
 Today = Annotated[Day | None, Query(description="The desk's day (default: today)")]
 
 
