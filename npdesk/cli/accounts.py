@@ -25,7 +25,7 @@ from npdesk.cli.common import (
 )
 from npdesk.security.model import Level, Party, Role
 from npdesk.services import accounts, audit
-from npdesk.store.db import transaction, utcnow
+from npdesk.services.database import transaction, utcnow
 
 app = commands("User accounts.")
 

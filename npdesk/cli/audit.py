@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from npdesk.cli.common import DbOption, UserOption, authorized, commands, err, error_line, fail, out
 from npdesk.security.audit import BadCheckpoint, Checkpoint, Outcome
 from npdesk.services import audit
-from npdesk.store.db import transaction
+from npdesk.services.database import transaction
 
 app = commands("The tamper-evident audit log.")
 

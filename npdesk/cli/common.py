@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar, overload
 
 import typer
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from rich.console import Console
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
@@ -35,10 +33,9 @@ from npdesk.services import audit as audit_service
 from npdesk.services import errors
 from npdesk.services.accounts import cli_actor
 from npdesk.services.audit import AuditKeyError, audit_key
+from npdesk.services.database import is_lock_failure, open_database
 from npdesk.services.release import ReleaseRefused
 from npdesk.settings import database_url
-from npdesk.store.db import READ_ONLY, is_lock_failure, make_engine
-from npdesk.store.schema import alembic_config, upgrade
 
 DbOption = Annotated[
     str | None,
@@ -182,9 +179,7 @@ def open_db(db: str | None) -> Engine:
     """An engine at the newest schema, or a clear failure."""
     url = database_url(db)
     try:
-        engine = make_engine(url)
-        if not _is_current(engine):
-            upgrade(engine)
+        engine = open_database(url)
     except OperationalError as exc:
         fail(f"cannot open database {_safe(url)}: {str(exc.orig).strip().splitlines()[0]}")
     except (ArgumentError, NoSuchModuleError):
@@ -198,14 +193,6 @@ def open_db(db: str | None) -> Engine:
     except AuditKeyError as exc:
         fail(str(exc))
     return engine
-
-
-def _is_current(engine: Engine) -> bool:
-    # Read-only: a current schema (the usual case) must not queue for SQLite's write lock
-    # behind a running ingest just to find there is nothing to do.
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
 
 
 def acting_user(engine: Engine, username: str | None) -> User:

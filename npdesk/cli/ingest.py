@@ -21,9 +21,9 @@ from npdesk.cli.common import (
     out,
     print_json,
 )
+from npdesk.services.database import reading
 from npdesk.services.ingest import FileResult, ingest_paths, list_quarantine
 from npdesk.services.sources import count_sources
-from npdesk.store.db import session_factory
 
 
 @one_line_errors
@@ -41,7 +41,7 @@ def ingest(
     """Ingest cables; files that fail are quarantined with their reason and the batch goes on."""
     engine, actor = connect(db, user)
     if quarantine:
-        with session_factory(engine)() as session:
+        with reading(engine) as session:
             rows = list_quarantine(session)
         if as_json:
             print_json(rows)

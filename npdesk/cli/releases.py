@@ -24,10 +24,10 @@ from npdesk.cli.common import (
 from npdesk.security.model import User
 from npdesk.services import approvals
 from npdesk.services.approvals import ReleaseView
+from npdesk.services.database import reading
 from npdesk.services.program_records import share_record, visible_firm
 from npdesk.services.release import release_cable
 from npdesk.settings import two_person_release
-from npdesk.store.db import session_factory
 
 app = commands("Releases to the partner waiting for a second person.")
 
@@ -179,5 +179,5 @@ def share(engine: Engine, actor: User, kind: str, record_id: int, off: bool) -> 
 def firm_id(engine: Engine, actor: User, key: str) -> int:
     """The record number of firm `key`; a firm the user may not see answers like one that does
     not exist."""
-    with session_factory(engine)() as session:
+    with reading(engine) as session:
         return visible_firm(session, actor, key).id

@@ -24,6 +24,7 @@ from npdesk.screening.cluster import screen_on_cluster
 from npdesk.screening.normalize import normalize_name
 from npdesk.security.markings import UNPROVEN_LEVEL, strictest
 from npdesk.security.model import Level, Marking, Party, User
+from npdesk.services import errors
 from npdesk.services.screening_lists import (
     NoListsLoaded as NoListsLoaded,  # the feature's errors, raised by both modules
 )
@@ -121,7 +122,7 @@ class ScreeningResult:
 
 def _require_home(user: User) -> None:
     if user.party is not Party.HOME:
-        raise PermissionError("screening is for home-side users")
+        raise errors.NotPermitted("screening is for home-side users")
 
 
 def subject_marking(
