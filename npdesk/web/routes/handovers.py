@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from npdesk.domain.handover import HandoverDiff, HandoverList
 from npdesk.security.model import User
 from npdesk.services import handovers as handover_service
+from npdesk.services.banners import page_banner
 from npdesk.settings import partner_country
-from npdesk.store.visibility import page_banner
 from npdesk.web import deps
 from npdesk.web.auth import client_source, require_action
 from npdesk.web.deps import RecordNumber, back, engine_of
