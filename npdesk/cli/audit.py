@@ -16,7 +16,8 @@ from typing import Annotated, TextIO
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from npdesk.cli.common import DbOption, UserOption, authorized, commands, err, error_line, fail, out
+from npdesk.cli.common import authorized, commands, err, error_line, fail, out
+from npdesk.cli.options import DbOption, UserOption
 from npdesk.security.audit import BadCheckpoint, Checkpoint, Outcome
 from npdesk.services import audit
 from npdesk.services.database import transaction

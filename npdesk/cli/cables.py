@@ -13,17 +13,8 @@ from rich.table import Table
 
 from npdesk.cables import Cable, CableParseError, parse_cable
 from npdesk.cables.tags import describe_tag
-from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    UserOption,
-    commands,
-    connect,
-    err,
-    one_line_errors,
-    out,
-    print_json,
-)
+from npdesk.cli.common import commands, connect, err, one_line_errors, out, print_json
+from npdesk.cli.options import DbOption, JsonOption, UserOption
 from npdesk.services import cables as cable_service
 from npdesk.services.reread import reread_cables, stored_count
 
