@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -107,6 +107,12 @@ def page(request: Request, name: str, user: User, **context: Any) -> HTMLRespons
     return templates.TemplateResponse(
         request, name, {"user": user, "home": user.party is Party.HOME, **context}
     )
+
+
+def download(data: bytes, media_type: str, filename: str) -> Response:
+    """An export the browser saves as `filename` rather than shows."""
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(data, media_type=media_type, headers=disposition)
 
 
 def back(url: str) -> RedirectResponse:

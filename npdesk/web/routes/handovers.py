@@ -166,11 +166,8 @@ def api_export_handover(
 ) -> Response:
     """The list as the partner receives it (pdf, csv, json or html), with its banner."""
     data = handover_service.export_handover_list(engine_of(request), user, number, fmt)
-    filename = f"handover-list-{number}.{fmt.value}"
-    return Response(
-        data,
-        media_type=handover_service.MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    return deps.download(
+        data, handover_service.MEDIA_TYPES[fmt], f"handover-list-{number}.{fmt.value}"
     )
 
 
