@@ -36,12 +36,13 @@ from npdesk.cli.options import OutputOption as OutputOption
 from npdesk.cli.options import TodayOption as TodayOption
 from npdesk.cli.options import UserOption as UserOption
 from npdesk.screening.cluster import ClusterUnavailable
+from npdesk.security.audit import Outcome
 from npdesk.security.model import User
 from npdesk.services import audit as audit_service
 from npdesk.services import errors
 from npdesk.services.accounts import cli_actor
 from npdesk.services.audit import AuditKeyError, audit_key
-from npdesk.services.database import is_lock_failure, open_database
+from npdesk.services.database import is_lock_failure, open_database, transaction
 from npdesk.services.release import ReleaseRefused
 from npdesk.settings import database_url
 
@@ -202,6 +203,19 @@ def authorized(db: str | None, user: str | None, action: str) -> tuple[Engine, U
     engine, actor = connect(db, user)
     audit_service.require(engine, actor, action, source="cli")
     return engine, actor
+
+
+def audited(
+    engine: Engine,
+    actor: User,
+    action: str,
+    detail: dict[str, Any],
+    outcome: Outcome = Outcome.OK,
+) -> None:
+    """Record in the audit log what a command did that no service records (a verification, an
+    export written), in its own transaction, as done from the CLI."""
+    with transaction(engine) as session:
+        audit_service.record(session, actor, action, outcome=outcome, source="cli", detail=detail)
 
 
 def _safe(url: str) -> str:
