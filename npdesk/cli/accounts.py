@@ -11,21 +11,12 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    UserOption,
-    authorized,
-    commands,
-    fail,
-    out,
-    print_json,
-)
+from npdesk.cli.common import authorized, commands, fail, out, print_listing
+from npdesk.cli.options import DbOption, JsonOption, UserOption
 from npdesk.security.model import Level, Party, Role
 from npdesk.services import accounts, audit
-from npdesk.store.db import transaction, utcnow
+from npdesk.services.database import transaction, utcnow
 
 app = commands("User accounts.")
 
@@ -94,36 +85,37 @@ def list_(db: DbOption = None, user: UserOption = None, as_json: JsonOption = Fa
     with transaction(engine) as session:
         rows = accounts.list_users(session)
         audit.record(session, actor, "users.list", outcome="allowed", source=SOURCE)
-    if as_json:
-        print_json(
-            [
-                {
-                    "username": row.username,
-                    "party": row.party.value,
-                    "role": row.role.value,
-                    "clearance": row.clearance.name,
-                    "country": row.country,
-                    "disabled": row.disabled,
-                    "locked_until": row.locked_until.isoformat() if row.locked_until else None,
-                }
-                for row in rows
-            ]
-        )
-        return
-    table = Table("user", "party", "role", "clearance", "country", "status")
     now = utcnow()
-    for row in rows:
+
+    def status(row: accounts.AccountSummary) -> str:
         locked = row.locked_until is not None and row.locked_until > now
-        status = "disabled" if row.disabled else ("locked" if locked else "active")
-        table.add_row(
+        return "disabled" if row.disabled else ("locked" if locked else "active")
+
+    print_listing(
+        rows,
+        as_json,
+        ("user", "party", "role", "clearance", "country", "status"),
+        lambda row: (
             row.username,
             row.party.value,
             row.role.value,
             row.clearance.name,
-            row.country or "",
-            status,
-        )
-    out.print(table)
+            row.country,
+            status(row),
+        ),
+        data=[
+            {
+                "username": row.username,
+                "party": row.party.value,
+                "role": row.role.value,
+                "clearance": row.clearance.name,
+                "country": row.country,
+                "disabled": row.disabled,
+                "locked_until": row.locked_until.isoformat() if row.locked_until else None,
+            }
+            for row in rows
+        ],
+    )
 
 
 @app.command("disable")

@@ -14,16 +14,14 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
-from npdesk.cli.common import DbOption, UserOption, authorized, commands, err, error_line, fail, out
+from npdesk.cli.common import audited, authorized, commands, err, fail, out
+from npdesk.cli.options import DbOption, UserOption
 from npdesk.security.audit import BadCheckpoint, Checkpoint, Outcome
 from npdesk.services import audit
-from npdesk.store.db import transaction
 
 app = commands("The tamper-evident audit log.")
 
-SOURCE = "cli"
 CheckpointOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -49,21 +47,17 @@ def verify(
         problem = audit.verify(engine, checkpoints)
     except BadCheckpoint as exc:
         fail(f"bad checkpoint: {exc}", code=2)
-    except SQLAlchemyError as exc:
-        fail(f"cannot read the audit log: {error_line(exc)}")
-    with transaction(engine) as session:
-        audit.record(
-            session,
-            actor,
-            "audit.verify",
-            outcome=Outcome.OK if problem is None else Outcome.ERROR,
-            source=SOURCE,
-            detail={
-                "entries": entries,
-                "checkpoints": len(checkpoints),
-                "problem": str(problem) if problem else None,
-            },
-        )
+    audited(
+        engine,
+        actor,
+        "audit.verify",
+        {
+            "entries": entries,
+            "checkpoints": len(checkpoints),
+            "problem": str(problem) if problem else None,
+        },
+        Outcome.OK if problem is None else Outcome.ERROR,
+    )
     if problem is not None:
         fail(f"audit log broken at {problem}")
     held = f", holding {len(checkpoints)} checkpoints" if checkpoints else ""
@@ -80,19 +74,9 @@ def checkpoint(db: DbOption = None, user: UserOption = None) -> None:
         taken = audit.checkpoint(engine)
     except audit.AuditBroken as exc:
         fail(f"no checkpoint of a broken log: audit log broken at {exc.problem}")
-    except SQLAlchemyError as exc:
-        fail(f"cannot read the audit log: {error_line(exc)}")
     sys.stdout.write(json.dumps(taken.to_json(), sort_keys=True) + "\n")
     sys.stdout.flush()
-    with transaction(engine) as session:
-        audit.record(
-            session,
-            actor,
-            "audit.export",
-            outcome=Outcome.OK,
-            source=SOURCE,
-            detail={"checkpoint": taken.content()},
-        )
+    audited(engine, actor, "audit.export", {"checkpoint": taken.content()})
 
 
 @app.command("export")
@@ -125,14 +109,11 @@ def export(
     finally:
         if output:
             stream.close()
-    with transaction(engine) as session:
-        audit.record(
-            session,
-            actor,
-            "audit.export",
-            outcome=Outcome.OK,
-            source=SOURCE,
-            detail={"since": since.isoformat() if since else None, "entries": written},
-        )
+    audited(
+        engine,
+        actor,
+        "audit.export",
+        {"since": since.isoformat() if since else None, "entries": written},
+    )
     if output:
         err.print(f"wrote {written} entries to {output}")

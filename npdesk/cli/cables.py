@@ -13,22 +13,10 @@ from rich.table import Table
 
 from npdesk.cables import Cable, CableParseError, parse_cable
 from npdesk.cables.tags import describe_tag
-from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    UserOption,
-    commands,
-    connect,
-    err,
-    one_line_errors,
-    out,
-    print_json,
-)
-from npdesk.security.audit import Outcome as AuditOutcome
-from npdesk.services import audit, errors
+from npdesk.cli.common import commands, connect, err, one_line_errors, out, print_json
+from npdesk.cli.options import DbOption, JsonOption, UserOption
 from npdesk.services import cables as cable_service
 from npdesk.services.reread import reread_cables, stored_count
-from npdesk.store.db import session_factory, transaction
 
 app = commands("Read and inspect cables.")
 
@@ -121,21 +109,7 @@ def show(
     user: UserOption = None,
 ) -> None:
     """Show a stored cable with its references (resolved or not) and the cables citing it."""
-    engine, actor = connect(db, user)
-    with session_factory(engine)() as session:
-        view = cable_service.cable_view(session, cable_id, actor)
-    with transaction(engine) as session:
-        audit.record(
-            session,
-            actor,
-            "cables.read",
-            outcome=AuditOutcome.ALLOWED if view else AuditOutcome.DENIED,
-            source="cli",
-            record_kind="cable",
-            record_id=cable_service.normalize_id(cable_id)[:64],
-        )
-    if view is None:
-        raise errors.NotFound(f"no cable {cable_service.normalize_id(cable_id)}")
+    view = cable_service.read_cable(*connect(db, user), cable_id, source="cli")
     if as_json:
         print_json(view)
         return

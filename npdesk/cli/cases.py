@@ -7,12 +7,8 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    UserOption,
     commands,
     connect,
     fail,
@@ -21,7 +17,10 @@ from npdesk.cli.common import (
     out,
     parse_day,
     print_json,
+    print_listing,
+    print_table,
 )
+from npdesk.cli.options import DbOption, JsonOption, UserOption
 from npdesk.domain.cases import (
     HOME_ONLY_FIELDS,
     CableLink,
@@ -160,15 +159,19 @@ def list_(
     """List the cases you may see, newest first."""
     engine, actor = connect(db, user)
     page = case_service.list_cases(engine, actor, statuses=status, limit=limit)
-    if as_json:
-        print_json({"total": page.total, "cases": [case_json(c) for c in page.cases]})
-        return
-    table = Table("reference", "status", "priority", "title", title=f"{page.total} cases")
-    for case in page.cases:
-        priority = "" if case.redacted else case.priority.value
-        mark = fictional_mark(case.title, case.fictional)
-        table.add_row(case.reference, case.status.label, priority, case.title + mark)
-    out.print(table)
+    print_listing(
+        page.cases,
+        as_json,
+        ("reference", "status", "priority", "title"),
+        lambda case: (
+            case.reference,
+            case.status.label,
+            "" if case.redacted else case.priority.value,
+            case.title + fictional_mark(case.title, case.fictional),
+        ),
+        title=f"{page.total} cases",
+        data={"total": page.total, "cases": [case_json(c) for c in page.cases]},
+    )
 
 
 @app.command("show")
@@ -200,16 +203,20 @@ def show(
         out.print(f"item: {thing.description} [{thing.regime.label}]", highlight=False)
     for link in case.cable_links:
         out.print(f"source: {link.label}")
-    history = Table("when", "from", "to", "by", "reason", title="history")
-    for event in case.history:
-        history.add_row(
-            event.at.date().isoformat(),
-            event.from_status.label if event.from_status else "",
-            event.to_status.label,
-            event.actor,
-            event.reason,
-        )
-    out.print(history)
+    print_table(
+        ("when", "from", "to", "by", "reason"),
+        [
+            (
+                event.at.date().isoformat(),
+                event.from_status.label if event.from_status else "",
+                event.to_status.label,
+                event.actor,
+                event.reason,
+            )
+            for event in case.history
+        ],
+        title="history",
+    )
     for response in case.responses:
         out.print(f"partner response {response.received_on}: {response.text}", highlight=False)
 

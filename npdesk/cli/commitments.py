@@ -6,20 +6,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from npdesk.cli import releases
-from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    TodayOption,
-    UserOption,
-    commands,
-    connect,
-    out,
-    parse_day,
-    print_json,
-)
+from npdesk.cli.common import commands, connect, out, parse_day, print_listing
+from npdesk.cli.options import DbOption, JsonOption, TodayOption, UserOption
 from npdesk.services import commitments
 
 app = commands("Commitments each side owes.")
@@ -41,15 +31,19 @@ def commitments_list(
     engine, actor = connect(db, user)
     day = parse_day(today, "--today")
     views = commitments.list_commitments(engine, actor, day, side, overdue)
-    if as_json:
-        print_json([v.to_dict() for v in views])
-        return
-    table = Table("id", "owner", "description", "due", "status")
-    for v in views:
-        due = str(v.due) if v.due else (f"{v.soft_due} (→ {v.follow_up})" if v.soft_due else "")
-        status = f"[bold red]{v.status}[/]" if v.overdue else v.status
-        table.add_row(str(v.id), f"{v.owner_side}: {v.owner}", v.description, due, status)
-    out.print(table)
+    print_listing(
+        views,
+        as_json,
+        ("id", "owner", "description", "due", "status"),
+        lambda v: (
+            v.id,
+            f"{v.owner_side}: {v.owner}",
+            v.description,
+            v.due or (f"{v.soft_due} (→ {v.follow_up})" if v.soft_due else ""),
+            f"[bold red]{v.status}[/]" if v.overdue else v.status,
+        ),
+        data=[v.to_dict() for v in views],
+    )
 
 
 @app.command("add")

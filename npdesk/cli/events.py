@@ -6,19 +6,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from npdesk.cli import releases
-from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    UserOption,
-    commands,
-    connect,
-    out,
-    parse_day,
-    print_json,
-)
+from npdesk.cli.common import commands, connect, out, parse_day, print_listing, print_table
+from npdesk.cli.options import DbOption, JsonOption, UserOption
 from npdesk.services import events
 
 app = commands("Cooperation events and letters.")
@@ -30,25 +21,26 @@ def events_list(as_json: JsonOption = False, db: DbOption = None, user: UserOpti
     engine, actor = connect(db, user)
     rows = events.list_events(engine, actor)
     letters = events.list_letters(engine, actor)
-    if as_json:
-        print_json({"events": rows, "letters": letters})
-        return
-    table = Table("start", "kind", "title", "place", "marking", title="events")
-    for e in rows:
-        table.add_row(
-            e["start"] or "",
+    print_listing(
+        rows,
+        as_json,
+        ("start", "kind", "title", "place", "marking"),
+        lambda e: (
+            e["start"],
             e["kind"],
             e["title"],
-            e["place"] or "",
+            e["place"],
             e["marking"] + (" (fictional)" if e["fictional"] else ""),
+        ),
+        title="events",
+        data={"events": rows, "letters": letters},
+    )
+    if not as_json:
+        print_table(
+            ("date", "from", "to", "cable"),
+            [(x["date"], x["sender"], x["recipient"], x["cable"]) for x in letters],
+            title="letters",
         )
-    out.print(table)
-    letters_table = Table("date", "from", "to", "cable", title="letters")
-    for letter in letters:
-        letters_table.add_row(
-            letter["date"] or "", letter["sender"], letter["recipient"], letter["cable"] or ""
-        )
-    out.print(letters_table)
 
 
 @app.command("add")

@@ -7,21 +7,19 @@ import datetime as dt
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from npdesk.cli import releases
 from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    TodayOption,
-    UserOption,
     commands,
     connect,
     fail,
     out,
     parse_day,
     print_json,
+    print_listing,
+    print_table,
 )
+from npdesk.cli.options import DbOption, JsonOption, TodayOption, UserOption
 from npdesk.domain.icp import frameworks
 from npdesk.services import firms
 
@@ -32,20 +30,20 @@ app = commands("Firms, dialogues and ICP assessments.")
 def firms_list(as_json: JsonOption = False, db: DbOption = None, user: UserOption = None) -> None:
     """List the firms you may see."""
     views = firms.list_firms(*connect(db, user))
-    if as_json:
-        print_json([v.to_dict() for v in views])
-        return
-    table = Table("key", "name", "aliases", "country", "sector", "marking")
-    for v in views:
-        table.add_row(
+    print_listing(
+        views,
+        as_json,
+        ("key", "name", "aliases", "country", "sector", "marking"),
+        lambda v: (
             v.key,
             v.name,
             ", ".join(v.aliases),
-            v.country or "",
-            v.sector or "",
+            v.country,
+            v.sector,
             v.marking + (" (fictional)" if v.fictional else ""),
-        )
-    out.print(table)
+        ),
+        data=[v.to_dict() for v in views],
+    )
 
 
 @app.command("show")
@@ -68,26 +66,29 @@ def firms_show(
         f"aliases: {', '.join(f.aliases) or '—'}; country {f.country or '—'}; "
         f"sector {f.sector or '—'}; parent {f.parent or '—'}"
     )
-    table = Table("date", "kind", "home", "partner", "venue", "partner informed", title="dialogues")
-    for d in profile.dialogues:
-        table.add_row(
-            str(d.date or ""),
-            d.kind,
-            ", ".join(d.home_participants),
-            ", ".join(d.partner_participants),
-            d.venue or "",
-            "; ".join(n["informed_on"] for n in d.partner_informed) or "no",
-        )
-    out.print(table)
-    scores = Table("date", "framework", "score", "comparable", title="ICP scores")
-    for a in profile.assessments:
-        scores.add_row(
-            str(a.assessed_on),
-            f"{a.framework_id} {a.framework_version}",
-            str(a.normalized),
-            str(a.comparable),
-        )
-    out.print(scores)
+    print_table(
+        ("date", "kind", "home", "partner", "venue", "partner informed"),
+        [
+            (
+                d.date,
+                d.kind,
+                ", ".join(d.home_participants),
+                ", ".join(d.partner_participants),
+                d.venue,
+                "; ".join(n["informed_on"] for n in d.partner_informed) or "no",
+            )
+            for d in profile.dialogues
+        ],
+        title="dialogues",
+    )
+    print_table(
+        ("date", "framework", "score", "comparable"),
+        [
+            (a.assessed_on, f"{a.framework_id} {a.framework_version}", a.normalized, a.comparable)
+            for a in profile.assessments
+        ],
+        title="ICP scores",
+    )
 
 
 @app.command("add")

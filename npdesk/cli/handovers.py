@@ -6,21 +6,19 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    OutputOption,
-    UserOption,
     commands,
     connect,
     fictional_mark,
     out,
     parse_day,
     print_json,
+    print_listing,
+    print_table,
     write_output,
 )
+from npdesk.cli.options import DbOption, JsonOption, OutputOption, UserOption
 from npdesk.services import handovers as handover_service
 from npdesk.settings import partner_country
 
@@ -77,22 +75,20 @@ def handover_list(
 ) -> None:
     """List every handover list you may see."""
     engine, actor = connect(db, user)
-    lists = handover_service.list_handover_lists(engine, actor)
-    if as_json:
-        print_json(lists)
-        return
-    table = Table("no.", "handed over", "by", "to", "cases", "title", title="handover lists")
-    for item in lists:
-        title = item.title + fictional_mark(item.title, item.fictional)
-        table.add_row(
-            str(item.number),
+    print_listing(
+        handover_service.list_handover_lists(engine, actor),
+        as_json,
+        ("no.", "handed over", "by", "to", "cases", "title"),
+        lambda item: (
+            item.number,
             item.handed_over_on.isoformat(),
             item.handed_over_by,
             item.handed_over_to,
-            str(len(item.entries)),
-            title,
-        )
-    out.print(table)
+            len(item.entries),
+            item.title + fictional_mark(item.title, item.fictional),
+        ),
+        title="handover lists",
+    )
 
 
 @app.command("show")
@@ -111,10 +107,10 @@ def handover_show(
         f"{listing.handed_over_by} to {listing.handed_over_to}",
         highlight=False,
     )
-    table = Table("reference", "status", "title", "releasable summary")
-    for entry in listing.entries:
-        table.add_row(entry.reference, entry.status, entry.title, entry.releasable_summary)
-    out.print(table)
+    print_table(
+        ("reference", "status", "title", "releasable summary"),
+        [(e.reference, e.status, e.title, e.releasable_summary) for e in listing.entries],
+    )
 
 
 @app.command("diff")

@@ -8,22 +8,12 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    UserOption,
-    connect,
-    err,
-    fail,
-    one_line_errors,
-    out,
-    print_json,
-)
+from npdesk.cli.common import connect, err, fail, one_line_errors, out, print_json, print_listing
+from npdesk.cli.options import DbOption, JsonOption, UserOption
+from npdesk.services.database import reading
 from npdesk.services.ingest import FileResult, ingest_paths, list_quarantine
 from npdesk.services.sources import count_sources
-from npdesk.store.db import session_factory
 
 
 @one_line_errors
@@ -41,15 +31,15 @@ def ingest(
     """Ingest cables; files that fail are quarantined with their reason and the batch goes on."""
     engine, actor = connect(db, user)
     if quarantine:
-        with session_factory(engine)() as session:
+        with reading(engine) as session:
             rows = list_quarantine(session)
-        if as_json:
-            print_json(rows)
-            return
-        table = Table("file", "reason", "size", title=f"{len(rows)} quarantined")
-        for row in rows:
-            table.add_row(row["file"], row["reason"], str(row["size"]))
-        out.print(table)
+        print_listing(
+            rows,
+            as_json,
+            ("file", "reason", "size"),
+            lambda row: (row["file"], row["reason"], row["size"]),
+            title=f"{len(rows)} quarantined",
+        )
         return
     if not paths:
         fail("give at least one PATH to ingest (or --quarantine to list quarantined files)")

@@ -7,18 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    UserOption,
-    connect,
-    one_line_errors,
-    out,
-    parse_day,
-    print_json,
-)
+from npdesk.cli.common import connect, one_line_errors, out, parse_day, print_json, print_table
+from npdesk.cli.options import DbOption, JsonOption, UserOption
 from npdesk.services import metrics as metrics_service
 
 
@@ -47,14 +38,14 @@ def metrics(
     out.print(f"median age of open cases: {median:.0f} days" if median is not None else "")
     if figures.median_response_days is not None:
         out.print(f"median partner response time: {figures.median_response_days:.0f} days")
-    cycles = Table("cycle", "opened", "closed", title="per review cycle")
-    for cycle in figures.cycles:
-        cycles.add_row(cycle.label, str(cycle.opened), str(cycle.closed))
-    out.print(cycles)
+    print_table(
+        ("cycle", "opened", "closed"),
+        [(c.label, c.opened, c.closed) for c in figures.cycles],
+        title="per review cycle",
+    )
     if figures.overdue:
-        overdue = Table("reference", "waiting since", "days", "title", title="overdue responses")
-        for item in figures.overdue:
-            overdue.add_row(
-                item.reference, item.waiting_since.isoformat(), str(item.days_waiting), item.title
-            )
-        out.print(overdue)
+        print_table(
+            ("reference", "waiting since", "days", "title"),
+            [(i.reference, i.waiting_since, i.days_waiting, i.title) for i in figures.overdue],
+            title="overdue responses",
+        )

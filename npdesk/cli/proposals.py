@@ -7,18 +7,9 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    UserOption,
-    connect,
-    fail,
-    one_line_errors,
-    out,
-    print_json,
-)
+from npdesk.cli.common import connect, fail, one_line_errors, out, print_json, print_listing
+from npdesk.cli.options import DbOption, JsonOption, UserOption
 from npdesk.services import errors
 from npdesk.services import proposals as proposal_service
 
@@ -42,24 +33,24 @@ def suggest(
     views = proposal_service.list_proposals(engine, actor, cable_id)
     if not views:
         raise errors.NotFound(f"no cable {cable_id!r} (or nothing in it you may read)")
-    if as_json:
-        keys = ("kind", "text", "date", "date_range", "paragraph", "entities", "owner")
-        print_json([{k: v.proposal[k] for k in keys} for v in views])
-        return
-    table = Table("id", "kind", "date", "¶", "owner", "state", "proposal", title=cable_id)
-    for view in views:
-        p = view.proposal
-        when = p["date"] or ("..".join(p["date_range"]) if p["date_range"] else "")
-        table.add_row(
-            str(view.id),
-            p["kind"],
-            when,
-            str(p["paragraph"] or ""),
-            p["owner"] or "",
+    keys = ("kind", "text", "date", "date_range", "paragraph", "entities", "owner")
+    print_listing(
+        views,
+        as_json,
+        ("id", "kind", "date", "¶", "owner", "state", "proposal"),
+        lambda view: (
+            view.id,
+            view.proposal["kind"],
+            view.proposal["date"]
+            or ("..".join(view.proposal["date_range"]) if view.proposal["date_range"] else ""),
+            view.proposal["paragraph"] or "",
+            view.proposal["owner"],
             view.state,
             view.title,
-        )
-    out.print(table)
+        ),
+        title=cable_id,
+        data=[{k: v.proposal[k] for k in keys} for v in views],
+    )
 
 
 @one_line_errors

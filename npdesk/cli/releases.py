@@ -7,27 +7,25 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    UserOption,
     commands,
     connect,
     fail,
     one_line_errors,
     out,
     print_json,
+    print_listing,
 )
+from npdesk.cli.options import DbOption, JsonOption, UserOption
 from npdesk.security.model import User
 from npdesk.services import approvals
 from npdesk.services.approvals import ReleaseView
+from npdesk.services.database import reading
 from npdesk.services.program_records import share_record, visible_firm
 from npdesk.services.release import release_cable
 from npdesk.settings import two_person_release
-from npdesk.store.db import session_factory
 
 app = commands("Releases to the partner waiting for a second person.")
 
@@ -55,19 +53,24 @@ def list_releases(
         fail("--state must be proposed, approved, rejected or all")
     engine, actor = connect(db, user)
     views = approvals.list_releases(engine, actor, None if state == "all" else state)
-    if as_json:
-        print_json([v.as_dict() for v in views])
-        return
-    if not views:
+    if not views and not as_json:
         out.print(f"no {state} releases" if state != "all" else "no releases")
         return
-    table = Table("#", "what", "partner", "state", "proposed by", "proposed at", "decided by")
-    for v in views:
-        decided = f"{v.decided_by} ({v.reason})" if v.reason else (v.decided_by or "")
-        table.add_row(
-            str(v.id), v.describe(), v.partner, v.state, v.proposed_by, v.proposed_at, decided
-        )
-    out.print(table)
+    print_listing(
+        views,
+        as_json,
+        ("#", "what", "partner", "state", "proposed by", "proposed at", "decided by"),
+        lambda v: (
+            v.id,
+            v.describe(),
+            v.partner,
+            v.state,
+            v.proposed_by,
+            v.proposed_at,
+            f"{v.decided_by} ({v.reason})" if v.reason else v.decided_by,
+        ),
+        data=[v.as_dict() for v in views],
+    )
 
 
 @app.command("approve")
@@ -179,5 +182,5 @@ def share(engine: Engine, actor: User, kind: str, record_id: int, off: bool) -> 
 def firm_id(engine: Engine, actor: User, key: str) -> int:
     """The record number of firm `key`; a firm the user may not see answers like one that does
     not exist."""
-    with session_factory(engine)() as session:
+    with reading(engine) as session:
         return visible_firm(session, actor, key).id

@@ -6,21 +6,18 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    OutputOption,
-    UserOption,
     commands,
     connect,
     fictional_mark,
     out,
     parse_day,
     print_json,
+    print_listing,
     write_output,
 )
+from npdesk.cli.options import DbOption, JsonOption, OutputOption, UserOption
 from npdesk.domain.cases import CaseOutcome, CaseStatus
 from npdesk.domain.reviews import MinutesVariant, Participant, ReviewLevel
 from npdesk.security.model import Party
@@ -90,15 +87,20 @@ def review_cancel(number: int, db: DbOption = None, user: UserOption = None) -> 
 def review_list(as_json: JsonOption = False, db: DbOption = None, user: UserOption = None) -> None:
     """List review sessions by meeting date."""
     engine, actor = connect(db, user)
-    sessions = review_service.list_reviews(engine, actor)
-    if as_json:
-        print_json(sessions)
-        return
-    table = Table("no.", "date", "level", "state", "venue", "title", title="reviews")
-    for s in sessions:
-        title = s.title + fictional_mark(s.title, s.fictional)
-        table.add_row(str(s.number), s.meeting_on.isoformat(), s.level, s.state, s.venue, title)
-    out.print(table)
+    print_listing(
+        review_service.list_reviews(engine, actor),
+        as_json,
+        ("no.", "date", "level", "state", "venue", "title"),
+        lambda s: (
+            s.number,
+            s.meeting_on.isoformat(),
+            s.level,
+            s.state,
+            s.venue,
+            s.title + fictional_mark(s.title, s.fictional),
+        ),
+        title="reviews",
+    )
 
 
 @app.command("agenda")
@@ -114,21 +116,19 @@ def review_agenda(
     detail = review_service.get_review(engine, actor, number)
     if rebuild or not detail.agenda:
         detail = review_service.build_agenda(engine, actor, number)
-    if as_json:
-        print_json(detail.agenda)
-        return
-    table = Table("#", "reference", "age (days)", "status", "title", "since last review")
-    for item in detail.agenda:
-        changes = "; ".join(f"{c.on}: {c.text}" for c in item.changes)
-        table.add_row(
-            str(item.position),
+    print_listing(
+        detail.agenda,
+        as_json,
+        ("#", "reference", "age (days)", "status", "title", "since last review"),
+        lambda item: (
+            item.position,
             item.reference,
-            str(item.age_days),
+            item.age_days,
             item.status.label,
             item.title,
-            changes,
-        )
-    out.print(table)
+            "; ".join(f"{c.on}: {c.text}" for c in item.changes),
+        ),
+    )
 
 
 @app.command("outcome")

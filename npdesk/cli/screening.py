@@ -17,9 +17,6 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    UserOption,
     commands,
     connect,
     fail,
@@ -27,7 +24,9 @@ from npdesk.cli.common import (
     open_db,
     out,
     print_json,
+    print_listing,
 )
+from npdesk.cli.options import DbOption, JsonOption, UserOption
 from npdesk.screening import EntryType, Query, QueryError
 from npdesk.screening.batch import BatchHit
 from npdesk.screening.loaders import LOADERS
@@ -122,21 +121,19 @@ def versions(
     as_json: JsonOption = False,
 ) -> None:
     """Stored list versions, newest first."""
-    rows = screening_lists.list_versions(open_db(db), name)
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("list", "version", "format", "loaded at", "by", "entries")
-    for row in rows:
-        table.add_row(
+    print_listing(
+        screening_lists.list_versions(open_db(db), name),
+        as_json,
+        ("list", "version", "format", "loaded at", "by", "entries"),
+        lambda row: (
             row["list"],
-            str(row["version"]),
+            row["version"],
             row["format"],
             row["loaded_at"],
             row["loaded_by"],
-            str(row["counts"].get("entries", "")),
-        )
-    out.print(table)
+            row["counts"].get("entries", ""),
+        ),
+    )
 
 
 # --- npdesk screen ---------------------------------------------------------------------------
@@ -383,21 +380,18 @@ def subject(
 def alerts(db: DbOption = None, user: UserOption = None, as_json: JsonOption = False) -> None:
     """Open alerts from re-screening: new hits and removed entries."""
     engine, actor = connect(db, user)
-    rows = service.open_alerts(engine, actor)
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("alert", "subject", "kind", "list", "id", "entry", "score", "raised")
-    for row in rows:
-        score = "" if row["score"] is None else f"{row['score']:.2f}"
-        table.add_row(
-            str(row["alert_id"]),
+    print_listing(
+        service.open_alerts(engine, actor),
+        as_json,
+        ("alert", "subject", "kind", "list", "id", "entry", "score", "raised"),
+        lambda row: (
+            row["alert_id"],
             row["subject"],
             row["kind"],
             row["list"],
             row["source_id"],
             row["entry_name"],
-            score,
+            None if row["score"] is None else f"{row['score']:.2f}",
             row["raised_at"],
-        )
-    out.print(table)
+        ),
+    )

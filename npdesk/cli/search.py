@@ -8,16 +8,8 @@ import typer
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
-from npdesk.cli.common import (
-    DbOption,
-    JsonOption,
-    UserOption,
-    connect,
-    fail,
-    one_line_errors,
-    out,
-    print_json,
-)
+from npdesk.cli.common import connect, fail, one_line_errors, out, print_json
+from npdesk.cli.options import DbOption, JsonOption, UserOption
 from npdesk.security.audit import Outcome as AuditOutcome
 from npdesk.security.model import User
 from npdesk.services import audit, errors

@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from npdesk.cli.common import DbOption, commands, one_line_errors, open_db, out
-from npdesk.store.deadline import cancel_all
+from npdesk.cli.common import commands, one_line_errors, open_db, out
+from npdesk.cli.options import DbOption
+from npdesk.services.database import cancel_all
 
 db_app = commands("Database schema.")
 

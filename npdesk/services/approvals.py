@@ -185,7 +185,7 @@ def propose_release(
     sees. Raises LookupError for a record the user cannot see, ReleaseRefused / NotPermitted
     for a policy refusal, ApprovalError for a user who may not propose."""
     if record_kind not in KINDS:
-        raise ValueError(f"cannot release a {record_kind!r}; one of {', '.join(KINDS)}")
+        raise errors.Invalid(f"cannot release a {record_kind!r}; one of {', '.join(KINDS)}")
     return _run(
         engine,
         lambda session: propose_in(
@@ -260,7 +260,7 @@ def _check_proposal(
     if record_kind == CABLE:
         record = load_readable(session, record_id, user)
         if record is None:
-            raise LookupError(f"no cable {record_id}")
+            raise errors.NotFound(f"no cable {record_id}")
         chosen = chosen_paragraphs(user, record, paragraphs)
         refused = first_refusal(user, record, chosen)
         if refused is not None:
@@ -332,7 +332,7 @@ def _visible_hit(session: Session, user: User, record_id: str) -> ScreeningHitRe
         else None
     )
     if hit is None:
-        raise screening.ScreeningError(f"no screening hit {record_id}")
+        raise errors.NotFound(f"no screening hit {record_id}")
     return hit
 
 
@@ -387,7 +387,7 @@ def reject_release(
     admin. Raises NoSuchRelease, ApprovalError, ValueError (no reason)."""
     reason = reason.strip()
     if not reason:
-        raise ValueError("a rejection needs a reason")
+        raise errors.Invalid("a rejection needs a reason")
 
     def work(session: Session) -> ReleaseView | Exception:
         action = "releases.reject"

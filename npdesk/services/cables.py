@@ -8,13 +8,16 @@ import re
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
 from npdesk.cables.tags import describe_tag
+from npdesk.security.audit import Outcome
 from npdesk.security.model import Party, User
 from npdesk.security.redact import MarkedPart, MarkedRecord, redact
+from npdesk.services import audit, errors
 from npdesk.services.audit_scope import note_read
-from npdesk.store.db import banner, iso_utc
+from npdesk.store.db import banner, iso_utc, session_factory, transaction
 from npdesk.store.models.cables import CableRecord, CableReference, CableVersion
 from npdesk.store.visibility import (
     marking_of,
@@ -128,6 +131,27 @@ def cable_view(session: Session, cable_id: str, user: User) -> dict[str, Any] | 
             else []
         ),
     }
+
+
+def read_cable(engine: Engine, user: User, cable_id: str, *, source: str) -> dict[str, Any]:
+    """`cable_view`, with the read audited: every read of a cable is. A cable the user may not
+    read raises `NotFound` exactly as a missing one does, audited as denied."""
+    with session_factory(engine, read_only=True)() as session:
+        view = cable_view(session, cable_id, user)
+    cable = normalize_id(cable_id)
+    with transaction(engine) as session:
+        audit.record(
+            session,
+            user,
+            "cables.read",
+            outcome=Outcome.ALLOWED if view is not None else Outcome.DENIED,
+            source=source,
+            record_kind="cable",
+            record_id=cable[:64],
+        )
+    if view is None:
+        raise errors.NotFound(f"no cable {cable}")
+    return view
 
 
 def _summary_readable(record: CableRecord, user: User) -> bool:

@@ -73,7 +73,7 @@ def chosen_paragraphs(
         return [p for p in numbered.values() if may_release(officer, marking_of(p), agreed).allowed]
     unknown = sorted(set(paragraphs) - set(numbered))
     if unknown:
-        raise LookupError(f"{record.id} has no paragraph {unknown[0]}")
+        raise errors.NotFound(f"{record.id} has no paragraph {unknown[0]}")
     return [numbered[n] for n in sorted(set(paragraphs))]
 
 
@@ -112,7 +112,7 @@ def release_in(
     partner = partner_country()
     record = load_readable(session, cable_id, officer)
     if record is None:
-        raise LookupError(f"no cable {cable_id}")
+        raise errors.NotFound(f"no cable {cable_id}")
     chosen = chosen_paragraphs(officer, record, paragraphs)
     refused = first_refusal(officer, record, chosen)
     if refused is not None:

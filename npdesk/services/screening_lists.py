@@ -37,7 +37,7 @@ class ScreeningError(errors.Invalid):
     """A request the screening service cannot carry out; the message says why."""
 
 
-class NoListsLoaded(ScreeningError):
+class NoListsLoaded(errors.Conflict, ScreeningError):
     """Screening needs at least one loaded list."""
 
 

@@ -39,6 +39,7 @@ from npdesk.store.db import (
     unit_of_work,
 )
 from npdesk.web.auth import check_route_actions, public_action, require_action
+from npdesk.web.deps import answers
 from npdesk.web.routes import (
     auth,
     cables,
@@ -91,6 +92,9 @@ def create_app(engine: Engine) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # The one error mapping, on every route: what a route, its dependencies or the services
+        # refuse is answered by kind (`npdesk.web.deps.answers`).
+        dependencies=[Depends(answers)],
     )
     audit.audit_key()  # the audit chain's key file, created on first start when missing
     secure_cookies()  # a mistyped NPDESK_SECURE_COOKIES stops the start, not a request
@@ -116,10 +120,10 @@ def create_app(engine: Engine) -> FastAPI:
         commitments,
         proposals,
         releases,
+        screening,
     )
     for router in [r for module in routers for r in (module.router, module.api)]:
         app.include_router(router)
-    app.include_router(screening.router)
 
     _api_docs(app)
     _error_handlers(app)

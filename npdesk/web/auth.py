@@ -29,8 +29,8 @@ from npdesk.security.model import User
 from npdesk.security.tokens import SESSION_LIFETIME, digest
 from npdesk.services import accounts, audit
 from npdesk.services.accounts import SecretKind
+from npdesk.services.database import transaction
 from npdesk.settings import secure_cookies
-from npdesk.store.db import transaction
 
 SESSION_COOKIE = "npdesk_session"
 PRELOGIN_COOKIE = "npdesk_prelogin"
@@ -231,8 +231,9 @@ ActionDependency = Callable[[Request], Awaitable[User]]
 def require_action(name: str) -> ActionDependency:
     """A dependency that signs the user in and checks action `name` in the registry (its
     route-level gate; record-level checks follow once the record is loaded). A refusal is
-    audited and answered 403. Raises LookupError at import time for an unregistered action,
-    and ValueError for a public one (public routes use `public_action`)."""
+    audited and raises `PermissionDenied`, which `npdesk.web.deps.answers` answers 403.
+    Raises LookupError at import time for an unregistered action, and ValueError for a public
+    one (public routes use `public_action`)."""
     registered = REGISTRY.get(name)
     if registered is None:
         raise LookupError(f"action {name!r} is not registered in npdesk.security.actions")
@@ -242,16 +243,10 @@ def require_action(name: str) -> ActionDependency:
     async def dependency(request: Request) -> User:
         user = await current_user(request)
         if not permits(user, name):
-            try:
-                await run_in_threadpool(
-                    audit.require,
-                    request.app.state.engine,
-                    user,
-                    name,
-                    source=client_source(request),
-                )
-            except audit.PermissionDenied as exc:
-                raise HTTPException(status_code=403, detail="not allowed") from exc
+            # Audits the refusal, then raises `PermissionDenied`: answered 403 by `answers`.
+            await run_in_threadpool(
+                audit.require, request.app.state.engine, user, name, source=client_source(request)
+            )
         return user
 
     dependency.npdesk_action = name  # type: ignore[attr-defined]

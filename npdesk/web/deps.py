@@ -3,8 +3,9 @@ engine and session of a request, the desk's clock, bounded path numbers, and the
 `back` answers of the server-rendered pages (the user comes from `npdesk.web.auth`).
 
 The error mapping: services raise the kinds of `npdesk.services.errors`; `answers` (a
-dependency on every router `feature_routers` makes) turns them into `HTTPException` with the
-kind's status, and the app's handlers render that as JSON under /api/ or as the error page.
+dependency the app puts on every route) turns them into `HTTPException` with the kind's status,
+and the app's handlers render that as JSON under /api/ or as the error page. No route catches
+a refusal itself.
 A record the reader may not see raises the same `NotFound` as a missing one, so both answer
 the same 404.
 """
@@ -15,14 +16,15 @@ import datetime as dt
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from npdesk.domain.cases import IllegalTransition, TransitionError
+from npdesk.screening import QueryError as ScreeningQueryError
 from npdesk.security.model import Party, User
 from npdesk.services import errors
 from npdesk.settings import retry_after_seconds
@@ -32,37 +34,49 @@ from npdesk.web.templating import templates
 RecordNumber = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
+#: The pure cores cannot import the service vocabulary: what they refuse, by kind. An illegal
+#: case transition is a conflict; an incomplete one, or a name screening cannot read, invalid.
+CORE_REFUSALS: tuple[tuple[type[Exception], type[errors.DeskError]], ...] = (
+    (IllegalTransition, errors.Conflict),
+    (TransitionError, errors.Invalid),
+    (ScreeningQueryError, errors.Invalid),
+)
+
+
+def refusal(error: errors.DeskError) -> HTTPException:
+    """The HTTP answer to a refusal of kind `kind_of(error)`: 404 not found or hidden, 403 not
+    permitted, 409 conflict, 422 invalid, 503 unavailable (with Retry-After)."""
+    kind = errors.kind_of(error)
+    busy = kind is errors.Unavailable
+    headers = {"Retry-After": str(retry_after_seconds())} if busy else None
+    return HTTPException(errors.HTTP_STATUS[kind], str(error), headers)
+
+
 async def answers() -> AsyncIterator[None]:
-    """Map what a route (or the services it calls) refuses to an HTTP answer, by kind:
-    404 not found or hidden, 403 not permitted, 409 conflict, 422 invalid, 503 unavailable
-    (with Retry-After). The case state machine is a pure core that cannot import the service
-    vocabulary: an illegal transition is a conflict, an incomplete one invalid. A form that
-    builds an input model in the handler fails that model's validation as a 422 like the
-    JSON API's."""
+    """Map what a route, its other dependencies (the sign-in and action gate of
+    `npdesk.web.auth`) or the services they call refuse to an HTTP answer by kind (`refusal`);
+    the app puts it on every route. A form that builds an input model in the handler fails that
+    model's validation as a 422 like the JSON API's."""
     try:
         yield
     except errors.DeskError as error:
-        kind = errors.kind_of(error)
-        busy = kind is errors.Unavailable
-        headers = {"Retry-After": str(retry_after_seconds())} if busy else None
-        raise HTTPException(errors.HTTP_STATUS[kind], str(error), headers) from error
-    except IllegalTransition as error:
-        raise HTTPException(409, str(error)) from error
-    except TransitionError as error:
-        raise HTTPException(422, str(error)) from error
+        raise refusal(error) from error
     except ValidationError as error:
         # Where and what only: echoing the input back is how error paths leak.
         raise RequestValidationError(
             error.errors(include_url=False, include_context=False, include_input=False)
         ) from error
+    except tuple(core for core, _ in CORE_REFUSALS) as error:
+        kind = next(kind for core, kind in CORE_REFUSALS if isinstance(error, core))
+        raise refusal(kind(str(error))) from error
 
 
 def feature_routers(tag: str) -> tuple[APIRouter, APIRouter]:
     """A feature's two routers: its pages (left out of the OpenAPI schema) and its JSON API
-    under /api/v1 tagged `tag`, both answering refusals through `answers`."""
-    mapped = [Depends(answers)]
-    pages = APIRouter(include_in_schema=False, dependencies=mapped)
-    api = APIRouter(prefix="/api/v1", tags=[tag], dependencies=mapped)
+    under /api/v1 tagged `tag`. Refusals are answered by `answers`, which the app puts on
+    every route."""
+    pages = APIRouter(include_in_schema=False)
+    api = APIRouter(prefix="/api/v1", tags=[tag])
     return pages, api
 
 
@@ -93,6 +107,12 @@ def page(request: Request, name: str, user: User, **context: Any) -> HTMLRespons
     return templates.TemplateResponse(
         request, name, {"user": user, "home": user.party is Party.HOME, **context}
     )
+
+
+def download(data: bytes, media_type: str, filename: str) -> Response:
+    """An export the browser saves as `filename` rather than shows."""
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(data, media_type=media_type, headers=disposition)
 
 
 def back(url: str) -> RedirectResponse:

@@ -17,13 +17,14 @@ from npdesk.services import accounts
 from npdesk.store.db import transaction
 from npdesk.store.models.security import AuditLogEntry
 from npdesk.web.auth import SESSION_COOKIE, csrf_token_for, require_action
+from npdesk.web.deps import answers
 from npdesk.web.routes import auth as auth_routes
 
 PASSWORD = "a long enough passphrase"
 
 
 def make_app(engine: Engine) -> FastAPI:
-    app = FastAPI()
+    app = FastAPI(dependencies=[Depends(answers)])  # as `create_app`: refusals answered by kind
     app.state.engine = engine
     app.include_router(auth_routes.router)
     app.include_router(auth_routes.api)
@@ -194,7 +195,7 @@ def test_refused_actions_are_403_and_audited(client: TestClient, engine: Engine)
     token = client.post("/api/v1/auth/token", json={"username": "li", "password": PASSWORD})
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
     refused = client.post("/ingest", headers=headers)
-    assert refused.status_code == 403 and refused.json() == {"detail": "not allowed"}
+    assert refused.status_code == 403 and refused.json() == {"detail": "not allowed: cables.ingest"}
     with transaction(engine) as session:
         last = session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.seq.desc())).first()
     assert last is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -19,7 +19,8 @@ from npdesk.security.model import User
 from npdesk.security.tokens import NewSecret
 from npdesk.services import accounts, login_throttle
 from npdesk.services.accounts import SecretKind
-from npdesk.store.db import run_transaction, transaction
+from npdesk.services.database import run_transaction, transaction
+from npdesk.web import deps
 from npdesk.web.auth import (
     PRELOGIN_COOKIE,
     bearer_token,
@@ -37,8 +38,7 @@ from npdesk.web.auth import (
 from npdesk.web.schemas import ErrorOut
 from npdesk.web.templating import templates
 
-router = APIRouter()
-api = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router, api = deps.feature_routers("auth")
 
 LOGIN_FAILED = "Sign-in failed. Check your username and password."
 
@@ -164,7 +164,7 @@ async def logout(
 
 
 @api.post(
-    "/token",
+    "/auth/token",
     response_model=TokenOut,
     responses={401: {"model": ErrorOut, "description": "Wrong credentials"}},
     dependencies=[Depends(public_action("auth.token.create"))],
@@ -190,7 +190,7 @@ def _revoke_token(request: Request, token: str, user: User) -> bool:
 
 
 @api.delete(
-    "/token",
+    "/auth/token",
     status_code=204,
     responses={
         401: {"model": ErrorOut, "description": "No valid bearer token"},

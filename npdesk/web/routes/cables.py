@@ -1,127 +1,107 @@
-"""The reading room: search, cable pages, browsing by month, and their JSON API."""
+"""The reading room: cable pages, browsing by month, releasing a cable to the partner and
+uploading cables, with their JSON API (search is `routes/search.py`). Thin: the services do
+the work; refusals are answered by the one mapping in `npdesk.web.deps`."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi import Depends, File, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from npdesk.security.audit import Outcome
 from npdesk.security.model import User
-from npdesk.services import approvals, audit
+from npdesk.services import approvals
 from npdesk.services import cables as cable_service
 from npdesk.services.ingest import ingest_paths
-from npdesk.services.release import ReleaseRefused, release_cable
+from npdesk.services.release import ReleaseResult, release_cable
 from npdesk.settings import two_person_release
-from npdesk.store.db import transaction
+from npdesk.web import deps
 from npdesk.web.auth import client_source, require_action
-from npdesk.web.deps import db_session
+from npdesk.web.deps import back, db_session, engine_of
 from npdesk.web.graph import reference_svg
 from npdesk.web.routes.releases import PendingReleaseOut
-from npdesk.web.schemas import (
-    CableOut,
-    ErrorOut,
-    IngestOut,
-    ReleaseIn,
-    ReleaseOut,
-)
-from npdesk.web.templating import templates
+from npdesk.web.schemas import CableOut, ErrorOut, IngestOut, ReleaseIn, ReleaseOut
 
-router = APIRouter()
-api = APIRouter(prefix="/api/v1", tags=["cables"])
+router, api = deps.feature_routers("cables")
 
 SessionDep = Annotated[Session, Depends(db_session)]
+ReadCable = Annotated[User, Depends(require_action("cables.read"))]
+ListCables = Annotated[User, Depends(require_action("cables.list"))]
+ReleaseCable = Annotated[User, Depends(require_action("cables.release"))]
 
 
-def _audit_read(request: Request, user: User, cable_id: str, *, found: bool) -> None:
-    """Every read of a cable is audited; asking for one the user may not read (or that does
-    not exist: the answer is the same) is audited as denied."""
-    with transaction(request.app.state.engine) as session:
-        audit.record(
-            session,
-            user,
-            "cables.read",
-            outcome=Outcome.ALLOWED if found else Outcome.DENIED,
-            source=client_source(request),
-            record_kind="cable",
-            record_id=cable_service.normalize_id(cable_id)[:64],
+def read(request: Request, user: User, cable_id: str) -> dict[str, Any]:
+    """The cable as `user` may read it, the read audited (a refusal answers 404, as missing)."""
+    return cable_service.read_cable(
+        engine_of(request), user, cable_id, source=client_source(request)
+    )
+
+
+def release(
+    request: Request, user: User, cable_id: str, paragraphs: list[int] | None
+) -> approvals.ReleaseView | ReleaseResult:
+    """Share a cable with the partner: proposed for a second person's approval when
+    two-person release is on, else at once (shared by the JSON handler and the form)."""
+    engine, source = engine_of(request), client_source(request)
+    if two_person_release():
+        return approvals.propose_release(
+            engine, user, approvals.CABLE, cable_id, paragraphs, source=source
         )
+    return release_cable(engine, user, cable_id, paragraphs, source=source)
 
 
 # --- pages ----------------------------------------------------------------------------------
 
 
-@router.get("/cables/{cable_id}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/cables/{cable_id}", response_class=HTMLResponse)
 def cable_page(
-    request: Request,
-    cable_id: str,
-    session: SessionDep,
-    user: Annotated[User, Depends(require_action("cables.read"))],
-) -> Response:
-    view = cable_service.cable_view(session, cable_id, user)
-    _audit_read(request, user, cable_id, found=view is not None)
-    if view is None:
-        return templates.TemplateResponse(
-            request,
-            "error.html",
-            {"user": user, "title": "Not found", "message": "No such cable."},
-            status_code=404,
-        )
+    request: Request, cable_id: str, session: SessionDep, user: ReadCable
+) -> HTMLResponse:
+    view = cable_service.read_cable(
+        engine_of(request), user, cable_id, source=client_source(request)
+    )
     graph = reference_svg(cable_service.reference_graph(session, view["id"], user))
-    return templates.TemplateResponse(
-        request, "cables/cable.html", {"cable": view, "graph": graph, "user": user}
-    )
+    return deps.page(request, "cables/cable.html", user, cable=view, graph=graph)
 
 
-@router.get("/browse", response_class=HTMLResponse, include_in_schema=False)
-def browse_page(
-    request: Request,
-    session: SessionDep,
-    user: Annotated[User, Depends(require_action("cables.list"))],
-) -> Response:
-    months = cable_service.months(session, user)
+@router.get("/browse", response_class=HTMLResponse)
+def browse_page(request: Request, session: SessionDep, user: ListCables) -> HTMLResponse:
     years: dict[str, list[tuple[str, int]]] = {}
-    for month, count in months:
+    for month, count in cable_service.months(session, user):
         years.setdefault(month[:4], []).append((month, count))
-    return templates.TemplateResponse(request, "cables/browse.html", {"years": years, "user": user})
+    return deps.page(request, "cables/browse.html", user, years=years)
 
 
-@router.get("/browse/{month}", response_class=HTMLResponse, include_in_schema=False)
-def month_page(
-    request: Request,
-    month: str,
-    session: SessionDep,
-    user: Annotated[User, Depends(require_action("cables.list"))],
-) -> Response:
+@router.get("/browse/{month}", response_class=HTMLResponse)
+def month_page(request: Request, month: str, session: SessionDep, user: ListCables) -> HTMLResponse:
     cables = cable_service.cables_in_month(session, month, user)
-    return templates.TemplateResponse(
-        request, "cables/month.html", {"month": month, "cables": cables, "user": user}
-    )
+    return deps.page(request, "cables/month.html", user, month=month, cables=cables)
+
+
+@router.post("/cables/{cable_id}/release")
+async def release_form(request: Request, cable_id: str, user: ReleaseCable) -> RedirectResponse:
+    form = await request.form()
+    numbers = [int(v) for v in form.getlist("paragraph") if isinstance(v, str) and v.isdigit()]
+    result = await run_in_threadpool(release, request, user, cable_id, numbers)
+    if isinstance(result, approvals.ReleaseView):
+        return back("/releases")
+    return back(f"/cables/{result.cable_id}")
 
 
 # --- JSON API -------------------------------------------------------------------------------
 
 
 @api.get("/cables/{cable_id}", response_model=CableOut, responses={404: {"model": ErrorOut}})
-def api_cable(
-    request: Request,
-    cable_id: str,
-    session: SessionDep,
-    user: Annotated[User, Depends(require_action("cables.read"))],
-) -> dict[str, Any]:
+def api_cable(request: Request, cable_id: str, user: ReadCable) -> dict[str, Any]:
     """One stored cable with its references (`resolved`) and `cited_by`."""
-    view = cable_service.cable_view(session, cable_id, user)
-    _audit_read(request, user, cable_id, found=view is not None)
-    if view is None:
-        raise HTTPException(status_code=404, detail="no such cable")
-    return view
+    return cable_service.read_cable(
+        engine_of(request), user, cable_id, source=client_source(request)
+    )
 
 
 @api.post(
@@ -134,89 +114,16 @@ def api_cable(
     },
 )
 def api_release(
-    request: Request,
-    cable_id: str,
-    body: ReleaseIn,
-    user: Annotated[User, Depends(require_action("cables.release"))],
+    request: Request, cable_id: str, body: ReleaseIn, user: ReleaseCable
 ) -> dict[str, Any] | JSONResponse:
     """Share a cable with the partner government with the chosen paragraphs (all the policy
     allows when `paragraphs` is omitted). Every release decision is audited. With two-person
     release on (the default) this proposes the release and answers 202 with the proposal;
     another officer approves it at `POST /api/v1/releases/{id}/approve`."""
-    if two_person_release():
-        try:
-            view = approvals.propose_release(
-                request.app.state.engine,
-                user,
-                approvals.CABLE,
-                cable_id,
-                body.paragraphs,
-                source=client_source(request),
-            )
-        except LookupError as exc:
-            raise HTTPException(status_code=404, detail="no such cable or paragraph") from exc
-        except (ReleaseRefused, approvals.ApprovalError) as exc:
-            raise HTTPException(status_code=403, detail=exc.reason) from exc
-        return JSONResponse(view.as_dict(), status_code=202)
-    try:
-        result = release_cable(
-            request.app.state.engine, user, cable_id, body.paragraphs, source=client_source(request)
-        )
-    except LookupError as exc:
-        raise HTTPException(status_code=404, detail="no such cable or paragraph") from exc
-    except ReleaseRefused as exc:
-        raise HTTPException(status_code=403, detail=exc.reason) from exc
+    result = release(request, user, cable_id, body.paragraphs)
+    if isinstance(result, approvals.ReleaseView):
+        return JSONResponse(result.as_dict(), status_code=202)
     return {"id": result.cable_id, "partner": result.partner, "paragraphs": list(result.paragraphs)}
-
-
-@router.post("/cables/{cable_id}/release", include_in_schema=False)
-async def release_form(
-    request: Request,
-    cable_id: str,
-    user: Annotated[User, Depends(require_action("cables.release"))],
-) -> Response:
-    form = await request.form()
-    numbers = [int(v) for v in form.getlist("paragraph") if isinstance(v, str) and v.isdigit()]
-    if two_person_release():
-        try:
-            await run_in_threadpool(
-                partial(
-                    approvals.propose_release,
-                    request.app.state.engine,
-                    user,
-                    approvals.CABLE,
-                    cable_id,
-                    numbers,
-                    source=client_source(request),
-                )
-            )
-        except LookupError:
-            return templates.TemplateResponse(
-                request, "error.html", {"title": "Not found", "message": "No such cable."}, 404
-            )
-        except (ReleaseRefused, approvals.ApprovalError) as exc:
-            return templates.TemplateResponse(
-                request, "error.html", {"title": "Release refused", "message": exc.reason}, 403
-            )
-        return RedirectResponse("/releases", status_code=303)
-    try:
-        await run_in_threadpool(
-            release_cable,
-            request.app.state.engine,
-            user,
-            cable_id,
-            numbers,
-            source=client_source(request),
-        )
-    except LookupError:
-        return templates.TemplateResponse(
-            request, "error.html", {"title": "Not found", "message": "No such cable."}, 404
-        )
-    except ReleaseRefused as exc:
-        return templates.TemplateResponse(
-            request, "error.html", {"title": "Release refused", "message": exc.reason}, 403
-        )
-    return RedirectResponse(f"/cables/{cable_service.normalize_id(cable_id)}", status_code=303)
 
 
 @api.post("/ingest", response_model=IngestOut, responses={403: {"model": ErrorOut}})
@@ -236,7 +143,7 @@ def api_ingest(
                 shutil.copyfileobj(upload.file, handle)
             labels[target] = name
         report = ingest_paths(
-            request.app.state.engine,
+            engine_of(request),
             list(labels),
             actor=user,
             source=client_source(request),

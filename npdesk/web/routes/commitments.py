@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from npdesk.security.model import User
 from npdesk.services import commitments as commitment_service
-from npdesk.store.visibility import page_banner
+from npdesk.services.banners import page_banner
 from npdesk.web import deps
 from npdesk.web.auth import require_action
 from npdesk.web.deps import RecordNumber, back, engine_of, today_of

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from npdesk.security.model import User
 from npdesk.services import events as event_service
-from npdesk.store.visibility import page_banner
+from npdesk.services.banners import page_banner
 from npdesk.web import deps
 from npdesk.web.auth import require_action
 from npdesk.web.deps import engine_of

@@ -16,8 +16,8 @@ from markupsafe import Markup, escape
 from npdesk.domain.icp import frameworks
 from npdesk.security.model import User
 from npdesk.services import firms as firm_service
+from npdesk.services.banners import page_banner
 from npdesk.services.firms import ScoreView
-from npdesk.store.visibility import page_banner
 from npdesk.web import deps
 from npdesk.web.auth import require_action
 from npdesk.web.deps import engine_of, today_of

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from npdesk.domain.handover import HandoverDiff, HandoverList
 from npdesk.security.model import User
 from npdesk.services import handovers as handover_service
+from npdesk.services.banners import page_banner
 from npdesk.settings import partner_country
-from npdesk.store.visibility import page_banner
 from npdesk.web import deps
 from npdesk.web.auth import client_source, require_action
 from npdesk.web.deps import RecordNumber, back, engine_of
@@ -166,11 +166,8 @@ def api_export_handover(
 ) -> Response:
     """The list as the partner receives it (pdf, csv, json or html), with its banner."""
     data = handover_service.export_handover_list(engine_of(request), user, number, fmt)
-    filename = f"handover-list-{number}.{fmt.value}"
-    return Response(
-        data,
-        media_type=handover_service.MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    return deps.download(
+        data, handover_service.MEDIA_TYPES[fmt], f"handover-list-{number}.{fmt.value}"
     )
 
 

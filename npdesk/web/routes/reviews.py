@@ -289,13 +289,7 @@ def api_minutes(
     """The minutes (releasable, or home-only for home users) as HTML or PDF."""
     data = review_service.render_minutes(engine_of(request), user, number, variant, fmt)
     if fmt is review_service.MinutesFormat.PDF:
-        return Response(
-            data,
-            media_type="application/pdf",
-            headers={
-                "Content-Disposition": f'attachment; filename="review-{number}-{variant}.pdf"'
-            },
-        )
+        return deps.download(data, "application/pdf", f"review-{number}-{variant}.pdf")
     return Response(data, media_type="text/html; charset=utf-8")
 
 
