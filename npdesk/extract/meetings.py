@@ -1,0 +1,181 @@
+"""Meetings: who met whom, when, told by meeting words, conversations with one of ours
+on a day, and dialogues with firms."""
+
+from __future__ import annotations
+
+import re
+
+from npdesk.extract.context import Sentence, carried_meeting, clean, dated, names
+from npdesk.extract.dates import DateMention
+from npdesk.extract.entities import EntityMention
+from npdesk.extract.proposals import Proposal
+
+_MEETING = re.compile(
+    r"\b(?:met|meet|meets|meeting|meetings|discussed|called on|call on|calls on"
+    r"|spoke (?:with|to)|talked (?:with|to)|consultations? with|demarched|conversations? with"
+    r"|discussions? with|(?:courtesy|introductory|office|farewell|phone|telephone) call"
+    r"|presented (?:his |her )?credentials|pulled (?:\S+ ){1,6}aside|briefings? (?:for|to)"
+    r"|(?:received|hosted|saw)(?= (?:the |a |an )?[A-Z])"
+    r"|(?:breakfast|lunch|luncheon|dinner)(?: \S+){0,3} (?:with|for|in honor of))\b",
+    re.IGNORECASE,
+)
+_CONVERSATION = re.compile(
+    r"\b(?:told|briefed|informed|called|readout|spoke|raised|delivered|conveyed|presented"
+    r"|expressed|reiterated|thanked|urged|pressed|assured|asked|stressed|confirmed|shared"
+    r"|advised|relayed|notified|passed"
+    r"|demarche|breakfast|lunch|dinner)\b",
+    re.IGNORECASE,
+)
+# One of ours as the listener ("told us", "informed Embassy").
+_US = re.compile(r"\b(?:us|we|Embassy|Mission|Post|Consulate)\b")
+# "had met on several occasions", "meets regularly": a habit, not one meeting.
+_HABITUAL = re.compile(
+    r"\b(?:on (?:several|many|numerous|various) occasions|regularly|routinely|frequently"
+    r"|often|every (?:week|month|year)|periodically)\b",
+    re.IGNORECASE,
+)
+_NO_MEETING = re.compile(
+    r"\b(?:(?:did|does|has|have|had|would) not|never|refused to|declined to|declined an)"
+    r"(?: \w+)? (?:meet|met|see|receive)\b",
+    re.IGNORECASE,
+)
+# "in separate December 15 meetings with the SecGen, the Polish PermRep ...", "demarches
+# ... to Prikhodko and Ushakov": one meeting per counterpart.
+_SEPARATE = re.compile(
+    r"\b(?:separate(?:ly)?|meetings|demarches|calls|conversations)\b", re.IGNORECASE
+)
+_BACK_REFERENCE = re.compile(
+    r"\b(?:the|this|that|these|those|our|his|her|their)\s+(?:\S+\s+)?"
+    r"(?:meetings?|conversations?|calls?|discussions?|lunch|dinner|breakfast)\s*\S*$",
+    re.IGNORECASE,
+)
+# Institutions a meeting can be held with when no person is named ("delivered the request
+# to the Defense Ministry's Office of External Relations", "counterparts from the British
+# High Commission", "advised MFA representatives").
+_COUNTERPART_ORG = re.compile(
+    r"\b(?:MFA|MOD|MOI|MOFA|Foreign Office|Foreign Ministry|Chancellery|Presidency"
+    r"|(?:[A-Z][a-z]+ )?Ministry(?: of (?:the )?[A-Z][a-z]+(?: (?:and )?[A-Z][a-z]+)*)?"
+    r"|High Commissions?|Central Bank(?: of [A-Z][a-z]+)?|Bank [A-Z][a-z]+"
+    r"|(?:[A-Z][a-z]+ )?(?:Embassy|Embassies)|State House|Palace)\b"
+)
+# A date at the head of the sentence frames everything in it ("On July 21, Pol Counselor
+# delivered ...", "In a December 14 meeting with ...").
+_HEAD_DATE = 40
+_TOLD_PARTNER = re.compile(
+    r"\b(?:updated|informed|briefed|told|keep\w* \w+ informed|noted the discussions)\b",
+    re.IGNORECASE,
+)
+_FIRM_DIALOGUE = re.compile(
+    r"\b(?:dialogues?|discussions?|talks|meetings?|consultations?)\b", re.IGNORECASE
+)
+
+
+def meetings(s: Sentence) -> list[Proposal]:
+    """Who met whom, when: a meeting word ("met", "called on", "hosted", "pulled ... aside",
+    "lunch with", "in a conversation with") with two participants, or one and a day; a
+    conversation word ("told us", "delivered ... to", "briefed") between one of ours and
+    someone else on a given day; and one meeting per counterpart when the sentence says the
+    meetings were separate. Dialogues with firms are `firm_dialogues`."""
+    out: list[Proposal] = []
+    people = s.people()
+    if _HABITUAL.search(s.text) or _NO_MEETING.search(s.text):
+        return out
+    match = _MEETING.search(s.text)
+    if match is not None and not s.dates and _BACK_REFERENCE.search(s.text[: match.end()]):
+        # "Key points of the meeting follow", "during the call": the meeting told before.
+        match = None
+    strong = match is not None
+    orgs = [m for m in _COUNTERPART_ORG.finditer(s.text) if s.entity_at(m.start(), m.end()) is None]
+    if match is None:
+        # "Fuchs told us February 17", "delivered reftel points on December 15 to Teesalu":
+        # a conversation with one of ours on a given day is a meeting without a meeting verb.
+        ours = any(p.side == "home" for p in people) or bool(_US.search(s.text))
+        others = [p for p in people if p.side != "home"]
+        for found in _CONVERSATION.finditer(s.text):
+            near = any(abs(d.start - found.start()) <= 80 for d in s.dates)
+            # "Zaplana told the Ambassador on March 29": the speaker need not be known.
+            speaker = re.search(r"\b[A-Z][\w'’-]+\s+$", s.text[: found.start()])
+            named = (
+                speaker is not None
+                and s.entity_at(speaker.start(), speaker.end()) is None
+                and not any(
+                    a < speaker.end() and speaker.start() < b for a, b, _ in s.side_markers()
+                )
+            )
+            if near and ours and (others or orgs or named or len(people) >= 2):
+                match = found
+                strong = True
+                break
+    parties = len(people) + len(orgs)
+    enough = parties >= 2 or (
+        parties == 1 and (bool(s.dates) or (strong and _US.search(s.text) is not None))
+    )
+    if match and enough:
+        mention = _meeting_day(s, match.start()) or s.carried_date
+        counterparts = [p for p in people if p.side != "home"]
+        groups: list[list[EntityMention]] = [people]
+        if _SEPARATE.search(s.text) and len(counterparts) >= 2:
+            home = [p for p in people if p.side == "home"]
+            groups = [[*home, other] for other in counterparts]
+        for group in groups:
+            participants: dict[str, list[str]] = {"home": [], "partner": [], "unknown": []}
+            for person in group:
+                bucket = participants[person.side or "unknown"]
+                if person.name not in bucket:
+                    bucket.append(person.name)
+            proposal = Proposal(
+                kind="meeting",
+                text=clean(s.text),
+                paragraph=s.paragraph,
+                entities=names(group + s.firms()) + [m.group(0) for m in orgs],
+                title="Meeting: " + " / ".join(dict.fromkeys(p.name for p in group)),
+                participants={k: v for k, v in participants.items() if v},
+            )
+            out.append(dated(proposal, mention))
+    return out
+
+
+def _meeting_day(s: Sentence, position: int) -> DateMention | None:
+    """The day of the meeting whose word is at `position`: a date heading the sentence, else
+    the first date after the word in its clause ("presented his credentials ... on 7
+    November", not the "in August" of a clause before), else the nearest."""
+    head = [d for d in s.dates if d.start <= _HEAD_DATE and d.start < position]
+    if head:
+        return head[0]
+    after = [
+        d
+        for d in s.dates
+        if 0 <= d.start - position <= 100 and not re.search(r"[;:]", s.text[position : d.start])
+    ]
+    if after:
+        return after[0]
+    return s.nearest_date(position)
+
+
+def firm_dialogues(s: Sentence) -> list[Proposal]:
+    """One dialogue per firm for "dialogue(s)/discussions with FIRM", with the day the partner
+    was told of it when the sentence tells them."""
+    out: list[Proposal] = []
+    people = s.people()
+    # "PolMinCouns updated Li on our dialogues with NORINCO": telling the partner about a
+    # dialogue is what the plan asks; the day is the meeting the cable reports.
+    told = _TOLD_PARTNER.search(s.text)
+    listener = next((p for p in people if p.side == "partner"), None)
+    for firm in s.firms():
+        before = s.text[max(0, firm.start - 120) : firm.start]
+        if _FIRM_DIALOGUE.search(before) and re.search(r"\bwith\b", before):
+            proposal = Proposal(
+                kind="meeting",
+                text=clean(s.text),
+                paragraph=s.paragraph,
+                entities=[firm.name],
+                title=f"Dialogue with {firm.name}",
+                subject="firm-dialogue",
+                key=firm.key,
+            )
+            if told and listener is not None and s.meeting_date is not None:
+                proposal.partner_informed_on = s.meeting_date
+                proposal.partner_informed_via = f"meeting with {listener.label()}"
+                proposal.sources = carried_meeting(s)
+            out.append(proposal)
+    return out

@@ -1,0 +1,117 @@
+"""Visits: someone goes to a place or a firm, or is somewhere to meet people."""
+
+from __future__ import annotations
+
+import re
+
+from npdesk.extract.context import Sentence, clean, dated, names
+from npdesk.extract.dates import MONTHS
+from npdesk.extract.proposals import Proposal
+
+_VISIT = re.compile(
+    r"\b(?:visit(?:s|ed|ing)?|trips?(?: to)?|travel(?:l?ed|s|ing)? to|toured|tour of"
+    r"|arrived? in|came to|(?:going|go|went|heading|headed) to(?=\s+[A-Z]))\b",
+    re.IGNORECASE,
+)
+# "Visit Embassy Rabat's Classified Website: http://...": a footer, not a visit.
+_WEB_FOOTER = re.compile(r"https?://|\bweb ?site\b|\bWeb Site\b", re.IGNORECASE)
+_POSSESSOR = re.compile(r"([A-Z][\w-]+)['’]s\s+(?:[a-z-]+\s+){0,2}$")
+_PRESENCE = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:presently\s+|currently\s+|now\s+)?in\s+"
+    r"(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s+to\s+(?:meet|discuss|attend|consult)\b"
+)
+
+
+def visits(s: Sentence) -> list[Proposal]:
+    """Someone visits a place or a firm ("the DCM will visit NORINCO headquarters on March
+    26"), or is somewhere to meet people ("CGWIC representatives are presently in
+    Washington to meet U.S. officials")."""
+    out: list[Proposal] = []
+    if _WEB_FOOTER.search(s.text):
+        return out
+    presence = _PRESENCE.search(s.text)
+    if presence:
+        visitors = [e for e in s.entities if e.end <= presence.start()]
+        entities = [*names(visitors[-1:]), presence.group("place")]
+        mention = s.nearest_date(presence.start())
+        if mention is not None and abs(mention.start - presence.end()) > 40:
+            mention = None
+        out.append(
+            dated(
+                Proposal(
+                    kind="visit",
+                    text=clean(s.text),
+                    paragraph=s.paragraph,
+                    entities=entities,
+                    title=f"{entities[0]} in {presence.group('place')}",
+                    place=presence.group("place"),
+                    key=visitors[-1].key if visitors and visitors[-1].kind == "firm" else None,
+                ),
+                mention,
+            )
+        )
+    for match in _VISIT.finditer(s.text):
+        if presence and presence.start() <= match.start() < presence.end():
+            continue
+        # The visitor is the last name before the verb; the visited, the first after it.
+        before = [
+            e
+            for e in s.entities
+            if e.end <= match.start() and (not presence or e.start >= presence.end())
+        ]
+        after = [e for e in s.entities if e.start >= match.end()]
+        involved = before[-1:] + after[:1]
+        place = _visited_place(s.text, match.end())
+        possessor = _POSSESSOR.search(s.text[: match.start()])
+        firm = next((e for e in after[:1] if e.kind == "firm"), None)
+        mention = s.nearest_date(match.start())
+        if mention is not None and not -40 <= mention.start - match.start() <= 80:
+            mention = None
+        # "the visit was a success" refers back to a visit told elsewhere: a visit needs a
+        # place, a firm or a day of its own.
+        # "visiting Prime Minister Taro Aso": the visitor follows the word.
+        guest = (
+            match.group(0).lower() == "visiting"
+            and bool(after)
+            and after[0].kind == "person"
+            and after[0].start - match.end() <= 30
+        )
+        if not (place or firm or mention or guest):
+            continue
+        if re.match(r"arriv|came|go|went|head", match.group(0), re.IGNORECASE) and not any(
+            e.kind in ("person", "office") for e in before
+        ):
+            continue  # "the flight arrived in Russia", "the LES went to the customs point"
+        out.append(
+            dated(
+                Proposal(
+                    kind="visit",
+                    text=clean(s.text),
+                    paragraph=s.paragraph,
+                    entities=names(involved)
+                    + ([possessor.group(1)] if possessor else [])
+                    + ([place] if place else []),
+                    title="Visit"
+                    + (f" to {firm.name}" if firm else (f" to {place}" if place else "")),
+                    place=place,
+                    key=firm.key if firm else None,
+                ),
+                mention,
+            )
+        )
+        break
+    return out
+
+
+def _visited_place(text: str, position: int) -> str | None:
+    """The capitalized place right after a visit word ("visit to Iran", "trip to Damascus",
+    "visited Rio de Janeiro's airport", "in Washington"), or None."""
+    match = re.match(
+        r"\s+(?:to\s+|in\s+|of\s+)?(?:the\s+)?(?P<place>[A-Z][a-z]+(?:\s+(?:de\s+)?[A-Z][a-z]+)?)",
+        text[position:],
+    )
+    if re.match(r"\s+here\b", text[position:]):
+        return "here"  # "Mottaki's visit here": the host country
+    if match is None or match.group("place").split()[0].lower() in MONTHS:
+        return None
+    return match.group("place")
