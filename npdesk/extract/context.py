@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from npdesk.extract.dates import DateMention
 from npdesk.extract.entities import EntityMention, Side
-from npdesk.extract.proposals import Proposal
+from npdesk.extract.proposals import Proposal, ProposalKind
 from npdesk.extract.sides import side_markers
 
 _SPACE = re.compile(r"\s+")
@@ -41,6 +42,10 @@ class Sentence:
     # The only date of the previous sentence of the same paragraph, for a sentence that goes
     # on about the same day without repeating it.
     carried_date: DateMention | None = None
+
+    def propose(self, kind: ProposalKind, **fields: Any) -> Proposal:
+        """A proposal of `kind` citing this sentence and its paragraph."""
+        return Proposal(kind=kind, text=clean(self.text), paragraph=self.paragraph, **fields)
 
     def people(self) -> list[EntityMention]:
         """Persons and home offices in the sentence."""

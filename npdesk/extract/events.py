@@ -157,10 +157,8 @@ def _event(s: Sentence, title: str, mention: DateMention | None) -> Proposal:
     entities = names(s.firms())
     if place:
         entities.append(place)
-    proposal = Proposal(
-        kind="event",
-        text=clean(s.text),
-        paragraph=s.paragraph,
+    proposal = s.propose(
+        "event",
         entities=entities,
         title=title[:1].upper() + title[1:],
         place=place,
@@ -180,10 +178,8 @@ def reviews(s: Sentence) -> list[Proposal]:
     entities = names(s.people())
     if level:
         entities.append(level.group(0))
-    proposal = Proposal(
-        kind="review",
-        text=clean(s.text),
-        paragraph=s.paragraph,
+    proposal = s.propose(
+        "review",
         entities=entities,
         title=("Proposed " + level.group(0) + " review") if level else "Proposed review",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from npdesk.extract.context import Sentence, carried_meeting, clean, dated, names
+from npdesk.extract.context import Sentence, carried_meeting, dated, names
 from npdesk.extract.dates import DateMention
 from npdesk.extract.entities import EntityMention
 from npdesk.extract.proposals import Proposal
@@ -123,10 +123,8 @@ def meetings(s: Sentence) -> list[Proposal]:
                 bucket = participants[person.side or "unknown"]
                 if person.name not in bucket:
                     bucket.append(person.name)
-            proposal = Proposal(
-                kind="meeting",
-                text=clean(s.text),
-                paragraph=s.paragraph,
+            proposal = s.propose(
+                "meeting",
                 entities=names(group + s.firms()) + [m.group(0) for m in orgs],
                 title="Meeting: " + " / ".join(dict.fromkeys(p.name for p in group)),
                 participants={k: v for k, v in participants.items() if v},
@@ -164,10 +162,8 @@ def firm_dialogues(s: Sentence) -> list[Proposal]:
     for firm in s.firms():
         before = s.text[max(0, firm.start - 120) : firm.start]
         if _FIRM_DIALOGUE.search(before) and re.search(r"\bwith\b", before):
-            proposal = Proposal(
-                kind="meeting",
-                text=clean(s.text),
-                paragraph=s.paragraph,
+            proposal = s.propose(
+                "meeting",
                 entities=[firm.name],
                 title=f"Dialogue with {firm.name}",
                 subject="firm-dialogue",

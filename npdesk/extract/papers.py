@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from npdesk.extract.context import Sentence, carried_meeting, clean, dated, names
+from npdesk.extract.context import Sentence, carried_meeting, dated, names
 from npdesk.extract.dates import DateMention
 from npdesk.extract.proposals import Proposal
 from npdesk.extract.sides import side_of_word
@@ -44,10 +44,8 @@ def letters(s: Sentence) -> list[Proposal]:
     if sender is None and recipient is None:
         return _letter_to_institution(s, match)
     parties = [p for p in (sender, recipient) if p is not None]
-    proposal = Proposal(
-        kind="letter",
-        text=clean(s.text),
-        paragraph=s.paragraph,
+    proposal = s.propose(
+        "letter",
         entities=[p.name for p in parties],
         owner=sender.side if sender else None,
         title="Letter"
@@ -87,10 +85,8 @@ def _letter_to_institution(s: Sentence, match: re.Match[str]) -> list[Proposal]:
     owner = s.subject_side(match.start())
     if owner is None and not any(m[2] == "home" for m in s.side_markers()[:1]):
         owner = "partner"
-    proposal = Proposal(
-        kind="letter",
-        text=clean(s.text),
-        paragraph=s.paragraph,
+    proposal = s.propose(
+        "letter",
         entities=[recipient],
         owner=owner,
         title=f"Letter to {recipient}",
@@ -117,10 +113,8 @@ def handovers(s: Sentence) -> list[Proposal]:
         qualifier = re.search(
             r"\b(updated|new|revised|original|earlier|signed)\b", window[: thing.start()]
         )
-        proposal = Proposal(
-            kind="handover",
-            text=clean(s.text),
-            paragraph=s.paragraph,
+        proposal = s.propose(
+            "handover",
             entities=names([e for e in s.entities if e.kind in ("person", "office")]),
             owner=s.subject_side(match.start()),
             title=" ".join(

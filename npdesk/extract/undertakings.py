@@ -129,10 +129,8 @@ def commitments(s: Sentence) -> list[Proposal]:
             continue
         if _INTERNAL.search(clause[:120]):
             continue
-        proposal = Proposal(
-            kind="commitment",
-            text=clean(s.text),
-            paragraph=s.paragraph,
+        proposal = s.propose(
+            "commitment",
             entities=names([e for e in s.entities if e.kind in ("person", "office", "firm")]),
             owner=owner,
             title=clean(clause)[:200],

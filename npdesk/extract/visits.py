@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from npdesk.extract.context import Sentence, clean, dated, names
+from npdesk.extract.context import Sentence, dated, names
 from npdesk.extract.dates import MONTHS
 from npdesk.extract.proposals import Proposal
 
@@ -38,10 +38,8 @@ def visits(s: Sentence) -> list[Proposal]:
             mention = None
         out.append(
             dated(
-                Proposal(
-                    kind="visit",
-                    text=clean(s.text),
-                    paragraph=s.paragraph,
+                s.propose(
+                    "visit",
                     entities=entities,
                     title=f"{entities[0]} in {presence.group('place')}",
                     place=presence.group("place"),
@@ -84,10 +82,8 @@ def visits(s: Sentence) -> list[Proposal]:
             continue  # "the flight arrived in Russia", "the LES went to the customs point"
         out.append(
             dated(
-                Proposal(
-                    kind="visit",
-                    text=clean(s.text),
-                    paragraph=s.paragraph,
+                s.propose(
+                    "visit",
                     entities=names(involved)
                     + ([possessor.group(1)] if possessor else [])
                     + ([place] if place else []),
