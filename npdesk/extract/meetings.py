@@ -22,12 +22,17 @@ _MEETING = re.compile(
 _CONVERSATION = re.compile(
     r"\b(?:told|briefed|informed|called|readout|spoke|raised|delivered|conveyed|presented"
     r"|expressed|reiterated|thanked|urged|pressed|assured|asked|stressed|confirmed|shared"
-    r"|advised|relayed|notified|passed"
+    r"|advised|relayed|notified|passed|delivery"
     r"|demarche|breakfast|lunch|dinner)\b",
     re.IGNORECASE,
 )
 # One of ours as the listener ("told us", "informed Embassy").
 _US = re.compile(r"\b(?:us|we|Embassy|Mission|Post|Consulate)\b")
+# What only our side delivers: instructions from home ("reftel points"), demarches, non-papers.
+_OUR_MESSAGE = re.compile(r"\b(?:reftel|demarches?|non-papers?|talking points)\b", re.IGNORECASE)
+# A conversation's day may close a long clause ("conveyed ... to Deputy Governor Zamani, BN
+# Legal Director Jeremy Lee, ... and others on September 10").
+_CLAUSE_REACH = 300
 # "had met on several occasions", "meets regularly": a habit, not one meeting.
 _HABITUAL = re.compile(
     r"\b(?:on (?:several|many|numerous|various) occasions|regularly|routinely|frequently"
@@ -57,6 +62,9 @@ _COUNTERPART_ORG = re.compile(
     r"|(?:[A-Z][a-z]+ )?Ministry(?: of (?:the )?[A-Z][a-z]+(?: (?:and )?[A-Z][a-z]+)*)?"
     r"|High Commissions?|Central Bank(?: of [A-Z][a-z]+)?|Bank [A-Z][a-z]+"
     r"|(?:[A-Z][a-z]+ )?(?:Embassy|Embassies)|State House|Palace)\b"
+    # "... Ministry's Office of External Relations and Cooperation (DREC)": the office's
+    # acronym, as the cable goes on to call it.
+    r"(?:['’]s(?:\s+(?:[A-Z][a-z]+|of|and|for|the)){1,8}\s+\((?P<acronym>[A-Z]{2,8})\))?"
 )
 # A date at the head of the sentence frames everything in it ("On July 21, Pol Counselor
 # delivered ...", "In a December 14 meeting with ...").
@@ -89,10 +97,16 @@ def meetings(s: Sentence) -> list[Proposal]:
     if match is None:
         # "Fuchs told us February 17", "delivered reftel points on December 15 to Teesalu":
         # a conversation with one of ours on a given day is a meeting without a meeting verb.
-        ours = any(p.side == "home" for p in people) or bool(_US.search(s.text))
+        ours = (
+            any(p.side == "home" for p in people)
+            or bool(_US.search(s.text))
+            or bool(_OUR_MESSAGE.search(s.text))
+        )
         others = [p for p in people if p.side != "home"]
         for found in _CONVERSATION.finditer(s.text):
-            near = any(abs(d.start - found.start()) <= 80 for d in s.dates)
+            near = any(abs(d.start - found.start()) <= 80 for d in s.dates) or bool(
+                _dates_after(s, found.start(), _CLAUSE_REACH)
+            )
             # "Zaplana told the Ambassador on March 29": the speaker need not be known.
             speaker = re.search(r"\b[A-Z][\w'’-]+\s+$", s.text[: found.start()])
             named = (
@@ -111,7 +125,8 @@ def meetings(s: Sentence) -> list[Proposal]:
         parties == 1 and (bool(s.dates) or (strong and _US.search(s.text) is not None))
     )
     if match and enough:
-        mention = _meeting_day(s, match.start()) or s.carried_date
+        reach = 100 if _MEETING.match(s.text, match.start()) else _CLAUSE_REACH
+        mention = _meeting_day(s, match.start(), reach) or s.carried_date
         counterparts = [p for p in people if p.side != "home"]
         groups: list[list[EntityMention]] = [people]
         if _SEPARATE.search(s.text) and len(counterparts) >= 2:
@@ -125,7 +140,8 @@ def meetings(s: Sentence) -> list[Proposal]:
                     bucket.append(person.name)
             proposal = s.propose(
                 "meeting",
-                entities=names(group + s.firms()) + [m.group(0) for m in orgs],
+                entities=names(group + s.firms())
+                + [m.group("acronym") or m.group(0) for m in orgs],
                 title="Meeting: " + " / ".join(dict.fromkeys(p.name for p in group)),
                 participants={k: v for k, v in participants.items() if v},
             )
@@ -133,21 +149,28 @@ def meetings(s: Sentence) -> list[Proposal]:
     return out
 
 
-def _meeting_day(s: Sentence, position: int) -> DateMention | None:
+def _meeting_day(s: Sentence, position: int, reach: int) -> DateMention | None:
     """The day of the meeting whose word is at `position`: a date heading the sentence, else
-    the first date after the word in its clause ("presented his credentials ... on 7
-    November", not the "in August" of a clause before), else the nearest."""
+    the first date after the word in its clause, up to `reach` characters on ("presented his
+    credentials ... on 7 November", not the "in August" of a clause before), else the
+    nearest."""
     head = [d for d in s.dates if d.start <= _HEAD_DATE and d.start < position]
     if head:
         return head[0]
-    after = [
-        d
-        for d in s.dates
-        if 0 <= d.start - position <= 100 and not re.search(r"[;:]", s.text[position : d.start])
-    ]
+    after = _dates_after(s, position, reach)
     if after:
         return after[0]
     return s.nearest_date(position)
+
+
+def _dates_after(s: Sentence, position: int, reach: int) -> list[DateMention]:
+    """Dates after `position` in the same clause (no semicolon or colon between), at most
+    `reach` characters on."""
+    return [
+        d
+        for d in s.dates
+        if 0 <= d.start - position <= reach and not re.search(r"[;:]", s.text[position : d.start])
+    ]
 
 
 def firm_dialogues(s: Sentence) -> list[Proposal]:
