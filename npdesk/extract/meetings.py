@@ -23,7 +23,7 @@ _CONVERSATION = re.compile(
     r"\b(?:told|briefed|informed|called|readout|spoke|raised|delivered|conveyed|presented"
     r"|expressed|reiterated|thanked|urged|pressed|assured|asked|stressed|confirmed|shared"
     r"|advised|relayed|notified|passed|delivery"
-    r"|demarche|breakfast|lunch|dinner)\b",
+    r"|demarches?|breakfast|lunch|dinner)\b",
     re.IGNORECASE,
 )
 # One of ours as the listener ("told us", "informed Embassy").

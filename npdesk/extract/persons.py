@@ -441,9 +441,11 @@ def _trim_name(words: list[str]) -> list[str]:
     return kept
 
 
-def _organization(text: str, title_start: int) -> tuple[str | None, int]:
-    """Capitalized words right before the title, with inner connectors ("and", "of")."""
-    words = list(re.finditer(r"\S+", text[:title_start]))
+def _organization(text: str, title_start: int, floor: int = 0) -> tuple[str | None, int]:
+    """Capitalized words right before the title, with inner connectors ("and", "of"), none
+    before `floor` (the end of the person named before: "Rosatom head Sergey Kiriyenko and
+    Deputy FM Aleksey Borodavkin")."""
+    words = [w for w in re.finditer(r"\S+", text[:title_start]) if w.start() >= floor]
     taken: list[re.Match[str]] = []
     for word in reversed(words):
         raw = word.group(0)
@@ -551,7 +553,8 @@ def _people_in(text: str) -> tuple[EntityMention, ...]:
         end += len(words[-1])
         organization, start = (None, match.start())
         if title not in _HONORIFICS:
-            organization, start = _organization(text, match.start())
+            floor = found[-1].end if found else 0
+            organization, start = _organization(text, match.start(), floor)
         if office_phrase:
             title = f"{title} {office_phrase}"
         found.append(

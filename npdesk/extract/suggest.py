@@ -203,13 +203,10 @@ def _mergeable(a: Proposal, b: Proposal, markings: list[str | None]) -> bool:
         # "the NAM meeting" after "the NAM Foreign Ministers meeting scheduled for July 27-30":
         # the same event told again without its day.
         return fuzz.token_set_ratio(a.title.lower(), b.title.lower()) >= 80
+    mine, theirs = _counterparts(a), _counterparts(b)
     if a.kind == "meeting" and dated != other_dated and a.subject is None:
         # "On November 9, Ambassador met with Mona Sahlin ... Ambassador had a courtesy call
         # with Mona Sahlin": the same meeting told again without its day.
-        def counterparts(p: Proposal) -> set[str]:
-            return set(p.participants.get("partner", []) + p.participants.get("unknown", []))
-
-        mine, theirs = counterparts(a), counterparts(b)
         return bool(mine) and (
             mine == theirs or (a.paragraph == b.paragraph and bool(mine & theirs))
         )
@@ -240,8 +237,20 @@ def _mergeable(a: Proposal, b: Proposal, markings: list[str | None]) -> bool:
     if not dated:
         return sorted(a.entities) == sorted(b.entities)
     if a.kind == "meeting":
-        return bool(set(a.entities) & set(b.entities))
+        # Separate meetings of one officer on one day ("demarches ... to Prikhodko and
+        # Lavrov") share our side only.
+        return bool(set(a.entities) & set(b.entities)) and not (
+            mine and theirs and not mine & theirs
+        )
+    if a.kind == "visit":
+        # Two visitors' separate trips to one place at one time stay two visits.
+        visitors = set(a.participants.get("visitors", [])), set(b.participants.get("visitors", []))
+        return not (all(visitors) and not visitors[0] & visitors[1])
     return True
+
+
+def _counterparts(p: Proposal) -> set[str]:
+    return set(p.participants.get("partner", []) + p.participants.get("unknown", []))
 
 
 def _merge(into: Proposal, other: Proposal) -> None:

@@ -6,6 +6,7 @@ import re
 
 from npdesk.extract.context import Sentence, dated, names
 from npdesk.extract.dates import MONTHS
+from npdesk.extract.entities import EntityMention
 from npdesk.extract.proposals import Proposal
 
 _VISIT = re.compile(
@@ -16,10 +17,14 @@ _VISIT = re.compile(
 # "Visit Embassy Rabat's Classified Website: http://...": a footer, not a visit.
 _WEB_FOOTER = re.compile(r"https?://|\bweb ?site\b|\bWeb Site\b", re.IGNORECASE)
 _POSSESSOR = re.compile(r"([A-Z][\w-]+)['’]s\s+(?:[a-z-]+\s+){0,2}$")
+# "are presently in Washington to meet U.S. officials", "FM Lavrov was in Israel over the
+# weekend": somewhere to meet people, or on a given day.
 _PRESENCE = re.compile(
     r"\b(?:is|are|was|were)\s+(?:presently\s+|currently\s+|now\s+)?in\s+"
-    r"(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s+to\s+(?:meet|discuss|attend|consult)\b"
+    r"(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\s+to\s+(?:meet|discuss|attend|consult)\b"
+    r"|(?P<when>\s+(?:over|on|from|during|last|this|earlier)\b))"
 )
+_JOINED = re.compile(r"\s*(?:,|,?\s+and)\s+(?:[A-Z][\w/.-]*\s+){0,4}")
 
 
 def visits(s: Sentence) -> list[Proposal]:
@@ -30,24 +35,11 @@ def visits(s: Sentence) -> list[Proposal]:
     if _WEB_FOOTER.search(s.text):
         return out
     presence = _PRESENCE.search(s.text)
-    if presence:
-        visitors = [e for e in s.entities if e.end <= presence.start()]
-        entities = [*names(visitors[-1:]), presence.group("place")]
-        mention = s.nearest_date(presence.start())
-        if mention is not None and abs(mention.start - presence.end()) > 40:
-            mention = None
-        out.append(
-            dated(
-                s.propose(
-                    "visit",
-                    entities=entities,
-                    title=f"{entities[0]} in {presence.group('place')}",
-                    place=presence.group("place"),
-                    key=visitors[-1].key if visitors and visitors[-1].kind == "firm" else None,
-                ),
-                mention,
-            )
-        )
+    stay = _stay(s, presence) if presence else None
+    if stay is None:
+        presence = None
+    else:
+        out.append(stay)
     for match in _VISIT.finditer(s.text):
         if presence and presence.start() <= match.start() < presence.end():
             continue
@@ -58,7 +50,6 @@ def visits(s: Sentence) -> list[Proposal]:
             if e.end <= match.start() and (not presence or e.start >= presence.end())
         ]
         after = [e for e in s.entities if e.start >= match.end()]
-        involved = before[-1:] + after[:1]
         place = _visited_place(s.text, match.end())
         possessor = _POSSESSOR.search(s.text[: match.start()])
         firm = next((e for e in after[:1] if e.kind == "firm"), None)
@@ -80,23 +71,65 @@ def visits(s: Sentence) -> list[Proposal]:
             e.kind in ("person", "office") for e in before
         ):
             continue  # "the flight arrived in Russia", "the LES went to the customs point"
-        out.append(
-            dated(
-                s.propose(
-                    "visit",
-                    entities=names(involved)
-                    + ([possessor.group(1)] if possessor else [])
-                    + ([place] if place else []),
-                    title="Visit"
-                    + (f" to {firm.name}" if firm else (f" to {place}" if place else "")),
-                    place=place,
-                    key=firm.key if firm else None,
-                ),
-                mention,
+        # "Kiriyenko and Deputy FM Borodavkin will make separate trips to Iran": one visit
+        # per visitor named together before the word.
+        visitors: list[EntityMention | None] = [*_coordinated(s.text, before)]
+        for visitor in visitors or [None]:
+            shown = ([visitor] if visitor else []) + after[:1]
+            out.append(
+                dated(
+                    s.propose(
+                        "visit",
+                        entities=names(shown)
+                        + ([possessor.group(1)] if possessor else [])
+                        + ([place] if place else []),
+                        title="Visit"
+                        + (f" to {firm.name}" if firm else (f" to {place}" if place else "")),
+                        place=place,
+                        key=firm.key if firm else None,
+                        participants={"visitors": [visitor.name]} if visitor else {},
+                    ),
+                    mention,
+                )
             )
-        )
         break
     return out
+
+
+def _stay(s: Sentence, presence: re.Match[str]) -> Proposal | None:
+    """A visit told as being somewhere: to meet people, or on a given day by a named
+    visitor."""
+    visitors = [e for e in s.entities if e.end <= presence.start()]
+    entities = [*names(visitors[-1:]), presence.group("place")]
+    mention = s.nearest_date(presence.start())
+    if mention is not None and abs(mention.start - presence.end()) > 40:
+        mention = None
+    if presence.group("when") and (mention is None or not visitors):
+        return None
+    return dated(
+        s.propose(
+            "visit",
+            entities=entities,
+            title=f"{entities[0]} in {presence.group('place')}",
+            place=presence.group("place"),
+            key=visitors[-1].key if visitors and visitors[-1].kind == "firm" else None,
+        ),
+        mention,
+    )
+
+
+def _coordinated(text: str, before: list[EntityMention]) -> list[EntityMention]:
+    """The visitor before a visit word, with those joined to it by "and" or a comma ("A, B
+    and Deputy FM C will travel"), in order."""
+    if not before or before[-1].kind not in ("person", "office"):
+        return before[-1:]
+    chosen = [before[-1]]
+    for previous in reversed(before[:-1]):
+        between = text[previous.end : chosen[0].start]
+        if previous.kind not in ("person", "office") or not _JOINED.fullmatch(between):
+            break
+        chosen.insert(0, previous)
+    return chosen
 
 
 def _visited_place(text: str, position: int) -> str | None:
