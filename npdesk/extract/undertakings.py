@@ -15,8 +15,8 @@ _COMMIT = re.compile(
     r"(?:respond|reply|provide|consider|look into|follow up|investigate|share|send|arrange"
     r"|host|hold|be prepared to|be ready to|continue(?! to be)|work|report|inform|update|help"
     r"|support|seek|ensure|get back|answer|examine|study|check|review|give|pass|convey|relay"
-    r"|raise|brief|forward|call|deliver|try|look at|keep|take (?:steps|action|measures|\S+ \S+ into"
-    r"|\S+ into)|make|allow|adopt|sign|lead"
+    r"|raise|brief|forward|call|deliver|try|look at|keep"
+    r"|take (?:steps|action|measures|(?:\S+ ){1,4}into)|make|allow|adopt|sign|lead"
     r"|encourage|monitor|approach|facilitate|present|cooperate|assist|comply|implement|use"
     r"|remain|do what|designate|sanction|close|return|destroy|lift|resume|invite"
     r"|be (?:making|sending|providing|taking|contributing|deploying|hosting|offering)"
@@ -25,7 +25,7 @@ _COMMIT = re.compile(
     r"|undertook to|vowed|offered to|(?:is|are|was|were) offering|assured|guaranteed"
     r"|(?:is|are|was|were|stands?|stood) (?:ready|prepared|willing) to"
     r"|assurances (?:regarding|that|on|of)"
-    r"|agreed(?! that)(?: to| on)?|agreed that(?=(?:\s+\S+){1,6}?\s+(?:will|would|should)\b)"
+    r"|agreed(?! that)(?: to| on)?|agreed that(?=(?:\s+\S+){1,10}?\s+(?:will|would|should)\b)"
     r"|(?<!been )(?<!was )(?<!were )accepted|will be prepared)\b",
     re.IGNORECASE,
 )
@@ -41,6 +41,10 @@ _HYPOTHETICAL = re.compile(
 # "agreed Iran's enrichment was a grave concern": agreement with an opinion, no undertaking.
 _AGREED_OPINION = re.compile(
     r"^(?:\s+(?!to\b|on\b|with\b)\S+){1,8}?\s+(?:was|is|were|are|had been)\b"
+)
+_OPENING_SPEAKER = re.compile(
+    r"\s*(?:[A-Z][\w.'’-]*\s+){0,3}?([A-Z][\w'’-]+)(?:\s+\w+ly|\s+further|\s+also)?\s+"
+    r"(?:said|stated|noted|added|told|explained|replied|responded|indicated|confirmed)\b"
 )
 _PAST_PLEDGE = re.compile(r"^(?:agreed|accepted)", re.IGNORECASE)
 _SOFT_DUE = re.compile(
@@ -92,6 +96,14 @@ def commitments(s: Sentence) -> list[Proposal]:
             subject = re.search(r"\b([A-Z][\w'’-]+)(?:\s+\w+ly)?\s+(?:\w+\s+)?$", before)
             if subject and side_of_word(subject.group(1)) != "home":
                 entity = s.entity_at(subject.start(1) + match.start() - len(before), match.start())
+                if entity is None or entity.side != "home":
+                    owner = "partner"
+        if owner is None:
+            # "Sakkov further stated he would immediately inform ...": the pronoun is the
+            # named speaker who opens the sentence, and a speaker none of ours is theirs.
+            speaker = _OPENING_SPEAKER.match(s.text)
+            if speaker and speaker.end() <= match.start() and not side_of_word(speaker.group(1)):
+                entity = s.entity_at(speaker.start(1), speaker.end(1))
                 if entity is None or entity.side != "home":
                     owner = "partner"
         rest = s.text[match.start() :]
