@@ -12,8 +12,10 @@ from npdesk.extract.proposals import Proposal
 _EVENT = re.compile(
     r"(?<!to )\b(?P<noun>workshops?|seminars?|trainings?|training courses?|conferences?"
     r"|symposi(?:um|a)|exercises?|roundtables?|round tables?|forums?|summits?|plenar(?:y|ies)"
-    r"|ministerials?(?!\s+[a-z])|consultations|contact group|outreach events?|ceremon(?:y|ies)"
+    r"|ministerials?(?!\s+(?:visits?|meetings?|level|delegations?|talks|officials?|posts?)\b)"
+    r"|consultations|contact group|outreach events?|ceremon(?:y|ies)"
     r"|briefings?|receptions?|round of talks|strategic dialogue|talks"
+    r"|luncheons?|banquets?|(?<=host )(?:a |an )?(?:official )?(?:lunch|dinner)"
     r"|(?:[A-Z][\w-]*\s+){1,4}(?:meetings?|discussions)"
     r"|[A-Z][a-z]+ Dialogue|Dialogue|Summit|Conference|Plenary)\b"
 )
@@ -140,7 +142,12 @@ def events(s: Sentence) -> list[Proposal]:
         mention = s.nearest_date(match.start())
         if mention is not None and abs(mention.start - match.start()) > 80:
             mention = None
-        if mention is None and not re.search(r"\b[A-Z]{2,}|\b[A-Z][a-z]+ Agreement", what):
+        # "had signed a bilateral special operations cooperation agreement with Secretary
+        # Gates": undated, a signing needs a name of its own or a named counterpart.
+        counterpart = re.match(r"\s+with\s+(?:the\s+)?[A-Z]", s.text[match.end() :])
+        if mention is None and not (
+            re.search(r"\b[A-Z]{2,}|\b[A-Z][a-z]+ Agreement", what) or counterpart
+        ):
             continue
         out.append(_event(s, f"Signing: {what}", mention))
     return out
