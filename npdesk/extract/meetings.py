@@ -47,7 +47,9 @@ _NO_MEETING = re.compile(
 # "in separate December 15 meetings with the SecGen, the Polish PermRep ...", "demarches
 # ... to Prikhodko and Ushakov": one meeting per counterpart.
 _SEPARATE = re.compile(
-    r"\b(?:separate(?:ly)?|meetings|demarches|calls|conversations)\b", re.IGNORECASE
+    r"\b(?:separate(?:ly)?|meetings|demarches|calls|conversations)\b"
+    r"|, and to (?:the )?[A-Z]",  # "delivered reftel points to A, and to B"
+    re.IGNORECASE,
 )
 _BACK_REFERENCE = re.compile(
     r"\b(?:the|this|that|these|those|our|his|her|their)\s+(?:\S+\s+)?"
@@ -116,7 +118,13 @@ def meetings(s: Sentence) -> list[Proposal]:
                     a < speaker.end() and speaker.start() < b for a, b, _ in s.side_markers()
                 )
             )
-            if near and ours and (others or orgs or named or len(people) >= 2):
+            # "An official in the Pakistani High Commission told Poloff that ...": telling one
+            # of our officers by title is a conversation even without its day.
+            to_officer = found.group(0).lower() in ("told", "briefed", "informed") and any(
+                p.side == "home" and p.kind == "office" and 0 <= p.start - found.end() <= 5
+                for p in people
+            )
+            if (near or to_officer) and ours and (others or orgs or named or len(people) >= 2):
                 match = found
                 strong = True
                 break
