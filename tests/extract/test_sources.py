@@ -52,11 +52,13 @@ def test_a_name_carried_within_one_marking_names_the_paragraph_it_came_from(
 ) -> None:
     # 05MADRID1879 paragraph 2 (index 2, C): "Bono told Charge privately ... during their
     # May 3 meeting in Washington"; "Spanish Minister of Defense Jose Bono" is named in
-    # full in the (C) summary, index 0.
-    _, proposals = _read(corpus_dir, "05MADRID1879")
+    # full in the (C) summary, index 0. Paragraph 4 (index 4, C) tells the same conversation
+    # again without its day ("Bono told Charge that this admission ..."), so it merges in.
+    cable, proposals = _read(corpus_dir, "05MADRID1879")
     meeting = next(p for p in proposals if p.kind == "meeting" and p.paragraph == 2)
     assert "Jose Bono" in meeting.entities
-    assert meeting.sources == (0, 2)
+    assert meeting.sources == (0, 2, 4)
+    assert {cable.paragraphs[i].classification for i in meeting.sources} == {"C"}
 
 
 def test_an_unclassified_full_name_is_not_carried_into_a_confidential_meeting(
