@@ -249,6 +249,9 @@ _NAME_STOP = frozenset(
         "Is",
         "Will",
         "Would",
+        # Month abbreviations end a name ("Nelson Jobim Feb. 13"); "May" is left out as it
+        # is a name too.
+        *("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"),
         "January",
         "February",
         "March",

@@ -11,7 +11,7 @@ from npdesk.extract.proposals import Proposal
 
 _VISIT = re.compile(
     r"\b(?:visit(?:s|ed|ing)?|trips?(?: to)?|travel(?:l?ed|s|ing)? to|toured|tour of"
-    r"|arrived? in|came to|(?:going|go|went|heading|headed) to(?=\s+[A-Z]))\b",
+    r"|arrived? in|came to|(?:going|go|went|heading|headed|com(?:e|es|ing)) to(?=\s+[A-Z]))\b",
     re.IGNORECASE,
 )
 # "Visit Embassy Rabat's Classified Website: http://...": a footer, not a visit.
@@ -24,6 +24,7 @@ _PRESENCE = re.compile(
     r"(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\s+to\s+(?:meet|discuss|attend|consult)\b"
     r"|(?P<when>\s+(?:over|on|from|during|last|this|earlier)\b))"
 )
+_TRAVELLERS = re.compile(r"\b(?:delegations?|team|experts|representatives)\b")
 _JOINED = re.compile(r"\s*(?:,|,?\s+and)\s+(?:[A-Z][\w/.-]*\s+){0,4}")
 
 
@@ -59,18 +60,23 @@ def visits(s: Sentence) -> list[Proposal]:
         # "the visit was a success" refers back to a visit told elsewhere: a visit needs a
         # place, a firm or a day of its own.
         # "visiting Prime Minister Taro Aso": the visitor follows the word.
+        # "the recent visit by AFRICOM Commander General Ward": so does a visitor after "by".
+        by_guest = re.match(r"s?\s+by\s", s.text[match.end() :]) is not None
         guest = (
-            match.group(0).lower() == "visiting"
+            (match.group(0).lower() == "visiting" or by_guest)
             and bool(after)
             and after[0].kind == "person"
             and after[0].start - match.end() <= 30
         )
         if not (place or firm or mention or guest):
             continue
-        if re.match(r"arriv|came|go|went|head", match.group(0), re.IGNORECASE) and not any(
-            e.kind in ("person", "office") for e in before
+        # "the flight arrived in Russia" is no visit; "an important delegation would be
+        # coming to Riyadh" is: people must travel.
+        group = _TRAVELLERS.search(s.text[max(0, match.start() - 60) : match.start()])
+        if re.match(r"arriv|came|com|go|went|head", match.group(0), re.IGNORECASE) and not (
+            group or any(e.kind in ("person", "office") for e in before)
         ):
-            continue  # "the flight arrived in Russia", "the LES went to the customs point"
+            continue
         # "Kiriyenko and Deputy FM Borodavkin will make separate trips to Iran": one visit
         # per visitor named together before the word.
         visitors: list[EntityMention | None] = [*_coordinated(s.text, before)]
