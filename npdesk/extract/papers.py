@@ -129,4 +129,29 @@ def handovers(s: Sentence) -> list[Proposal]:
         else:
             dated(proposal, mention)
         out.append(proposal)
+    return out + _numbered_notes(s)
+
+
+# "Embassy Note Verbal No. 445 of 20 August 2007", "diplomatic note 277/31 dated August 31":
+# a note cited by its number and day was handed over that day, by the side that wrote it.
+_NUMBERED_NOTE = re.compile(
+    r"(?P<writer>\b(?:Embassy|U\.S\.|USG)\s+)?\b(?:diplomatic note|note verbale?|Note Verbale?"
+    r"|Diplomatic Note)\s+(?:No\.\s*|number\s+|#\s*)?(?P<number>\d[\w/-]*)\s+(?:of|dated)\s+$"
+)
+
+
+def _numbered_notes(s: Sentence) -> list[Proposal]:
+    out: list[Proposal] = []
+    for mention in s.dates:
+        note = _NUMBERED_NOTE.search(s.text, max(0, mention.start - 80), mention.start)
+        if note is None or mention.date is None:
+            continue
+        proposal = s.propose(
+            "handover",
+            entities=[f"note {note.group('number')}", note.group("number")],
+            owner="home" if note.group("writer") else "partner",
+            title=f"Note {note.group('number')} handed over",
+            subject="note",
+        )
+        out.append(dated(proposal, mention))
     return out
