@@ -28,6 +28,7 @@ _CONVERSATION = re.compile(
 )
 # One of ours as the listener ("told us", "informed Embassy").
 _US = re.compile(r"\b(?:us|we|Embassy|Mission|Post|Consulate)\b")
+_REDACTED = re.compile(r"\b(?:X{5,}|x{5,})\b")
 # What only our side delivers: instructions from home ("reftel points"), demarches, non-papers.
 _OUR_MESSAGE = re.compile(r"\b(?:reftel|demarches?|non-papers?|talking points)\b", re.IGNORECASE)
 # A conversation's day may close a long clause ("conveyed ... to Deputy Governor Zamani, BN
@@ -96,6 +97,9 @@ def meetings(s: Sentence) -> list[Proposal]:
         match = None
     strong = match is not None
     orgs = [m for m in _COUNTERPART_ORG.finditer(s.text) if s.entity_at(m.start(), m.end()) is None]
+    # "XXXXXXXXXXXX told us", "xxxxx, in separate conversations with IRPO officers": a
+    # counterpart whose name the release redacted is still a counterpart.
+    hidden = [m.group(0) for m in _REDACTED.finditer(s.text)][:1]
     if match is None:
         # "Fuchs told us February 17", "delivered reftel points on December 15 to Teesalu":
         # a conversation with one of ours on a given day is a meeting without a meeting verb.
@@ -124,11 +128,15 @@ def meetings(s: Sentence) -> list[Proposal]:
                 p.side == "home" and p.kind == "office" and 0 <= p.start - found.end() <= 5
                 for p in people
             )
-            if (near or to_officer) and ours and (others or orgs or named or len(people) >= 2):
+            if (
+                (near or to_officer)
+                and ours
+                and (others or orgs or named or hidden or len(people) >= 2)
+            ):
                 match = found
                 strong = True
                 break
-    parties = len(people) + len(orgs)
+    parties = len(people) + len(orgs) + len(hidden)
     enough = parties >= 2 or (
         parties == 1 and (bool(s.dates) or (strong and _US.search(s.text) is not None))
     )
@@ -141,7 +149,7 @@ def meetings(s: Sentence) -> list[Proposal]:
             home = [p for p in people if p.side == "home"]
             groups = [[*home, other] for other in counterparts]
         for group in groups:
-            participants: dict[str, list[str]] = {"home": [], "partner": [], "unknown": []}
+            participants: dict[str, list[str]] = {"home": [], "partner": [], "unknown": hidden[:]}
             for person in group:
                 bucket = participants[person.side or "unknown"]
                 if person.name not in bucket:
@@ -149,6 +157,7 @@ def meetings(s: Sentence) -> list[Proposal]:
             proposal = s.propose(
                 "meeting",
                 entities=names(group + s.firms())
+                + hidden
                 + [m.group("acronym") or m.group(0) for m in orgs],
                 title="Meeting: " + " / ".join(dict.fromkeys(p.name for p in group)),
                 participants={k: v for k, v in participants.items() if v},
