@@ -15,7 +15,9 @@ _EVENT = re.compile(
     r"|ministerials?(?!\s+(?:visits?|meetings?|level|delegations?|talks|officials?|posts?)\b)"
     r"|consultations|contact group|outreach events?|ceremon(?:y|ies)"
     r"|briefings?|receptions?|round of talks|strategic dialogue|talks"
-    r"|luncheons?|banquets?|(?<=host )(?:a |an )?(?:official )?(?:lunch|dinner)"
+    r"|luncheons?|banquets?|[Aa]ir [Ss]hows?|[Tt]rade [Ss]hows?|Show|exhibitions?|expos?"
+    r"|announcements?"
+    r"|(?<=host )(?:a |an )?(?:official )?(?:lunch|dinner)"
     r"|(?:[A-Z][\w-]*\s+){1,4}(?:meetings?|discussions)"
     r"|[A-Z][a-z]+ Dialogue|Dialogue|Summit|Conference|Plenary)\b"
 )

@@ -11,7 +11,8 @@ from npdesk.extract.entities import EntityMention
 from npdesk.extract.proposals import Proposal
 
 _MEETING = re.compile(
-    r"\b(?:met|meet|meets|meeting|meetings|discussed|called on|call on|calls on"
+    r"\b(?:met|meet|meets|meeting|meetings|discussed|called on|call on|calls on|summoned"
+    r"|(?:conference|video) call|videoconference|SVTC|telephone conversation"
     r"|spoke (?:with|to)|talked (?:with|to)|consultations? with|demarched|conversations? with"
     r"|discussions? with|(?:courtesy|introductory|office|farewell|phone|telephone) call"
     r"|presented (?:his |her )?credentials|pulled (?:\S+ ){1,6}aside|briefings? (?:for|to)"

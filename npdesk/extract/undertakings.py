@@ -16,13 +16,13 @@ _COMMIT = re.compile(
     r"|host|hold|be prepared to|be ready to|continue(?! to be)|work|report|inform|update|help"
     r"|support|seek|ensure|get back|answer|examine|study|check|review|give|pass|convey|relay"
     r"|raise|brief|forward|call|deliver|try|look at|keep"
-    r"|take (?:steps|action|measures|(?:\S+ ){1,4}into)|make|allow|adopt|sign|lead"
+    r"|take (?:steps|action|measures|(?:\S+ ){1,4}into)|make|allow|adopt|sign|lead|do so"
     r"|encourage|monitor|approach|facilitate|present|cooperate|assist|comply|implement|use"
     r"|remain|do what|designate|sanction|close|return|destroy|lift|resume|invite"
     r"|be (?:making|sending|providing|taking|contributing|deploying|hosting|offering)"
-    r"|be (?:taken|sent|used|delivered|provided|returned|shared|released))(?! place)"
+    r"|be (?:taken|sent|used|delivered|provided|returned|shared|released|available))(?! place)"
     r"|pledged|promised|committed to(?=\s+\w+ing\b)|(?:remains?|stays?) committed to"
-    r"|undertook to|vowed|offered to|(?:is|are|was|were) offering|assured|guaranteed"
+    r"|undertook to|vowed|offered to|(?:is|are|was|were) offering|(?:re)?assured|guaranteed"
     r"|(?:is|are|was|were|stands?|stood) (?:ready|prepared|willing) to"
     r"|assurances (?:regarding|that|on|of)"
     r"|agreed(?! that)(?: to| on)?|agreed that(?=(?:\s+\S+){1,10}?\s+(?:will|would|should)\b)"
@@ -46,6 +46,7 @@ _OPENING_SPEAKER = re.compile(
     r"\s*(?:[A-Z][\w.'’-]*\s+){0,3}?([A-Z][\w'’-]+)(?:\s+\w+ly|\s+further|\s+also)?\s+"
     r"(?:said|stated|noted|added|told|explained|replied|responded|indicated|confirmed)\b"
 )
+_OUR_SUBJECT = re.compile(r"(?:^|[.;]\s*)(?:We|Post|Embassy|Mission|The Embassy)\s+(?:\w+ly\s+)?$")
 _PAST_PLEDGE = re.compile(r"^(?:agreed|accepted)", re.IGNORECASE)
 _SOFT_DUE = re.compile(
     r"\b(?P<due>as soon as possible|asap|in due course|in the near future|shortly|promptly"
@@ -69,7 +70,7 @@ def commitments(s: Sentence) -> list[Proposal]:
         after = s.text[match.end() : match.end() + 120]
         if re.search(r"\b(?:not|no|never|yet to)\b(?:\s+\w+){0,2}\s*$", before):
             continue  # "had not yet agreed": no promise
-        if re.match(r"assured|promised", match.group(0), re.IGNORECASE) and not re.match(
+        if re.match(r"(?:re)?assured|promised", match.group(0), re.IGNORECASE) and not re.match(
             r"\s+(?:\w+\s+){0,3}to\b", after
         ):
             # "assured Compaore that the GOM appreciated ...": reassurance, unless the
@@ -121,7 +122,7 @@ def commitments(s: Sentence) -> list[Proposal]:
             if due is not None and due.start - match.end() > 60:
                 due = None
         pledged = re.match(
-            r"pledged|promised|committed|undertook|vowed|assured|offer|guaranteed|commitment"
+            r"pledged|promised|committed|undertook|vowed|(?:re)?assured|offer|guaranteed|commitment"
             r"|assurances|willingness|is |are |was |were |stand|stood",
             match.group(0),
             re.IGNORECASE,
@@ -137,7 +138,9 @@ def commitments(s: Sentence) -> list[Proposal]:
             # An embassy reports the host side's pledges; its own come with "we", "the
             # Ambassador" or a named officer, so an unplaced pledger is the partner.
             owner = "partner"
-        if owner is None or not (soft or due or past_agreement or pledged or reported):
+        # "Post will do so.", "We will follow up": the cable's own undertaking, said by us.
+        ours = _OUR_SUBJECT.search(before) is not None
+        if owner is None or not (soft or due or past_agreement or pledged or reported or ours):
             continue
         if _INTERNAL.search(clause[:120]):
             continue
