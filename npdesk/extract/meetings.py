@@ -16,7 +16,9 @@ _MEETING = re.compile(
     r"|spoke (?:with|to)|talked (?:with|to)|consultations? with|demarched|conversations? with"
     r"|discussions? with|(?:courtesy|introductory|office|farewell|phone|telephone) call"
     r"|presented (?:his |her )?credentials|pulled (?:\S+ ){1,6}aside|briefings? (?:for|to)"
-    r"|(?:received|hosted|saw)(?= (?:the |a |an )?[A-Z])"
+    # A name must follow, capitalized whatever the case of the rest: "received phone calls"
+    # is no meeting.
+    r"|(?:received|hosted|saw)(?= (?:the |a |an )?(?-i:[A-Z]))"
     r"|(?:breakfast|lunch|luncheon|dinner)(?: \S+){0,3} (?:with|for|in honor of))\b",
     re.IGNORECASE,
 )
@@ -139,7 +141,8 @@ def meetings(s: Sentence) -> list[Proposal]:
                 break
     parties = len(people) + len(orgs) + len(hidden)
     enough = parties >= 2 or (
-        parties == 1 and (bool(s.dates) or (strong and _US.search(s.text) is not None))
+        parties == 1
+        and (bool(s.dates) or (strong and (_US.search(s.text) is not None or bool(hidden))))
     )
     if match and enough:
         reach = 100 if _MEETING.match(s.text, match.start()) else _CLAUSE_REACH

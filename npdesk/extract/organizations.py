@@ -30,8 +30,8 @@ _FIRM_CUES = (
     re.compile(
         r"\b(?:firms?|compan(?:y|ies)|manufacturers?|contractors?|subsidiar(?:y|ies)"
         r"|utilit(?:y|ies)|giants?|conglomerates?|suppliers?|exporters?|shipping lines?"
-        r"|airlines?|carriers?|sponsors?|dealers?|brokers?|banks?|publishers?)"
-        rf"\s+(?P<name>{_ORG_NAME})(?:\s+and\s+(?P<second>{_ORG_NAME}))?"
+        r"|airlines?|carriers?|sponsors?|dealers?|brokers?|banks?|publishers?|concerns?)"
+        rf"\s+[\"“]?(?P<name>{_ORG_NAME})(?:\s+and\s+(?P<second>{_ORG_NAME}))?"
     ),
     re.compile(
         rf"\b(?P<name>{_ORG_NAME}\s+(?:Sdn\.?\s+Bhd\.?|Bhd\.?|GmbH|AG|S\.A\.|SpA|plc|PLC|LLC"

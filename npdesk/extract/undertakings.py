@@ -18,7 +18,7 @@ _COMMIT = re.compile(
     r"|raise|brief|forward|call|deliver|try|look at|keep"
     r"|take (?:steps|action|measures|(?:\S+ ){1,4}into)|make|allow|adopt|sign|lead|do so"
     r"|encourage|monitor|approach|facilitate|present|cooperate|assist|comply|implement|use"
-    r"|remain|do what|designate|sanction|close|return|destroy|lift|resume|invite"
+    r"|remain|do what|designate|sanction|close|return|destroy|lift|resume|invite|instruct|pursue"
     r"|be (?:making|sending|providing|taking|contributing|deploying|hosting|offering)"
     r"|be (?:taken|sent|used|delivered|provided|returned|shared|released|available))(?! place)"
     r"|pledged|promised|committed to(?=\s+\w+ing\b)|(?:remains?|stays?) committed to"
