@@ -16,7 +16,7 @@ _EVENT = re.compile(
     r"|consultations|contact group|outreach events?|ceremon(?:y|ies)"
     r"|briefings?|receptions?|round of talks|strategic dialogue|talks"
     r"|luncheons?|banquets?|[Aa]ir [Ss]hows?|[Tt]rade [Ss]hows?|Show|exhibitions?|expos?"
-    r"|announcements?"
+    r"|announcements?|(?:party )?congress(?:es)?|conventions?"
     r"|(?<=host )(?:a |an )?(?:official )?(?:lunch|dinner)"
     r"|(?:[A-Z][\w-]*\s+){1,4}(?:meetings?|discussions)"
     r"|[A-Z][a-z]+ Dialogue|Dialogue|Summit|Conference|Plenary)\b"

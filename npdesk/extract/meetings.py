@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 from npdesk.extract.context import Sentence, carried_meeting, dated, names
-from npdesk.extract.dates import DateMention
+from npdesk.extract.dates import MONTHS, DateMention
 from npdesk.extract.entities import EntityMention
+from npdesk.extract.persons import TITLES
 from npdesk.extract.proposals import Proposal
+from npdesk.extract.sides import side_of_word
 
 _MEETING = re.compile(
     r"\b(?:met|meet|meets|meeting|meetings|discussed|called on|call on|calls on|summoned"
@@ -31,6 +33,9 @@ _CONVERSATION = re.compile(
 )
 # One of ours as the listener ("told us", "informed Embassy").
 _US = re.compile(r"\b(?:us|we|Embassy|Mission|Post|Consulate)\b")
+_NAME = r"[A-Z][a-z]+(?:[\s-][A-Z][a-z]+){1,3}"
+_UNTITLED = re.compile(rf"\s+(?:with\s+)?(?P<names>{_NAME}(?:,?\s+and\s+{_NAME})?)\b")
+_TITLE_WORDS = frozenset(w for t in TITLES for w in t.split())
 _REDACTED = re.compile(r"\b(?:X{5,}|x{5,})\b")
 # What only our side delivers: instructions from home ("reftel points"), demarches, non-papers.
 _OUR_MESSAGE = re.compile(r"\b(?:reftel|demarches?|non-papers?|talking points)\b", re.IGNORECASE)
@@ -103,6 +108,10 @@ def meetings(s: Sentence) -> list[Proposal]:
     # "XXXXXXXXXXXX told us", "xxxxx, in separate conversations with IRPO officers": a
     # counterpart whose name the release redacted is still a counterpart.
     hidden = [m.group(0) for m in _REDACTED.finditer(s.text)][:1]
+    if match is not None:
+        # "Poloff spoke with Oyvind Christophersen and Marit Viktoria Pettersen": people
+        # named without a title right after the meeting word are its counterparts.
+        hidden += _untitled_counterparts(s, match.end())
     if match is None:
         # "Fuchs told us February 17", "delivered reftel points on December 15 to Teesalu":
         # a conversation with one of ours on a given day is a meeting without a meeting verb.
@@ -127,9 +136,13 @@ def meetings(s: Sentence) -> list[Proposal]:
             )
             # "An official in the Pakistani High Commission told Poloff that ...": telling one
             # of our officers by title is a conversation even without its day.
-            to_officer = found.group(0).lower() in ("told", "briefed", "informed") and any(
-                p.side == "home" and p.kind == "office" and 0 <= p.start - found.end() <= 5
-                for p in people
+            # "XXXXXXXXXXXX told us that ...": so is a named or redacted speaker telling us.
+            to_officer = found.group(0).lower() in ("told", "briefed", "informed") and (
+                any(
+                    p.side == "home" and p.kind == "office" and 0 <= p.start - found.end() <= 5
+                    for p in people
+                )
+                or (named and re.match(r"\s+us\b", s.text[found.end() :]) is not None)
             )
             if (
                 (near or to_officer)
@@ -167,6 +180,18 @@ def meetings(s: Sentence) -> list[Proposal]:
                 participants={k: v for k, v in participants.items() if v},
             )
             out.append(dated(proposal, mention))
+    return out
+
+
+def _untitled_counterparts(s: Sentence, position: int) -> list[str]:
+    found = _UNTITLED.match(s.text, position)
+    if found is None or s.entity_at(found.start("names"), found.end("names")) is not None:
+        return []
+    out = []
+    for name in re.split(r",?\s+and\s+", found.group("names")):
+        words = name.split()
+        if not any(side_of_word(w) or w.lower() in MONTHS or w in _TITLE_WORDS for w in words):
+            out.append(name)
     return out
 
 
