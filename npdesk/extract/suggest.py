@@ -254,7 +254,9 @@ def _counterparts(p: Proposal) -> set[str]:
 
 
 def _merge(into: Proposal, other: Proposal) -> None:
-    richer = other if len(other.entities) > len(into.entities) else into
+    # The first telling is cited unless a later one names clearly more (two names or more):
+    # a summary's one extra name is no reason to send the officer to another paragraph.
+    richer = other if len(other.entities) > len(into.entities) + 1 else into
     into.text, into.paragraph, into.title = richer.text, richer.paragraph, richer.title
     into.place = into.place or other.place
     for entity in other.entities:
