@@ -10,7 +10,8 @@ from npdesk.extract.dates import DateMention
 from npdesk.extract.proposals import Proposal
 from npdesk.extract.sides import side_of_word
 
-_LETTER = re.compile(r"\bletters?\b(?! of credit)", re.IGNORECASE)
+# Letters of credit are finance, letters to the editor are press.
+_LETTER = re.compile(r"\bletters?\b(?! of credit| to the [Ee]ditor)", re.IGNORECASE)
 _SENDER_CUE = re.compile(r"\b(?:from|by|signed by)\s+$", re.IGNORECASE)
 _RECIPIENT_CUE = re.compile(
     r"\b(?:to|congratulating|thanking|inviting|urging|addressed to|asking|informing)\s+$",

@@ -22,7 +22,9 @@ _COMMIT = re.compile(
     r"|be (?:making|sending|providing|taking|contributing|deploying|hosting|offering)"
     r"|be (?:taken|sent|used|delivered|provided|returned|shared|released|available))(?! place)"
     r"|pledged|promised|committed to(?=\s+\w+ing\b)|(?:remains?|stays?) committed to"
-    r"|undertook to|vowed|offered to|(?:is|are|was|were) offering|(?:re)?assured|guaranteed"
+    # "justice offered to the police" offers nothing to do: a verb must follow.
+    r"|undertook to|vowed|offered to(?!\s+(?:the|a|an|his|her|their|its|our)\b)"
+    r"|(?:is|are|was|were) offering|(?:re)?assured|guaranteed"
     r"|(?:is|are|was|were|stands?|stood) (?:ready|prepared|willing) to"
     r"|assurances (?:regarding|that|on|of)"
     r"|agreed(?! that)(?: to| on)?|agreed that(?=(?:\s+\S+){1,10}?\s+(?:will|would|should)\b)"
