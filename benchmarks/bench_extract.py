@@ -1,7 +1,10 @@
 """Cable proposals against hand labels: precision and recall per kind, and reading speed.
 
 Labels live in tests/extract/labels/*.json (15 corpus cables chosen for meetings, visits and
-commitments, plus the seed). Run: `python -m benchmarks bench_extract --shared ../shared`.
+commitments, plus the seed), tests/extract/labels/tuning/ (the development half of issue 14)
+and tests/extract/labels/heldout/ (the held-out half). Run:
+`python -m benchmarks bench_extract --shared ../shared` (all three sets and the speed over
+every corpus cable) or `--half tuning` to score one set only.
 """
 
 from __future__ import annotations
@@ -70,19 +73,48 @@ def table(score: Score, title: str) -> str:
     return "\n".join(lines)
 
 
+def corpus_speed(shared: Path) -> tuple[int, float, float]:
+    """Suggest over every corpus cable (parsed beforehand): (cables, mean ms, worst ms)."""
+    gaz = gazetteer(load_reference_firms())
+    files = sorted((shared / "corpus" / "cablegate-2010").glob("*.html"))
+    cables = [parse_cable(f.read_text(encoding="utf-8")) for f in files]
+    times = []
+    for cable in cables:
+        started = time.perf_counter()
+        suggest(cable, gaz)
+        times.append(time.perf_counter() - started)
+    return len(times), 1000 * sum(times) / len(times), 1000 * max(times)
+
+
+_SETS = {
+    "earlier": (LABELS, "15 hand-labelled corpus cables (tuned on before issue 14)"),
+    "tuning": (LABELS / "tuning", "development half (tuned on)"),
+    "heldout": (LABELS / "heldout", "held-out half (scored at the end of each change)"),
+}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", default="../shared")
+    parser.add_argument("--half", choices=sorted(_SETS), help="score this label set only")
     parser.add_argument("--misses", action="store_true", help="list missed labels too")
     args = parser.parse_args(argv)
-    corpus, seed, count, spent = evaluate(Path(args.shared))
-    print(f"## Cable proposals ({count} labelled cables, {spent * 1000 / count:.1f} ms each)\n")
-    print(table(corpus, "15 hand-labelled corpus cables"))
-    print()
-    print(table(seed, "the seed cable (08BEIJING1050)"))
-    if args.misses:
-        for miss in corpus.missed + seed.missed:
-            print("missed:", json.dumps(miss, ensure_ascii=False))
+    shared = Path(args.shared)
+    print("## Cable proposals\n")
+    for name in [args.half] if args.half else list(_SETS):
+        folder, title = _SETS[name]
+        corpus, seed, count, spent = evaluate(shared, folder)
+        print(table(corpus, f"{title}: {count} cables, {spent * 1000 / count:.1f} ms each"))
+        print()
+        if name == "earlier":
+            print(table(seed, "the seed cable (08BEIJING1050)"))
+            print()
+        if args.misses:
+            for miss in corpus.missed + seed.missed:
+                print("missed:", json.dumps(miss, ensure_ascii=False))
+    if not args.half:
+        count, mean, worst = corpus_speed(shared)
+        print(f"speed over {count} corpus cables: {mean:.1f} ms mean, {worst:.0f} ms worst")
 
 
 if __name__ == "__main__":

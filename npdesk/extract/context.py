@@ -1,15 +1,19 @@
-"""What the rules see of one sentence: its text, the names and dates in it, and who speaks."""
+"""What the rules see of one sentence: its text, the names and dates in it, and who speaks;
+and the small helpers every rule uses to fill a proposal from it."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from npdesk.extract.dates import DateMention
 from npdesk.extract.entities import EntityMention, Side
+from npdesk.extract.proposals import Proposal, ProposalKind
 from npdesk.extract.sides import side_markers
 
+_SPACE = re.compile(r"\s+")
 _PRONOUN_SUBJECT = re.compile(r"\b(?:he|she|they)\b", re.IGNORECASE)
 _SPEECH = (
     r"said|says|noted|stated|told|added|stressed|explained|pledged|promised|agreed|assured"
@@ -38,6 +42,10 @@ class Sentence:
     # The only date of the previous sentence of the same paragraph, for a sentence that goes
     # on about the same day without repeating it.
     carried_date: DateMention | None = None
+
+    def propose(self, kind: ProposalKind, **fields: Any) -> Proposal:
+        """A proposal of `kind` citing this sentence and its paragraph."""
+        return Proposal(kind=kind, text=clean(self.text), paragraph=self.paragraph, **fields)
 
     def people(self) -> list[EntityMention]:
         """Persons and home offices in the sentence."""
@@ -100,3 +108,31 @@ class Sentence:
             if _PRONOUN_SUBJECT.fullmatch(match.group(1)) and self.last_speaker_side:
                 return self.last_speaker_side
         return None
+
+
+def clean(text: str) -> str:
+    """The sentence on one line, without surplus spaces."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def names(entities: list[EntityMention]) -> list[str]:
+    """Each name and organization of `entities` once, in order."""
+    out: list[str] = []
+    for entity in entities:
+        for value in (entity.name, entity.organization):
+            if value and value not in out:
+                out.append(value)
+    return out
+
+
+def carried_meeting(s: Sentence) -> tuple[int, ...]:
+    """The paragraph the sentence's meeting day was taken from, as a proposal source."""
+    return (s.meeting_source,) if s.meeting_source is not None else ()
+
+
+def dated(proposal: Proposal, mention: DateMention | None) -> Proposal:
+    """`proposal` with the day or range of `mention`, if any."""
+    if mention is not None:
+        proposal.date = mention.date
+        proposal.date_range = mention.date_range
+    return proposal

@@ -8,6 +8,7 @@ before the title are the person's office ("MFA Arms Control and Disarmament Depa
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from npdesk.extract.entities import EntityMention, Side
 
@@ -248,6 +249,9 @@ _NAME_STOP = frozenset(
         "Is",
         "Will",
         "Would",
+        # Month abbreviations end a name ("Nelson Jobim Feb. 13"); "May" is left out as it
+        # is a name too.
+        *("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"),
         "January",
         "February",
         "March",
@@ -440,9 +444,11 @@ def _trim_name(words: list[str]) -> list[str]:
     return kept
 
 
-def _organization(text: str, title_start: int) -> tuple[str | None, int]:
-    """Capitalized words right before the title, with inner connectors ("and", "of")."""
-    words = list(re.finditer(r"\S+", text[:title_start]))
+def _organization(text: str, title_start: int, floor: int = 0) -> tuple[str | None, int]:
+    """Capitalized words right before the title, with inner connectors ("and", "of"), none
+    before `floor` (the end of the person named before: "Rosatom head Sergey Kiriyenko and
+    Deputy FM Aleksey Borodavkin")."""
+    words = [w for w in re.finditer(r"\S+", text[:title_start]) if w.start() >= floor]
     taken: list[re.Match[str]] = []
     for word in reversed(words):
         raw = word.group(0)
@@ -479,19 +485,24 @@ def side_of(title: str | None, organization: str | None) -> Side | None:
 
 # "Paul Teesalu, Director of the MFA's Security Policy Division", "Sven Sakkov, MOD
 # Undersecretary": a full name followed by its title after a comma.
-_APPOSITIVE = re.compile(
-    rf"(?<![\w/])(?P<name>{_NAME_WORD}(?:{_NAME_JOIN}{_NAME_WORD}){{1,2}}),\s+(?:the\s+)?"
-    rf"(?P<org>(?:[A-Z][\w’'/&.-]*\s+){{0,3}})(?P<title>{_RANK}(?:{_TITLE_RE}))\b"
+# Found from the comma: trying the name pattern at every capital letter is slow.
+_APPOSITIVE_TITLE = re.compile(
+    rf",\s+(?:the\s+)?(?P<org>(?:[A-Z][\w’'/&.-]*\s+){{0,3}})(?P<title>{_RANK}(?:{_TITLE_RE}))\b"
 )
+_APPOSITIVE_NAME = re.compile(rf"(?<![\w/]){_NAME_WORD}(?:{_NAME_JOIN}{_NAME_WORD}){{1,2}}$")
 
 
 def _appositives(text: str, taken: list[EntityMention]) -> list[EntityMention]:
     found: list[EntityMention] = []
-    for match in _APPOSITIVE.finditer(text):
-        words = _trim_name(match.group("name").split())
-        if len(words) < 2 or words != match.group("name").split():
+    for match in _APPOSITIVE_TITLE.finditer(text):
+        comma = match.start()
+        name = _APPOSITIVE_NAME.search(text, max(0, comma - 80), comma)
+        if name is None:
             continue
-        if any(t.start < match.end("name") and match.start() < t.end for t in taken):
+        words = _trim_name(name.group(0).split())
+        if len(words) < 2 or words != name.group(0).split():
+            continue
+        if any(t.start < comma and name.start() < t.end for t in taken):
             continue
         if match.group("title")[:1].islower() and match.group("title") not in _LOWER_ROLES:
             continue
@@ -501,9 +512,9 @@ def _appositives(text: str, taken: list[EntityMention]) -> list[EntityMention]:
             EntityMention(
                 name=" ".join(words),
                 kind="person",
-                text=match.group("name"),
-                start=match.start("name"),
-                end=match.end("name"),
+                text=name.group(0),
+                start=name.start(),
+                end=comma,
                 title=title,
                 organization=organization,
                 side=side_of(title, organization) or "partner",
@@ -521,6 +532,12 @@ def find_people(text: str) -> list[EntityMention]:
     """Titled people in `text`, in order; `title`, `organization` and `side` are filled when
     known. A name of one word is accepted after an honorific ("Mr. Wang") or when it is the
     only word before a non-name ("FonMin Gul said")."""
+    return list(_people_in(text))
+
+
+# A paragraph is read for people twice (to learn short names, then to find them): once.
+@lru_cache(maxsize=2048)
+def _people_in(text: str) -> tuple[EntityMention, ...]:
     found: list[EntityMention] = []
     for match in _PERSON.finditer(text):
         title = " ".join(match.group("title").split())
@@ -539,7 +556,8 @@ def find_people(text: str) -> list[EntityMention]:
         end += len(words[-1])
         organization, start = (None, match.start())
         if title not in _HONORIFICS:
-            organization, start = _organization(text, match.start())
+            floor = found[-1].end if found else 0
+            organization, start = _organization(text, match.start(), floor)
         if office_phrase:
             title = f"{title} {office_phrase}"
         found.append(
@@ -555,7 +573,7 @@ def find_people(text: str) -> list[EntityMention]:
             )
         )
     found.extend(_appositives(text, found))
-    return sorted(found, key=lambda p: p.start)
+    return tuple(sorted(found, key=lambda p: p.start))
 
 
 def find_offices(text: str) -> list[EntityMention]:

@@ -9,120 +9,16 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 
 from npdesk.cables.model import Cable
-from npdesk.extract.context import Sentence
+from npdesk.extract.context import Sentence, clean
 from npdesk.extract.dates import DateMention, cable_day, resolve_dates
 from npdesk.extract.entities import EntityMention, Gazetteer, GazetteerEntry
-from npdesk.extract.persons import HOME_OFFICES, TITLES, find_offices, find_people, short_names
+from npdesk.extract.meetings import meetings
+from npdesk.extract.organizations import firm_candidates, firms_spelled_out
+from npdesk.extract.persons import find_offices, find_people, short_names
 from npdesk.extract.proposals import KINDS, Proposal
-from npdesk.extract.rules import RULES, clean, meetings
+from npdesk.extract.rules import RULES
 from npdesk.extract.sentences import sentence_spans
 from npdesk.extract.sides import side_of_word
-
-# "China Great Wall Industry Corporation (CGWIC)": a firm the registry may not know yet.
-# "Group" is left out on purpose: "Nuclear Suppliers Group" and working groups are no firms.
-_FIRM_NAME = re.compile(
-    r"\b(?P<name>(?:[A-Z][A-Za-z&'-]+\s+){1,6}(?:Corporation|Company|Corp\.|Co\.,?\s+Ltd\.?"
-    r"|Industries|Inc\.|Limited|Ltd\.))(?:\s+\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\))?"
-)
-_LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:The|With|And|Of|For|By|From|To|In|On|At)\s+)+")
-# A capitalized name of one to four words (or an acronym), as firms are written.
-_ORG_NAME = r"(?:[A-Z][\w&'’.-]*[A-Za-z0-9](?:\s+(?:[A-Z][\w&'’.-]*[A-Za-z0-9]|&|de|of)){0,3})"
-# Firms the registry does not know, recognized by how the cable speaks of them: a word that
-# says "company" before the name ("the Iranian firm Shahin Sefid Esta", "extractive-industry
-# giant AREVA", "the electric utilities Electrosul and Electrobras"), a corporate ending
-# ("Skylife Worldwide Sdn Bhd", "Kuwait Finance House"), a bank's name, or a chief
-# executive ("Embraer CEO Federico Curado").
-_FIRM_CUES = (
-    re.compile(
-        r"\b(?:firms?|compan(?:y|ies)|manufacturers?|contractors?|subsidiar(?:y|ies)"
-        r"|utilit(?:y|ies)|giants?|conglomerates?|suppliers?|exporters?|shipping lines?"
-        r"|airlines?|carriers?|sponsors?|dealers?|brokers?|banks?|publishers?)"
-        rf"\s+(?P<name>{_ORG_NAME})(?:\s+and\s+(?P<second>{_ORG_NAME}))?"
-    ),
-    re.compile(
-        rf"\b(?P<name>{_ORG_NAME}\s+(?:Sdn\.?\s+Bhd\.?|Bhd\.?|GmbH|AG|S\.A\.|SpA|plc|PLC|LLC"
-        r"|Holdings?|Enterprises?|Industrial\s+Group|Industrial\s+Co\.?|Trading|Shipping"
-        r"|Airlines|Airways|Finance\s+House|Exploration|Electronics|Aerospace|Bank))\b"
-        r"(?:['’]s)?(?:\s+\((?P<acronym>[A-Z][A-Z0-9&-]{1,9})\))?"
-    ),
-    re.compile(r"\b(?P<name>Bank\s+[A-Z][a-z]+)\b"),
-    # "Boeing's F-18", "Raytheon's Advanced Electronically Scanned Array radar", "Saab's
-    # Gripen", "the Boeing bid".
-    re.compile(
-        rf"\b(?P<name>{_ORG_NAME})(?:['’]s)?\s+(?:(?:[A-Z][\w-]*|F-?\d+)\s+){{0,4}}"
-        r"(?:bid|offer|aircraft|fighters?|jets?|radar|planes?|helicopters?|engines?|shareholders"
-        r"|subsidiar(?:y|ies)|factory|plant|headquarters|executives|spokesman|officials said)\b"
-    ),
-    re.compile(
-        rf"\b(?P<name>{_ORG_NAME})(?:['’]s)?\s+(?:CEO|chief executive|Chief Executive"
-        r"|General Manager|board of directors)\b"
-    ),
-)
-_SUFFIX_WORDS = frozenset({"AG", "SA", "S.A.", "GmbH", "plc", "PLC", "LLC", "Bhd", "Sdn"})
-_TITLE_WORDS = frozenset(w for t in TITLES for w in t.split() if w[:1].isupper())
-# Institutions that are no firms, whatever words stand around them.
-_NOT_FIRMS = re.compile(
-    r"\b(?:Central|World|Reserve|Ministry|Department|Embassy|Government|Council|Agency"
-    r"|Commission|Office|National Bank of|Bank Negara|Export-Import|The|This|These|A|An)\b"
-    r"|^(?:GO[A-Z]{1,2}|USG|MFA|MOD|UN|EU|NATO|IAEA|[A-Z]{1,2})$"
-)
-
-
-def _firm_candidates(
-    texts: list[tuple[int, str]], gazetteer: Gazetteer
-) -> tuple[list[GazetteerEntry], dict[str, int]]:
-    """Firms named in full (with an optional acronym in parentheses) that the gazetteer does
-    not already know, so later mentions by acronym are recognized too; and the index of the
-    paragraph each was first named in full."""
-    found: dict[str, GazetteerEntry] = {}
-    origin: dict[str, int] = {}
-    for index, text in texts:
-        known = gazetteer.find(text)
-        for match in _FIRM_NAME.finditer(text):
-            if any(k.start < match.end("name") and match.start() < k.end for k in known):
-                continue
-            name = _LEADING_FUNCTION_WORDS.sub("", clean(match.group("name")))
-            if len(name.split()) < 2:
-                continue
-            aliases = (match.group("acronym"),) if match.group("acronym") else ()
-            found.setdefault(name, GazetteerEntry(name=name, kind="firm", aliases=aliases))
-            origin.setdefault(name, index)
-        for name, cued_aliases in _cued_firms(text):
-            if any(k.name == name or name in k.text for k in known) or name in found:
-                continue
-            found[name] = GazetteerEntry(name=name, kind="firm", aliases=cued_aliases)
-            origin.setdefault(name, index)
-    return list(found.values()), origin
-
-
-def _cued_firms(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Firms named with a cue (see `_FIRM_CUES`) and their acronyms."""
-    out: list[tuple[str, tuple[str, ...]]] = []
-    for cue in _FIRM_CUES:
-        for match in cue.finditer(text):
-            groups = match.groupdict()
-            for key in ("name", "second"):
-                raw = groups.get(key)
-                if not raw:
-                    continue
-                name = _LEADING_FUNCTION_WORDS.sub("", clean(raw)).rstrip(".,")
-                name = re.sub(r"['’]s$", "", name)
-                if not name or _NOT_FIRMS.search(name) or name.lower() == name:
-                    continue
-                # "Norway's fighter", "the Brazilian jet", "Thai AG": a country, a people or
-                # a titled person is no firm.
-                words = [w for w in re.split(r"[\s-]+", name) if w not in _SUFFIX_WORDS]
-                if (
-                    not words
-                    or side_of_word(name)
-                    or all(side_of_word(w) or w[0].islower() for w in words)
-                ):
-                    continue
-                if words[0] in _TITLE_WORDS or words[0] in HOME_OFFICES:
-                    continue
-                acronym = groups.get("acronym")
-                out.append((name, (acronym,) if acronym else ()))
-    return out
 
 
 def _people(texts: list[tuple[int, str]]) -> tuple[Gazetteer, dict[str, int]]:
@@ -206,7 +102,7 @@ def _sentences(cable: Cable, gazetteer: Gazetteer) -> list[Sentence]:
     learned: dict[str | None, tuple[Gazetteer, Gazetteer, dict[str, int]]] = {}
     for marking, texts in groups.items():
         local = Gazetteer(list(gazetteer.entries), threshold=gazetteer.threshold)
-        firms, firm_origin = _firm_candidates(texts, gazetteer)
+        firms, firm_origin = firm_candidates(texts, gazetteer)
         local.extend(firms)
         shorts, person_origin = _people(texts)
         learned[marking] = (local, shorts, {**firm_origin, **person_origin})
@@ -216,14 +112,7 @@ def _sentences(cable: Cable, gazetteer: Gazetteer) -> list[Sentence]:
         people = find_people(text)
         entities = _entities(text, local, shorts, people)
         # A name that is not spelled out in this paragraph was learned from another one.
-        own = (
-            {e.name for e in people}
-            | {
-                _LEADING_FUNCTION_WORDS.sub("", clean(m.group("name")))
-                for m in _FIRM_NAME.finditer(text)
-            }
-            | {name for name, _ in _cued_firms(text)}
-        )
+        own = {e.name for e in people} | firms_spelled_out(text)
         carried = {
             e.name: origin[e.name]
             for e in entities
@@ -314,13 +203,10 @@ def _mergeable(a: Proposal, b: Proposal, markings: list[str | None]) -> bool:
         # "the NAM meeting" after "the NAM Foreign Ministers meeting scheduled for July 27-30":
         # the same event told again without its day.
         return fuzz.token_set_ratio(a.title.lower(), b.title.lower()) >= 80
+    mine, theirs = _counterparts(a), _counterparts(b)
     if a.kind == "meeting" and dated != other_dated and a.subject is None:
         # "On November 9, Ambassador met with Mona Sahlin ... Ambassador had a courtesy call
         # with Mona Sahlin": the same meeting told again without its day.
-        def counterparts(p: Proposal) -> set[str]:
-            return set(p.participants.get("partner", []) + p.participants.get("unknown", []))
-
-        mine, theirs = counterparts(a), counterparts(b)
         return bool(mine) and (
             mine == theirs or (a.paragraph == b.paragraph and bool(mine & theirs))
         )
@@ -351,12 +237,26 @@ def _mergeable(a: Proposal, b: Proposal, markings: list[str | None]) -> bool:
     if not dated:
         return sorted(a.entities) == sorted(b.entities)
     if a.kind == "meeting":
-        return bool(set(a.entities) & set(b.entities))
+        # Separate meetings of one officer on one day ("demarches ... to Prikhodko and
+        # Lavrov") share our side only.
+        return bool(set(a.entities) & set(b.entities)) and not (
+            mine and theirs and not mine & theirs
+        )
+    if a.kind == "visit":
+        # Two visitors' separate trips to one place at one time stay two visits.
+        visitors = set(a.participants.get("visitors", [])), set(b.participants.get("visitors", []))
+        return not (all(visitors) and not visitors[0] & visitors[1])
     return True
 
 
+def _counterparts(p: Proposal) -> set[str]:
+    return set(p.participants.get("partner", []) + p.participants.get("unknown", []))
+
+
 def _merge(into: Proposal, other: Proposal) -> None:
-    richer = other if len(other.entities) > len(into.entities) else into
+    # The first telling is cited unless a later one names clearly more (two names or more):
+    # a summary's one extra name is no reason to send the officer to another paragraph.
+    richer = other if len(other.entities) > len(into.entities) + 1 else into
     into.text, into.paragraph, into.title = richer.text, richer.paragraph, richer.title
     into.place = into.place or other.place
     for entity in other.entities:
@@ -396,21 +296,22 @@ def suggest(cable: Cable, gazetteer: Gazetteer | None = None) -> list[Proposal]:
     markings = [p.classification for p in cable.paragraphs]
     # What was handed over "today" changed hands at the meeting the paragraph reports, else at
     # the cable's first reported meeting in a paragraph of the same marking.
-    dated = [(s.source, p.date) for s in sentences for p in meetings(s) if p.date is not None]
+    told = [meetings(s) for s in sentences]
+    pairs = zip(sentences, told, strict=True)
+    dated = [(s.source, p.date) for s, found in pairs for p in found if p.date]
     by_paragraph: dict[int, tuple[dt.date, int]] = {}
     first_by_marking: dict[str | None, tuple[dt.date, int]] = {}
     for source, day in dated:
         by_paragraph.setdefault(source, (day, source))
         first_by_marking.setdefault(markings[source], (day, source))
     proposals = _record_proposals(sentences, markings)
-    for s in sentences:
+    for s, met in zip(sentences, told, strict=True):
         meeting = by_paragraph.get(s.source) or first_by_marking.get(markings[s.source])
         s.meeting_date, s.meeting_source = meeting if meeting else (None, None)
-        for rule in RULES:
-            for proposal in rule(s):
-                carried = {s.carried[n] for n in _carried_names(proposal) if n in s.carried}
-                proposal.sources = tuple(sorted({s.source, *proposal.sources, *carried}))
-                proposals.append(proposal)
+        for proposal in met + [p for rule in RULES for p in rule(s)]:
+            carried = {s.carried[n] for n in _carried_names(proposal) if n in s.carried}
+            proposal.sources = tuple(sorted({s.source, *proposal.sources, *carried}))
+            proposals.append(proposal)
     merged = _merge_all(proposals, markings)
     order = {kind: i for i, kind in enumerate(KINDS)}
     return sorted(merged, key=lambda p: (order[p.kind], p.paragraph or 0))

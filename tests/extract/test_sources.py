@@ -52,11 +52,13 @@ def test_a_name_carried_within_one_marking_names_the_paragraph_it_came_from(
 ) -> None:
     # 05MADRID1879 paragraph 2 (index 2, C): "Bono told Charge privately ... during their
     # May 3 meeting in Washington"; "Spanish Minister of Defense Jose Bono" is named in
-    # full in the (C) summary, index 0.
-    _, proposals = _read(corpus_dir, "05MADRID1879")
+    # full in the (C) summary, index 0. Paragraph 4 (index 4, C) tells the same conversation
+    # again without its day ("Bono told Charge that this admission ..."), so it merges in.
+    cable, proposals = _read(corpus_dir, "05MADRID1879")
     meeting = next(p for p in proposals if p.kind == "meeting" and p.paragraph == 2)
     assert "Jose Bono" in meeting.entities
-    assert meeting.sources == (0, 2)
+    assert meeting.sources == (0, 2, 4)
+    assert {cable.paragraphs[i].classification for i in meeting.sources} == {"C"}
 
 
 def test_an_unclassified_full_name_is_not_carried_into_a_confidential_meeting(
@@ -76,11 +78,12 @@ def test_an_unclassified_full_name_is_not_carried_into_a_confidential_meeting(
 def test_like_proposals_under_different_markings_are_not_merged(corpus_dir: Path) -> None:
     # 05BOGOTA7402: paragraph 3 (index 6, S) has Burns encourage Uribe to visit Washington;
     # paragraph 15 (index 24, C) has him encourage Minister of Defense Camilo Ospina to
-    # visit Washington soon. Neither is dated; they must stay two proposals.
+    # visit Washington soon. Neither is dated; they must stay two proposals. (Index 21's
+    # "encouraged Uribe to come to Washington ... in mid-September" is dated, a third.)
     cable, proposals = _read(corpus_dir, "05BOGOTA7402")
     assert (cable.paragraphs[6].classification, cable.paragraphs[24].classification) == ("S", "C")
     washington = [p for p in proposals if p.kind == "visit" and "Washington" in p.entities]
-    assert sorted(p.sources for p in washington) == [(6,), (24,)]
+    assert sorted(p.sources for p in washington) == [(6,), (21,), (24,)]
     ospina = next(p for p in washington if p.sources == (24,))
     assert "Camilo Ospina" in ospina.entities and ospina.paragraph == 15
 
