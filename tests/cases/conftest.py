@@ -1,0 +1,3 @@
+"""The partner-rendering desk of `tests.cases._partner_world` and its web app."""
+
+from ._partner_world import client, world  # noqa: F401 (fixtures)
