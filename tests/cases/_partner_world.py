@@ -150,3 +150,17 @@ def world(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> World:
 def client(engine: Engine, world: World) -> Iterator[TestClient]:
     with TestClient(create_app(engine), follow_redirects=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def two_person_desk(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """An empty desk with the accounts, two-person release on (the default)."""
+    monkeypatch.delenv("NPDESK_TWO_PERSON_RELEASE", raising=False)
+    add_accounts(engine)
+    return engine
+
+
+@pytest.fixture
+def two_person_client(two_person_desk: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(two_person_desk), follow_redirects=False) as test_client:
+        yield test_client
