@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -56,10 +59,27 @@ def partner_agreed_level() -> str:
     return os.environ.get("NPDESK_PARTNER_LEVEL", "CONFIDENTIAL").upper()
 
 
+_ONE_PERSON_DESK: ContextVar[bool] = ContextVar("npdesk_one_person_desk", default=False)
+
+
+@contextmanager
+def one_person_desk() -> Iterator[None]:
+    """Act as a one-person desk inside the block, whatever the setting: for replaying a
+    recorded history (the fictional demo programme), whose releases were made long ago."""
+    token = _ONE_PERSON_DESK.set(True)
+    try:
+        yield
+    finally:
+        _ONE_PERSON_DESK.reset(token)
+
+
 def two_person_release() -> bool:
     """Whether a release to the partner (and clearing a screening match as a false positive)
     takes two home users, one proposing and another approving: on unless
-    `NPDESK_TWO_PERSON_RELEASE=false`, for a desk run by one person."""
+    `NPDESK_TWO_PERSON_RELEASE=false`, for a desk run by one person (or inside
+    `one_person_desk`)."""
+    if _ONE_PERSON_DESK.get():
+        return False
     value = os.environ.get("NPDESK_TWO_PERSON_RELEASE", "true").strip().lower()
     if value in {"", "1", "true", "yes", "on"}:
         return True

@@ -21,6 +21,7 @@ from npdesk.cli.options import DbOption, JsonOption, OutputOption, UserOption
 from npdesk.domain.cases import CaseOutcome, CaseStatus
 from npdesk.domain.reviews import MinutesVariant, Participant, ReviewLevel
 from npdesk.security.model import Party
+from npdesk.services import review_minutes as minutes_service
 from npdesk.services import reviews as review_service
 from npdesk.settings import partner_country
 
@@ -170,13 +171,13 @@ def review_minutes(
         MinutesVariant.RELEASABLE
     ),
     fmt: Annotated[
-        review_service.MinutesFormat, typer.Option("--format", case_sensitive=False)
-    ] = review_service.MinutesFormat.HTML,
+        minutes_service.MinutesFormat, typer.Option("--format", case_sensitive=False)
+    ] = minutes_service.MinutesFormat.HTML,
     output: OutputOption = None,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
     """Write the minutes (releasable or home-only; HTML or PDF)."""
     engine, actor = connect(db, user)
-    data = review_service.render_minutes(engine, actor, number, variant, fmt)
-    write_output(data, output, binary=fmt is review_service.MinutesFormat.PDF)
+    data = minutes_service.render_minutes(engine, actor, number, variant, fmt)
+    write_output(data, output, binary=fmt is minutes_service.MinutesFormat.PDF)

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from npdesk.demo.files import fields, marking, read
 from npdesk.security.model import Level, Party, Role, User
 from npdesk.services import commitments, events, firms
+from npdesk.settings import one_person_desk
 from npdesk.store.db import session_factory
 from npdesk.store.models.desk import FirmRecord
 
@@ -23,6 +24,7 @@ def _loaded(engine: Engine, first_key: str) -> bool:
         return session.scalar(select(FirmRecord.id).where(FirmRecord.key == first_key)) is not None
 
 
+@one_person_desk()  # the programme's records as they were shared long ago
 def load_demo_firms(engine: Engine) -> None:
     """Load the fictional firms programme into the database at `engine` (already migrated).
     Does nothing when it is already loaded."""

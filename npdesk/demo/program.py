@@ -36,7 +36,7 @@ from npdesk.services import cases as case_service
 from npdesk.services import handovers as handover_service
 from npdesk.services import reviews as review_service
 from npdesk.services.case_references import shown_references
-from npdesk.settings import partner_country
+from npdesk.settings import one_person_desk, partner_country
 from npdesk.store.db import session_factory
 from npdesk.store.models.cables import CableParagraph
 from npdesk.store.models.cases import CaseRecord
@@ -175,6 +175,7 @@ def is_loaded(engine: Engine, program: Program) -> bool:
         )
 
 
+@one_person_desk()  # a replay of the programme's history: its releases were made long ago
 def load_demo_program(engine: Engine) -> None:
     """Load the FICTIONAL program into a migrated database; does nothing if already loaded.
 

@@ -44,9 +44,11 @@ from npdesk.services.release import (
     first_refusal,
     release_in,
 )
+from npdesk.services.review_minutes import MINUTES_KIND, minutes_digest
+from npdesk.services.reviews import load_review
 from npdesk.store.db import transaction, utcnow
 from npdesk.store.models.cables import CableRecord
-from npdesk.store.models.cases import CaseRecord
+from npdesk.store.models.cases import CaseRecord, ReviewSessionRecord
 from npdesk.store.models.releases import PendingRelease
 from npdesk.store.models.screening import ScreeningHitRecord
 from npdesk.store.visibility import marking_of, visible_keys, visible_select
@@ -55,8 +57,9 @@ PROPOSED, APPROVED, REJECTED = "proposed", "approved", "rejected"
 CABLE = "cable"
 CASE = "case"
 SCREENING_HIT = "screening_hit"
+MINUTES = MINUTES_KIND
 DESK_KINDS = ("firm", "event", "dialogue", "commitment", "letter")
-KINDS = (CABLE, CASE, *DESK_KINDS, SCREENING_HIT)
+KINDS = (CABLE, CASE, MINUTES, *DESK_KINDS, SCREENING_HIT)
 
 
 class ApprovalError(errors.NotPermitted):
@@ -222,6 +225,9 @@ def propose_in(
     chosen = _check_proposal(session, user, record_kind, record_id, paragraphs, source)
     if isinstance(chosen, Exception):
         return chosen
+    if record_kind == MINUTES:
+        # What the approver approves: the minutes as they are now (see `review_minutes`).
+        detail = {**(detail or {}), "digest": minutes_digest(session, int(chosen[0]))}
     row = PendingRelease(
         record_kind=record_kind,
         record_id=record_id if record_kind != CABLE else chosen[0],
@@ -292,6 +298,8 @@ def _check_proposal(
                 record_id=case.reference,
             )
         return case.reference, None
+    if record_kind == MINUTES:
+        return str(load_review(session, user, _desk_number(record_id)).number), None
     if record_kind == SCREENING_HIT:
         hit = _visible_hit(session, user, record_id)
         if hit.band != Band.MATCH.value:
@@ -458,6 +466,21 @@ def _apply(session: Session, user: User, row: PendingRelease, source: str) -> Ex
         return outcome if isinstance(outcome, ReleaseRefused) else None
     if row.record_kind == CASE:
         return _release_case(session, user, row.record_id, source)
+    if row.record_kind == MINUTES:
+        # The approved row is the release; minutes changed since the proposal are not what
+        # was proposed.
+        if minutes_digest(session, int(row.record_id)) != (row.detail or {}).get("digest"):
+            return _refuse(
+                session,
+                user,
+                "releases.approve",
+                f"the minutes of review {row.record_id} changed after the proposal: propose "
+                "them again",
+                source=source,
+                record_kind=MINUTES,
+                record_id=row.record_id,
+            )
+        return None
     if row.record_kind == SCREENING_HIT:
         detail = row.detail or {}
         # The approver records it; the reason keeps whose judgement it was.
@@ -539,9 +562,12 @@ def _readable_targets(
             found |= {(kind, str(k)) for k in keys}
         else:
             model: Any = ScreeningHitRecord if kind == SCREENING_HIT else SHAREABLE.get(kind)
+            column = model.id if model is not None else ReviewSessionRecord.number
+            if kind == MINUTES:
+                model = ReviewSessionRecord
             numbers = [int(i) for i in ids if i.isdigit()]
             if model is None or not numbers:
                 continue
-            keys = visible_keys(session, model.id, model, user, numbers)
+            keys = visible_keys(session, column, model, user, numbers)
             found |= {(kind, str(k)) for k in keys}
     return found

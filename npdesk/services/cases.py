@@ -55,6 +55,11 @@ from npdesk.services.case_records import (
     views_for,
     with_children,
 )
+from npdesk.services.two_person import (
+    partner_may_read,
+    refuse_one_step_release,
+    refuse_shared_creation,
+)
 from npdesk.store.db import session_factory, transaction, utcnow
 from npdesk.store.models.cables import CableParagraph, CableRecord
 from npdesk.store.models.cases import (
@@ -72,6 +77,9 @@ from npdesk.store.visibility import (
     visible_columns,
     visible_select,
 )
+
+#: How a case's release is proposed (a second officer approves it).
+RELEASE_HOW = "`npdesk cases release REFERENCE` or POST /api/v1/cases/{reference}/release"
 
 
 @dataclass(frozen=True)
@@ -156,9 +164,11 @@ def create_case(
     source: str = "cli",
 ) -> Case:
     """Create a draft case (audited from `source`). Raises `NotPermitted`, `InvalidCaseData`
-    (blank title, unknown cable or paragraph, duplicate reference, NOFORN yet shared)."""
+    (blank title, unknown cable or paragraph, duplicate reference, NOFORN yet shared),
+    `SecondPersonNeeded` (created shared with two-person release on)."""
     require_writer(user, "create cases")
     _validate(data)
+    refuse_shared_creation("case", data.marking, RELEASE_HOW)
     moment = aware(at or utcnow())
     with transaction(engine) as session:
         reference = data.reference or next_reference(session, moment.year)
@@ -417,13 +427,17 @@ def record_partner_response(
 def update_marking(
     engine: Engine, user: User, reference: str, marking: Marking, *, source: str = "cli"
 ) -> Case:
-    """Change a case's marking (e.g. share it with the partner). Raises `CaseNotFound`,
-    `NotPermitted`, `InvalidCaseData` (NOFORN yet shared)."""
+    """Change a case's marking (e.g. share it with the partner in one step, on a one-person
+    desk). Raises `CaseNotFound`, `NotPermitted`, `InvalidCaseData` (NOFORN yet shared),
+    `SecondPersonNeeded` (a marking the partner may read, with two-person release on: the
+    release is proposed instead, `npdesk.services.approvals`)."""
     require_writer(user, "change a case's marking")
     if marking.shared and marking.noforn:
         raise InvalidCaseData("a NOFORN case cannot be shared with the partner")
     with transaction(engine) as session:
         record = load_record(session, user, reference)
+        if partner_may_read(marking) and not partner_may_read(marking_of(record)):
+            refuse_one_step_release(f"case {reference} marked {marking.banner()}", RELEASE_HOW)
         old = marking_of(record).banner()
         mark_case(session, record, marking)
         audit_change(

@@ -23,6 +23,7 @@ from npdesk.services.program_records import (
     stored_firm,
     write_one,
 )
+from npdesk.services.two_person import refuse_shared_creation
 from npdesk.store.db import session_factory, transaction, utcnow
 from npdesk.store.models.desk import CommitmentRecord
 from npdesk.store.visibility import (
@@ -147,7 +148,9 @@ def add_commitment_in(session: Session, data: CommitmentInput) -> CommitmentReco
 
 
 def create_commitment(engine: Engine, user: User, data: CommitmentInput) -> int:
-    """Store a commitment; returns its id. Raises errors.NotPermitted, errors.Invalid."""
+    """Store a commitment; returns its id. Raises errors.NotPermitted, errors.Invalid,
+    SecondPersonNeeded (created shared with two-person release on)."""
+    refuse_shared_creation("commitment", data.marking, "`npdesk commitments share ID`")
     return write_one(
         engine, user, "commitment", lambda session: add_commitment_in(session, data).id
     )

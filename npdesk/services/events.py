@@ -14,6 +14,7 @@ from npdesk.domain.events import Event, EventError, Letter
 from npdesk.security.model import Level, Marking, User
 from npdesk.services import errors
 from npdesk.services.program_records import add_marked, write_one
+from npdesk.services.two_person import refuse_shared_creation
 from npdesk.store.db import session_factory
 from npdesk.store.models.cables import CableRecord
 from npdesk.store.models.desk import EventRecord, FirmRecord, LetterRecord
@@ -65,7 +66,9 @@ def add_event_in(session: Session, data: EventInput) -> EventRecord:
 
 
 def create_event(engine: Engine, user: User, data: EventInput) -> int:
-    """Store a cooperation event; returns its id."""
+    """Store a cooperation event; returns its id. Raises errors.NotPermitted, errors.Invalid,
+    SecondPersonNeeded (created shared with two-person release on)."""
+    refuse_shared_creation("event", data.marking, "`npdesk events share ID`")
     return write_one(engine, user, "event", lambda session: add_event_in(session, data).id)
 
 
@@ -157,7 +160,9 @@ def create_letter(
     cable: str | None = None,
     marking: Marking | None = None,
 ) -> int:
-    """Store a letter; returns its id. Raises errors.NotPermitted, errors.Invalid."""
+    """Store a letter; returns its id. Raises errors.NotPermitted, errors.Invalid,
+    SecondPersonNeeded (created shared with two-person release on)."""
+    refuse_shared_creation("letter", marking or Marking(Level.U), "a release of kind letter")
     return write_one(
         engine,
         user,

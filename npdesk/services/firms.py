@@ -31,6 +31,7 @@ from npdesk.services.program_records import (
     write_one,
 )
 from npdesk.services.screening import query_key
+from npdesk.services.two_person import refuse_shared_creation
 from npdesk.store.db import session_factory, transaction
 from npdesk.store.models.cables import CableRecord
 from npdesk.store.models.cases import CaseRecord, CaseSubjectRecord
@@ -73,9 +74,11 @@ class FirmInput:
 
 def create_firm(engine: Engine, user: User, data: FirmInput) -> str:
     """Store a firm and return its key. Raises errors.NotPermitted, errors.Invalid (empty name,
-    duplicate key, unknown parent)."""
+    duplicate key, unknown parent), SecondPersonNeeded (created shared with two-person
+    release on)."""
     with audit.refusals_audited(engine, user, WRITE_ACTION, record_kind="firm"):
         require_writer(user)
+        refuse_shared_creation("firm", data.marking, "`npdesk firms share KEY`")
         try:
             firm = Firm(
                 key=data.key or slug(data.name), name=data.name.strip(), aliases=data.aliases
@@ -478,7 +481,9 @@ def add_dialogue_to(session: Session, firm: FirmRecord, data: DialogueInput) -> 
 
 def add_dialogue(engine: Engine, user: User, firm_key: str, data: DialogueInput) -> int:
     """Record a meeting or visit with a firm; returns its id. Raises errors.NotPermitted,
-    errors.NotFound, errors.Invalid."""
+    errors.NotFound, errors.Invalid, SecondPersonNeeded (created shared with two-person release
+    on)."""
+    refuse_shared_creation("dialogue", data.marking, "a release of kind dialogue")
     return write_one(
         engine,
         user,

@@ -49,6 +49,7 @@ from npdesk.services.case_records import (
     with_children,
 )
 from npdesk.services.case_references import ShownReferences, country_of
+from npdesk.services.two_person import refuse_one_step_release
 from npdesk.store.db import session_factory, transaction
 from npdesk.store.models.cases import (
     CaseRecord,
@@ -278,8 +279,10 @@ def create_handover_list(
     `release`: that the user may release; NOFORN and above-agreed-level cases stay off). Open
     ones move to `raised` on the day of handover when `raise_open_cases`. Every release,
     status change and the list itself are audited from `source`. Raises `NotPermitted`,
-    `CaseNotFound`, and `InvalidCaseData` (empty list, an inactive case, a case not released
-    without `release`, or a case that may not be released).
+    `CaseNotFound`, `InvalidCaseData` (empty list, an inactive case, a case not released
+    without `release`, or a case that may not be released), and `SecondPersonNeeded` for a
+    `release` that would release a case while two-person release is on (each case's release
+    is proposed and approved first; the list is then handed over as released).
     """
     require_writer(user, "hand lists over")
     if not title.strip():
@@ -308,6 +311,15 @@ def create_handover_list(
         if not chosen_refs:
             raise InvalidCaseData("a handover list needs at least one active case")
         records = [load_record(session, user, ref) for ref in chosen_refs]
+        unreleased = [
+            r.reference for r in records if not already_released(marking_of(r), partner, agreed)
+        ]
+        if release and unreleased:
+            refuse_one_step_release(
+                f"case {', '.join(unreleased)} (not yet released, handed over with release)",
+                "`npdesk cases release REFERENCE` for each, then hand the list over once "
+                "another officer approved them",
+            )
         entries: list[HandoverEntryRecord] = []
         levels: list[Level] = []
         for position, record in enumerate(records, start=1):

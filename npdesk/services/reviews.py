@@ -1,5 +1,5 @@
-"""Review session use cases: schedule, confirm, build and edit the agenda, record outcomes,
-produce minutes (HTML and PDF, releasable and home-only).
+"""Review session use cases: schedule, confirm, build and edit the agenda, record outcomes.
+The minutes (HTML and PDF, releasable and home-only) are `services.review_minutes`.
 
 Reviews are joint meetings, so a session is marked shared with the partner; liaisons see its
 agenda restricted to cases they may see, without home-only notes, and only the releasable
@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -22,21 +21,17 @@ from npdesk.domain.cases import CaseOutcome, CaseStatus, Priority
 from npdesk.domain.reviews import (
     AgendaItem,
     ChangeNote,
-    Minutes,
-    MinutesVariant,
     Participant,
     ReviewLevel,
     ReviewOutcome,
     ReviewSession,
     ReviewState,
-    build_minutes,
     end_of_day,
     generate_agenda,
 )
 from npdesk.security import policy
 from npdesk.security.audit import Outcome
-from npdesk.security.model import NOFORN, Level, Marking, Party, User
-from npdesk.security.partners import agreed_level
+from npdesk.security.model import Level, Marking, Party, User
 from npdesk.services import audit, errors
 from npdesk.services.case_records import (
     InvalidCaseData,
@@ -47,7 +42,6 @@ from npdesk.services.case_records import (
 )
 from npdesk.services.case_references import shown_references
 from npdesk.services.cases import cases_possibly_active_at
-from npdesk.services.handovers import documents, html_to_pdf
 from npdesk.store.db import session_factory, transaction, utcnow
 from npdesk.store.models.cases import (
     AgendaItemRecord,
@@ -74,11 +68,6 @@ class ReviewNotFound(errors.NotFound):
     def __init__(self, number: int) -> None:
         super().__init__(f"no review session number {number}")
         self.number = number
-
-
-class MinutesFormat(StrEnum):
-    HTML = "html"
-    PDF = "pdf"
 
 
 @dataclass(frozen=True)
@@ -155,7 +144,8 @@ def _outcome_of(record: ReviewOutcomeRecord) -> ReviewOutcome:
     )
 
 
-def _load(session: Session, user: User, number: int) -> ReviewSessionRecord:
+def load_review(session: Session, user: User, number: int) -> ReviewSessionRecord:
+    """The session `number` if `user` may see it; else `ReviewNotFound`."""
     return fetch_visible(
         session,
         ReviewSessionRecord,
@@ -170,7 +160,7 @@ def _load(session: Session, user: User, number: int) -> ReviewSessionRecord:
     )
 
 
-def _detail(
+def review_detail(
     session: Session, user: User, record: ReviewSessionRecord, present: bool = True
 ) -> ReviewDetail:
     """The session as `user` may see it: only agenda lines and outcomes on cases the reader
@@ -286,7 +276,7 @@ def schedule_review(
         session.add(record)
         session.flush()
         _audit(session, user, number, source, change="schedule", proposed_on=proposed_on)
-        return _detail(session, user, record)
+        return review_detail(session, user, record)
 
 
 def confirm_review(
@@ -296,13 +286,13 @@ def confirm_review(
     `NotPermitted`, `InvalidCaseData` (a cancelled or already held session)."""
     require_reviewer(user, "confirm reviews")
     with transaction(engine) as session:
-        record = _load(session, user, number)
+        record = load_review(session, user, number)
         if record.state in (ReviewState.CANCELLED, ReviewState.HELD):
             raise InvalidCaseData(f"review {number} is {record.state} and cannot be confirmed")
         record.confirmed_on = confirmed_on
         record.state = ReviewState.CONFIRMED
         _audit(session, user, number, source, change="confirm", confirmed_on=confirmed_on)
-        return _detail(session, user, record)
+        return review_detail(session, user, record)
 
 
 def _previous_meeting(session: Session, user: User, record: ReviewSessionRecord) -> date | None:
@@ -329,11 +319,11 @@ def build_agenda(engine: Engine, user: User, number: int, *, source: str = "cli"
     on cases that stay on the agenda are kept. Raises `ReviewNotFound`, `NotPermitted`."""
     require_reviewer(user, "build agendas")
     with session_factory(engine)() as session:
-        found = _load(session, user, number)
+        found = load_review(session, user, number)
         meeting = found.confirmed_on or found.proposed_on
     cases = cases_possibly_active_at(engine, user, end_of_day(meeting))
     with transaction(engine) as session:
-        record = _load(session, user, number)
+        record = load_review(session, user, number)
         items = generate_agenda(cases, meeting, _previous_meeting(session, user, record))
         notes = {item.reference: item.note for item in record.agenda}
         ids = {
@@ -363,7 +353,7 @@ def build_agenda(engine: Engine, user: User, number: int, *, source: str = "cli"
             )
         session.flush()
         _audit(session, user, number, source, change="agenda", cases=len(items))
-        return _detail(session, user, record)
+        return review_detail(session, user, record)
 
 
 def edit_agenda_item(
@@ -382,7 +372,7 @@ def edit_agenda_item(
     (the case is not on the agenda)."""
     require_reviewer(user, "edit agendas")
     with transaction(engine) as session:
-        record = _load(session, user, number)
+        record = load_review(session, user, number)
         agenda = record.agenda
         # A line on a case the user may not read is not on the agenda for them, and `position`
         # counts only the lines they see.
@@ -419,7 +409,7 @@ def edit_agenda_item(
             position=position,
             remove=remove,
         )
-        return _detail(session, user, record)
+        return review_detail(session, user, record)
 
 
 def record_outcome(
@@ -443,7 +433,7 @@ def record_outcome(
     `IllegalTransition`, `IncompleteTransition`, `InvalidCaseData` (cancelled session)."""
     require_reviewer(user, "record review outcomes")
     with transaction(engine) as session:
-        record = _load(session, user, number)
+        record = load_review(session, user, number)
         if record.state == ReviewState.CANCELLED:
             raise InvalidCaseData(f"review {number} was cancelled")
         case = load_record(session, user, reference)
@@ -483,7 +473,7 @@ def record_outcome(
             record.confirmed_on = record.proposed_on
         session.flush()
         _audit(session, user, number, source, change="outcome", case=reference, status=new_status)
-        return _detail(session, user, record)
+        return review_detail(session, user, record)
 
 
 def _outcome_moment(meeting: date, case: CaseRecord) -> datetime:
@@ -504,18 +494,18 @@ def cancel_review(engine: Engine, user: User, number: int, *, source: str = "cli
     `InvalidCaseData`."""
     require_reviewer(user, "cancel reviews")
     with transaction(engine) as session:
-        record = _load(session, user, number)
+        record = load_review(session, user, number)
         if record.state == ReviewState.HELD:
             raise InvalidCaseData(f"review {number} was held and cannot be cancelled")
         record.state = ReviewState.CANCELLED
         _audit(session, user, number, source, change="cancel")
-        return _detail(session, user, record)
+        return review_detail(session, user, record)
 
 
 def get_review(engine: Engine, user: User, number: int) -> ReviewDetail:
     """One session as `user` may see it. Raises `ReviewNotFound`."""
     with session_factory(engine)() as session:
-        return _detail(session, user, _load(session, user, number))
+        return review_detail(session, user, load_review(session, user, number))
 
 
 def list_reviews(engine: Engine, user: User) -> list[ReviewSession]:
@@ -533,79 +523,3 @@ def list_reviews(engine: Engine, user: User) -> list[ReviewSession]:
 def review_dates(engine: Engine, user: User) -> list[date]:
     """Meeting dates of held reviews (the boundaries of review cycles)."""
     return [s.meeting_on for s in list_reviews(engine, user) if s.state is ReviewState.HELD]
-
-
-def minutes(engine: Engine, user: User, number: int, variant: MinutesVariant) -> Minutes:
-    """The minutes of a session, with their banner.
-
-    The releasable variant covers only cases releasable to the session's partner (shared or
-    REL TO it, never NOFORN, at or below the agreed level), whoever asks; its banner is their
-    highest level REL TO the partner. The home variant covers every case the user may see and
-    is marked NOFORN. Liaisons get only the releasable variant. Raises `ReviewNotFound`,
-    `NotPermitted` (a partner user asking for home minutes).
-    """
-    if variant is MinutesVariant.HOME and user.party is not Party.HOME:
-        raise NotPermitted("home-only minutes are not available to partner users")
-    with session_factory(engine)() as session:
-        record = _load(session, user, number)
-        detail = _detail(session, user, record, present=False)
-        refs = shown_references(session, user)
-        session_marking = marking_of(record)
-        references = [i.reference for i in detail.agenda] + [o.reference for o in detail.outcomes]
-        references += [o.merged_into for o in detail.outcomes if o.merged_into]
-        markings = visible_case_markings(session, user, references)
-    agenda, outcomes = list(detail.agenda), list(detail.outcomes)
-    if variant is MinutesVariant.RELEASABLE:
-        partner = min(session_marking.rel_to, default="")
-        agreed = agreed_level(partner) if partner else None
-
-        def releasable(reference: str) -> bool:
-            marking = markings.get(reference)
-            return (
-                marking is not None
-                and agreed is not None
-                and marking.level <= agreed
-                and policy.releasable_to(marking, partner)
-            )
-
-        agenda = [
-            replace(item, position=position)
-            for position, item in enumerate((i for i in agenda if releasable(i.reference)), start=1)
-        ]
-        outcomes = [
-            o
-            if o.merged_into is None or releasable(o.merged_into)
-            else replace(o, merged_into=None)
-            for o in outcomes
-            if releasable(o.reference)
-        ]
-        included = {i.reference for i in agenda} | {o.reference for o in outcomes}
-        level = max([session_marking.level, *(markings[r].level for r in included)])
-        banner = Marking(level, rel_to=frozenset({partner}) if partner else frozenset()).banner()
-    else:
-        included = {i.reference for i in agenda} | {o.reference for o in outcomes}
-        level = max(
-            [session_marking.level, *(markings[r].level for r in included if r in markings)]
-        )
-        banner = Marking(level, caveats=frozenset({NOFORN})).banner()
-    agenda = [replace(i, reference=refs.shown(i.reference)) for i in agenda]
-    outcomes = [
-        replace(
-            o,
-            reference=refs.shown(o.reference),
-            merged_into=refs.shown(o.merged_into) if o.merged_into else None,
-        )
-        for o in outcomes
-    ]
-    built = build_minutes(detail.session, agenda, outcomes, variant)
-    return replace(built, banner=banner)
-
-
-def render_minutes(
-    engine: Engine, user: User, number: int, variant: MinutesVariant, fmt: MinutesFormat
-) -> bytes:
-    """The minutes as an HTML or PDF document with their banner. Raises as `minutes`, and
-    `ExportFailed` for a PDF that cannot be rendered."""
-    document = minutes(engine, user, number, variant)
-    html = documents().get_template("cases/export_minutes.html").render(minutes=document)
-    return html.encode("utf-8") if fmt is MinutesFormat.HTML else html_to_pdf(html)

@@ -21,16 +21,14 @@ from npdesk.services.cases import (
     transition_case,
 )
 from npdesk.services.metrics import burndown_svg, metrics_for
+from npdesk.services.review_minutes import MinutesFormat, minutes, render_minutes
 from npdesk.services.reviews import (
-    MinutesFormat,
     build_agenda,
     cancel_review,
     confirm_review,
     edit_agenda_item,
     get_review,
-    minutes,
     record_outcome,
-    render_minutes,
     schedule_review,
 )
 

@@ -32,7 +32,8 @@ from npdesk.services.cases import (
 from npdesk.services.events import EventInput, create_event, list_events
 from npdesk.services.firms import FirmInput, create_firm, get_firm, list_firms
 from npdesk.services.metrics import case_histories
-from npdesk.services.reviews import build_agenda, get_review, minutes, schedule_review
+from npdesk.services.review_minutes import minutes
+from npdesk.services.reviews import build_agenda, get_review, schedule_review
 from npdesk.store.db import make_engine, transaction
 from npdesk.store.models.cases import CaseRecord
 from npdesk.store.models.desk import LetterRecord

@@ -65,6 +65,8 @@ MAY = {
             "cases.release",
             "handovers.create",
             "desk.proposals.decide",
+            "desk.write",
+            "releases.propose",
             "releases.approve",
             "releases.reject",
         ),

@@ -238,3 +238,69 @@ def test_release_data_survives_the_upgrade_to_head(released: Engine) -> None:
     with transaction(engine) as session:
         newest = session.execute(sa.text("SELECT max(seq) FROM audit_log")).scalar_one()
     assert newest > 184
+
+
+# The numbers the 0005 release showed the liaison: it numbered, per year of the desk's
+# reference, 1..n over the cases the liaison could read, in the order they were created. The
+# liaison (CHN, CONFIDENTIAL) could read every case but FICT-2007-013 (SECRET//NOFORN) and the
+# draft FICT-2008-020 (not shared), so FICT-2007-014 was their thirteenth case of 2007.
+NUMBERS_BEFORE_THE_UPGRADE = {
+    **{f"FICT-2007-{n:03d}": f"CHN-2007-{n:03d}" for n in range(1, 13)},
+    "FICT-2007-014": "CHN-2007-013",
+    "FICT-2008-015": "CHN-2008-001",
+    "FICT-2008-016": "CHN-2008-002",
+    "FICT-2008-017": "CHN-2008-003",
+    "FICT-2008-018": "CHN-2008-004",
+    "FICT-2008-019": "CHN-2008-005",
+}
+
+
+def _stored_partner_references(engine: Engine) -> dict[str, str]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT c.reference, p.reference FROM partner_case_references p "
+                "JOIN cases c ON c.id = p.case_id WHERE p.partner = 'CHN'"
+            )
+        )
+        return {desk: own for desk, own in rows}
+
+
+def test_cases_released_before_the_upgrade_keep_the_partners_numbers(released: Engine) -> None:
+    engine = released
+    upgrade(engine)
+
+    # Every case the partner had been given has its number stored, exactly the one it showed.
+    assert _stored_partner_references(engine) == NUMBERS_BEFORE_THE_UPGRADE
+    shown = {c.title: c.reference for c in list_cases(engine, LIAISON).cases}
+    assert shown["FICTIONAL: Gyroscope shipment via third country"] == "CHN-2007-001"
+    assert shown["FICTIONAL: Chemical reactors lined with glass"] == "CHN-2007-013"
+    assert shown["FICTIONAL: UAV flight controllers"] == "CHN-2008-005"
+    assert sorted(shown.values()) == sorted(NUMBERS_BEFORE_THE_UPGRADE.values())
+    # The liaison still finds a case by the number they know it by; a merge names the target
+    # by the liaison's number too.
+    assert get_case(engine, LIAISON, "CHN-2007-013").title == (
+        "FICTIONAL: Chemical reactors lined with glass"
+    )
+    duplicate = get_case(engine, LIAISON, "CHN-2007-008")
+    assert (duplicate.title, duplicate.merged_into) == (
+        "FICTIONAL: Duplicate report of gyroscope shipment",
+        "CHN-2007-001",
+    )
+    # The lists the partner holds read as they did: list 1 ends with the reactors case.
+    lists = {x.number: x for x in list_handover_lists(engine, LIAISON)}
+    assert [e.reference for e in lists[1].entries] == [*(f"CHN-2007-{n:03d}" for n in range(1, 14))]
+    assert [e.reference for e in lists[3].entries][-2:] == ["CHN-2008-004", "CHN-2008-005"]
+
+    # Releasing the draft afterwards gives it the next 2008 number and changes no other.
+    proposed = approvals.propose_release(
+        engine, OFFICER, approvals.CASE, "FICT-2008-020", source="test"
+    )
+    approvals.approve_release(engine, SECOND_OFFICER, proposed.id, source="test")
+    assert _stored_partner_references(engine) == {
+        **NUMBERS_BEFORE_THE_UPGRADE,
+        "FICT-2008-020": "CHN-2008-006",
+    }
+    assert get_case(engine, LIAISON, "CHN-2008-006").title == (
+        "FICTIONAL: New report under assessment"
+    )

@@ -101,11 +101,35 @@ def api_release_case(
     """Propose releasing a case to the partner; a second officer approves it at
     `POST /api/v1/releases/{id}/approve` (with two-person release off, it is released at once
     and the answer says `approved`)."""
+    return _propose_at_once_when_off(request, user, approvals.CASE, reference)
+
+
+def _propose_at_once_when_off(
+    request: Request, user: User, kind: str, record_id: str
+) -> dict[str, Any]:
+    """Propose a release; on a one-person desk, approve it at once."""
     engine, source = engine_of(request), client_source(request)
-    view = approvals.propose_release(engine, user, approvals.CASE, reference, source=source)
+    view = approvals.propose_release(engine, user, kind, record_id, source=source)
     if not two_person_release():
         view = approve(request, user, view.id)
     return view.as_dict()
+
+
+@api.post(
+    "/reviews/{number}/minutes/release",
+    response_model=PendingReleaseOut,
+    status_code=202,
+    responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+)
+def api_release_minutes(
+    request: Request,
+    number: int,
+    user: Annotated[User, Depends(require_action("releases.propose"))],
+) -> dict[str, Any]:
+    """Propose releasing a review's releasable minutes, as they are now, to the partner; a
+    second officer approves it at `POST /api/v1/releases/{id}/approve` (with two-person release
+    off, the partner reads the minutes at once and the answer says `approved`)."""
+    return _propose_at_once_when_off(request, user, approvals.MINUTES, str(number))
 
 
 # --- pages -----------------------------------------------------------------------------------

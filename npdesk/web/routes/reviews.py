@@ -23,6 +23,7 @@ from npdesk.domain.reviews import (
 )
 from npdesk.security import policy
 from npdesk.security.model import Party, User
+from npdesk.services import review_minutes
 from npdesk.services import reviews as review_service
 from npdesk.settings import partner_country
 from npdesk.web import deps
@@ -282,13 +283,13 @@ def api_minutes(
     user: ReadReview,
     number: RecordNumber,
     variant: MinutesVariant = MinutesVariant.RELEASABLE,
-    fmt: Annotated[review_service.MinutesFormat, Query(alias="format")] = (
-        review_service.MinutesFormat.HTML
+    fmt: Annotated[review_minutes.MinutesFormat, Query(alias="format")] = (
+        review_minutes.MinutesFormat.HTML
     ),
 ) -> Response:
     """The minutes (releasable, or home-only for home users) as HTML or PDF."""
-    data = review_service.render_minutes(engine_of(request), user, number, variant, fmt)
-    if fmt is review_service.MinutesFormat.PDF:
+    data = review_minutes.render_minutes(engine_of(request), user, number, variant, fmt)
+    if fmt is review_minutes.MinutesFormat.PDF:
         return deps.download(data, "application/pdf", f"review-{number}-{variant}.pdf")
     return Response(data, media_type="text/html; charset=utf-8")
 
