@@ -217,84 +217,19 @@ HOME_MARKERS = re.compile(
     r"|Embassy|Mission|State|Department of|DOE|DOD|DOC|BIS|NSC|White House|Treasury|PDAS|DAS"
     r"|A/S|U/S|Senator|Congress\w*|Pol|Econ|Political|Economic|Consul|Consular)\b"
 )
-_NAME_STOP = frozenset(
-    {
-        "The",
-        "A",
-        "An",
-        "On",
-        "In",
-        "At",
-        "And",
-        "Of",
-        "For",
-        "To",
-        "With",
-        "As",
-        "But",
-        "He",
-        "She",
-        "They",
-        "We",
-        "It",
-        "His",
-        "Her",
-        "Their",
-        "Our",
-        "Said",
-        "Also",
-        "Has",
-        "Had",
-        "Was",
-        "Is",
-        "Will",
-        "Would",
-        # Month abbreviations end a name ("Nelson Jobim Feb. 13"); "May" is left out as it
-        # is a name too.
-        *("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"),
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "Department",
-        "Ministry",
-        "Embassy",
-        "Government",
-        "Office",
-        "Bureau",
-        "Committee",
-        "Council",
-        "Commission",
-        "Agency",
-        "Administration",
-        "General",
-        "Director",
-        "Minister",
-        "Chinese",
-        "American",
-        "State",
-        "Division",
-        "Section",
-        "Affairs",
-        "Team",
-        "Delegation",
-    }
+# Words that never belong to a name, written as one string to keep the list short.
+_NOT_NAME_WORDS = (
+    "The A An On In At And Of For To With As But He She They We It His Her Their Our Said "
+    "Also Has Had Was Is Will Would "
+    # Month abbreviations end a name ("Nelson Jobim Feb. 13"); "May" is left out as it
+    # is a name too.
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec "
+    "January February March April May June July August September October November December "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Department Ministry Embassy "
+    "Government Office Bureau Committee Council Commission Agency Administration General "
+    "Director Minister Chinese American State Division Section Affairs Team Delegation"
 )
+_NAME_STOP = frozenset(_NOT_NAME_WORDS.split())
 _ORG_STOP = frozenset(
     {
         "The",
