@@ -5,11 +5,14 @@ replicating the corpus with new ids. Both backends are measured side by side in 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from benchmarks.search_server import separate_server
 from npdesk.security.model import LOCAL_OPERATOR, Level, Party, Role
 from npdesk.services import accounts
 from npdesk.services.ingest import ingest_paths
@@ -235,18 +239,20 @@ def index_rows(engine: Engine) -> dict[str, int]:
         }
 
 
-def measure_search(engine: Engine, queries: list[str]) -> dict[str, Any]:
-    """Latency (ms) of GET /api/v1/search through a real HTTP server: the first search (which
-    builds the in-memory catalogue), then the queries twice: with the text cache off ("cold":
-    every query asks the database), and on, starting empty (hits only from earlier queries of
-    the same run). Each query is asked by every reader in turn, so a noisy machine slows
-    them alike and their ratios compare."""
+SERVERS = ("process", "thread")
+"""Where the measured server runs: in a process of its own, as deployed ("process"), or in a
+thread of the benchmark's own process, as runs 1-6 measured it ("thread": the client's Python
+work and the server's share one GIL)."""
+
+
+def add_readers(engine: Engine) -> None:
+    """One account per timed reader (`READERS`)."""
     with transaction(engine) as session:
         for name, (party, role, clearance, country) in READERS.items():
             accounts.add_user(
                 session,
                 LOCAL_OPERATOR,
-                username="bench-" + name.replace(" ", "-").lower(),
+                username=_username(name),
                 password=PASSWORD,
                 party=party,
                 role=role,
@@ -254,47 +260,81 @@ def measure_search(engine: Engine, queries: list[str]) -> dict[str, Any]:
                 country=country,
                 source="bench",
             )
-    figures: dict[str, Any] = {"index_rows": index_rows(engine)}
+
+
+def _username(reader: str) -> str:
+    return "bench-" + reader.replace(" ", "-").lower()
+
+
+@contextmanager
+def _server(engine: Engine, where: str, cache_on: bool) -> Iterator[str]:
+    """A server over `engine` with the text cache on or off; yields its base URL."""
+    if where == "process":
+        url = engine.url.render_as_string(hide_password=False)
+        with separate_server(url, cache_mb=None if cache_on else 0) as base:
+            yield base
+        return
     capacity = CACHE.capacity
-    with running_server(engine) as base, httpx.Client(base_url=base, timeout=120) as client:
-        headers = {}
-        for name in READERS:
-            username = "bench-" + name.replace(" ", "-").lower()
-            token = client.post(
-                "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
-            ).json()["access_token"]
-            headers[name] = {"Authorization": f"Bearer {token}"}
+    CACHE.clear()
+    CACHE.capacity = capacity if cache_on else 0
+    try:
+        with running_server(engine) as base:
+            yield base
+    finally:
+        CACHE.capacity = capacity
 
-        def timed(q: str, reader: str) -> float:
-            start = time.perf_counter()
-            response = client.get("/api/v1/search", params={"q": q}, headers=headers[reader])
-            elapsed = (time.perf_counter() - start) * 1000
-            response.raise_for_status()
-            return elapsed
 
-        figures["first_ms"] = timed("from:2000", "home TS")
-        for label, size in (("cold", 0), ("cached", capacity)):
-            CACHE.clear()
-            CACHE.capacity = size
-            hits_before, misses_before = CACHE.hits, CACHE.misses
+def _timed(client: httpx.Client, q: str, headers: dict[str, str]) -> float:
+    start = time.perf_counter()
+    response = client.get("/api/v1/search", params={"q": q}, headers=headers)
+    elapsed = (time.perf_counter() - start) * 1000
+    response.raise_for_status()
+    return elapsed
+
+
+def measure_search(engine: Engine, queries: list[str], where: str) -> dict[str, Any]:
+    """Latency (ms) of GET /api/v1/search through a real HTTP server (`SERVERS`): the first
+    search (which builds the in-memory catalogue), then the queries twice: with the text
+    cache off ("cold": every query asks the database), and on, starting empty (hits only from
+    earlier queries of the same run). Each query is asked by every reader in turn, so a noisy
+    machine slows them alike and their ratios compare."""
+    figures: dict[str, Any] = {"load_before": os.getloadavg()[0]}
+    for label, cache_on in (("cold", False), ("cached", True)):
+        hits_before, misses_before = CACHE.hits, CACHE.misses
+        with (
+            _server(engine, where, cache_on) as base,
+            httpx.Client(base_url=base, timeout=120) as client,
+        ):
+            headers = {}
+            for name in READERS:
+                token = client.post(
+                    "/api/v1/auth/token", json={"username": _username(name), "password": PASSWORD}
+                ).json()["access_token"]
+                headers[name] = {"Authorization": f"Bearer {token}"}
+
+            figures.setdefault("first_ms", _timed(client, "from:2000", headers["home TS"]))
             timings: dict[str, list[float]] = {name: [] for name in READERS}
             for q in queries:
                 for name in READERS:
-                    timings[name].append(timed(q, name))
-            for name, values in timings.items():
-                values.sort()
-                key = "" if name == "home TS" else f"{name}_"
-                figures[f"{key}{label}_median_ms"] = statistics.median(values)
-                figures[f"{key}{label}_p95_ms"] = values[int(len(values) * 0.95) - 1]
-                figures[f"{key}{label}_max_ms"] = values[-1]
-            looked_up = CACHE.hits - hits_before + CACHE.misses - misses_before
-            figures[f"{label}_hit_ratio"] = (CACHE.hits - hits_before) / max(looked_up, 1)
-        huge = " ".join(f"w{i}" for i in range(5000))
-        start = time.perf_counter()
-        refused = client.get("/api/v1/search", params={"q": huge}, headers=headers["home C"])
-        figures["huge_refused_ms"] = (time.perf_counter() - start) * 1000
-        figures["huge_status"] = refused.status_code
-    CACHE.capacity = capacity
+                    timings[name].append(_timed(client, q, headers[name]))
+            if label == "cold":
+                huge = " ".join(f"w{i}" for i in range(5000))
+                start = time.perf_counter()
+                refused = client.get(
+                    "/api/v1/search", params={"q": huge}, headers=headers["home C"]
+                )
+                figures["huge_refused_ms"] = (time.perf_counter() - start) * 1000
+                figures["huge_status"] = refused.status_code
+        for name, values in timings.items():
+            values.sort()
+            key = "" if name == "home TS" else f"{name}_"
+            figures[f"{key}{label}_median_ms"] = statistics.median(values)
+            figures[f"{key}{label}_p95_ms"] = values[int(len(values) * 0.95) - 1]
+            figures[f"{key}{label}_max_ms"] = values[-1]
+        looked_up = CACHE.hits - hits_before + CACHE.misses - misses_before
+        if looked_up:  # only seen here when the server ran in this process
+            figures[f"{label}_hit_ratio"] = (CACHE.hits - hits_before) / looked_up
+    figures["load_after"] = os.getloadavg()[0]
     return figures
 
 
@@ -306,58 +346,84 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
     )
+    parser.add_argument(
+        "--servers", default=",".join(SERVERS), help="comma-separated: " + ", ".join(SERVERS)
+    )
+    parser.add_argument(
+        "--sqlite-file",
+        help="keep the SQLite database here; when it exists, search it without ingesting "
+        "(ingest is then not measured)",
+    )
     args = parser.parse_args(argv)
     wanted = set(args.backends.split(","))
+    servers = [where for where in args.servers.split(",") if where]
     corpus = Path(args.shared) / "corpus" / "cablegate-2010"
     workdir = Path(tempfile.mkdtemp(prefix="npdesk-bench-"))
     cluster: PostgresCluster | None = None
     results: dict[str, dict[str, Any]] = {}
     try:
         engines = {}
+        reused: set[str] = set()
         if "sqlite" in wanted:
-            engines["sqlite"] = make_engine(f"sqlite:///{workdir / 'bench.sqlite3'}")
+            path = Path(args.sqlite_file) if args.sqlite_file else workdir / "bench.sqlite3"
+            if path.exists():
+                reused.add("sqlite")
+            engines["sqlite"] = make_engine(f"sqlite:///{path}")
         if "postgresql" in wanted:
             cluster = start_cluster()
             engines["postgresql"] = make_engine(cluster.create_database("bench"))
-        for name, engine in engines.items():
-            upgrade(engine)
-            results[name] = {"ingest_cables_per_s": measure_ingest(engine, corpus)}
-            results[name]["released"] = release_some(engine, RELEASED)
         copies = max(0, args.cables // 800 - 1)
         queries = mixed_queries(args.queries)
         for name, engine in engines.items():
-            results[name]["cables"] = replicate(engine, copies)
-            results[name].update(measure_search(engine, queries))
+            results[name] = {}
+            if name not in reused:
+                upgrade(engine)
+                results[name]["ingest_cables_per_s"] = measure_ingest(engine, corpus)
+                results[name]["released"] = release_some(engine, RELEASED)
+                results[name]["cables"] = replicate(engine, copies)
+                add_readers(engine)
+            results[name]["index_rows"] = index_rows(engine)
+            for where in servers:
+                results[name][where] = measure_search(engine, queries, where)
             engine.dispose()
     finally:
         if cluster is not None:
             cluster.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+    report(results, servers)
+
+
+def report(results: dict[str, dict[str, Any]], servers: list[str]) -> None:
     print("store benchmark (ingest: 800-page corpus, parse included; search: API, 200 queries)")
     for name, figures in results.items():
         print(
-            f"  {name:10s} ingest {figures['ingest_cables_per_s']:7.1f} cables/s | "
+            f"  {name:10s} ingest {figures.get('ingest_cables_per_s', 0):7.1f} cables/s | "
             f"{figures.get('cables', 0):7d} cables ({figures.get('released', 0)} of the corpus "
-            f"released, then copied), first search {figures.get('first_ms', 0):6.0f} ms"
+            "released, then copied)"
         )
         print(f"  {'':10s} full-text rows per audience: {figures.get('index_rows', {})}")
-        for label in ("cold", "cached"):
+        for where in servers:
+            run = figures[where]
             print(
-                f"  {'':10s} text cache {label:6s} (hit ratio "
-                f"{figures.get(f'{label}_hit_ratio', 0):.2f}):"
+                f"  {'':10s} server in a {where}: first search {run['first_ms']:6.0f} ms, load "
+                f"average {run['load_before']:.2f} before, {run['load_after']:.2f} after"
             )
-            for reader in READERS:
-                key = "" if reader == "home TS" else f"{reader}_"
-                print(
-                    f"  {'':12s} {reader:10s} median "
-                    f"{figures.get(f'{key}{label}_median_ms', 0):6.1f} ms, p95 "
-                    f"{figures.get(f'{key}{label}_p95_ms', 0):6.1f} ms, max "
-                    f"{figures.get(f'{key}{label}_max_ms', 0):6.1f} ms"
-                )
-        print(
-            f"  {'':10s} 5,000-word query: HTTP {figures.get('huge_status')} in "
-            f"{figures.get('huge_refused_ms', 0):.1f} ms"
-        )
+            for label in ("cold", "cached"):
+                ratio = run.get(f"{label}_hit_ratio")
+                hits = f" (hit ratio {ratio:.2f})" if ratio is not None else ""
+                print(f"  {'':12s} text cache {label}{hits}:")
+                for reader in READERS:
+                    key = "" if reader == "home TS" else f"{reader}_"
+                    print(
+                        f"  {'':14s} {reader:10s} median "
+                        f"{run[f'{key}{label}_median_ms']:6.1f} ms, p95 "
+                        f"{run[f'{key}{label}_p95_ms']:6.1f} ms, max "
+                        f"{run[f'{key}{label}_max_ms']:6.1f} ms"
+                    )
+            print(
+                f"  {'':12s} 5,000-word query: HTTP {run['huge_status']} in "
+                f"{run['huge_refused_ms']:.1f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import npdesk.store.search as search_module
 from npdesk.security.model import Level, Party, Role, User
 from npdesk.services.ingest import ingest_paths
 from npdesk.services.release import release_cable
+from npdesk.store.catalogue import current as current_catalogue
 from npdesk.store.db import banner, make_engine, session_factory
 from npdesk.store.models.cables import CableParagraph, CableRecord, CableReference
 from npdesk.store.schema import upgrade
@@ -272,6 +273,14 @@ def test_search_sees_an_ingest_at_once(engine: Engine, tmp_path: Path) -> None:
     ingest_paths(engine, [tmp_path / "new.txt"])
     assert [h.id for h in run(engine, "zeppelin").hits] == ["08SAMPLEPOST901"]
     assert run(engine, "from:2000").total == before.total + 1
+
+
+def test_sessions_of_one_engine_share_one_catalogue(engine: Engine) -> None:
+    # Each session_factory call binds a new execution_options copy of the engine: a
+    # catalogue kept per copy was rebuilt for every `transaction(engine)` caller.
+    ingest_paths(engine, [SAMPLE_CABLES])
+    with session_factory(engine)() as first, session_factory(engine)() as second:
+        assert current_catalogue(first) is current_catalogue(second)
 
 
 def test_a_rolled_back_change_never_reaches_other_searches(engine: Engine) -> None:
