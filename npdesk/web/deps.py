@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
@@ -55,8 +55,8 @@ def refusal(error: errors.DeskError) -> HTTPException:
 async def answers() -> AsyncIterator[None]:
     """Map what a route, its other dependencies (the sign-in and action gate of
     `npdesk.web.auth`) or the services they call refuse to an HTTP answer by kind (`refusal`);
-    the app puts it on every route. A form that builds an input model in the handler fails that
-    model's validation as a 422 like the JSON API's."""
+    the app puts it on every route, `feature_routers` on theirs. A form that builds an input
+    model in the handler fails that model's validation as a 422 like the JSON API's."""
     try:
         yield
     except errors.DeskError as error:
@@ -73,10 +73,11 @@ async def answers() -> AsyncIterator[None]:
 
 def feature_routers(tag: str) -> tuple[APIRouter, APIRouter]:
     """A feature's two routers: its pages (left out of the OpenAPI schema) and its JSON API
-    under /api/v1 tagged `tag`. Refusals are answered by `answers`, which the app puts on
-    every route."""
-    pages = APIRouter(include_in_schema=False)
-    api = APIRouter(prefix="/api/v1", tags=[tag])
+    under /api/v1 tagged `tag`, both answering refusals through `answers` (also where an app
+    other than `create_app`'s includes them; under both, it runs once: FastAPI caches it)."""
+    mapped = [Depends(answers)]
+    pages = APIRouter(include_in_schema=False, dependencies=mapped)
+    api = APIRouter(prefix="/api/v1", tags=[tag], dependencies=mapped)
     return pages, api
 
 
