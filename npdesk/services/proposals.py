@@ -38,7 +38,7 @@ from npdesk.services.cables import normalize_id
 from npdesk.services.commitments import CommitmentInput, add_commitment_in
 from npdesk.services.events import EventInput, add_event_in, add_letter_in
 from npdesk.services.firms import DialogueInput, add_dialogue_to, ensure_firm, registry_gazetteer
-from npdesk.services.program_records import DESK_KIND
+from npdesk.services.program_records import DESK_KIND, share_in
 from npdesk.store.db import session_factory, transaction, utcnow
 from npdesk.store.models.cables import CableParagraph, CableRecord
 from npdesk.store.models.desk import (
@@ -433,6 +433,11 @@ def decide(
                 )
                 if isinstance(refused, Exception):
                     raise refused
+            elif shared and kind is not None and created_id is not None:
+                # One step: a firm the proposal names may be stored already, not made with
+                # `target`, so sharing is set on whatever record the proposal stands for.
+                session.flush()
+                share_in(session, user, kind, created_id, True)
             record.record_kind, record.record_id = kind, created_id
             record.payload = proposal.detail()
         record.state = {"accept": "accepted", "edit": "edited", "reject": "rejected"}[decision]
