@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy.engine import Engine
 
 from npdesk.security.model import Marking
@@ -112,6 +113,15 @@ def _releasable_proposal(engine: Engine) -> int:
     return releasable[0].id
 
 
+def accept_as_shared(client: TestClient, proposal: int) -> Response:
+    answer: Response = client.post(
+        f"/api/v1/proposals/{proposal}/decision",
+        json={"decision": "accept", "values": {"shared_with_partner": True}},
+        headers=bearer(client, OFFICER),
+    )
+    return answer
+
+
 def _shared(engine: Engine, kind: str, record_id: int) -> bool:
     with session_factory(engine)() as session:
         record = session.get(SHAREABLE[kind], record_id)
@@ -124,11 +134,7 @@ def test_the_api_accepting_a_proposal_as_shared_proposes_the_sharing(
 ) -> None:
     engine, client = two_person_desk, two_person_client
     proposal = _releasable_proposal(engine)
-    answer = client.post(
-        f"/api/v1/proposals/{proposal}/decision",
-        json={"decision": "accept", "values": {"shared_with_partner": True}},
-        headers=bearer(client, OFFICER),
-    )
+    answer = accept_as_shared(client, proposal)
     assert answer.status_code == 200, answer.text
     record_kind, record_id = answer.json()["record_kind"], answer.json()["record_id"]
     assert not _shared(engine, record_kind, record_id)
@@ -150,11 +156,7 @@ def test_a_one_person_desk_accepts_a_proposal_as_shared_at_once(
 ) -> None:
     monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")
     proposal = _releasable_proposal(two_person_desk)
-    answer = two_person_client.post(
-        f"/api/v1/proposals/{proposal}/decision",
-        json={"decision": "accept", "values": {"shared_with_partner": True}},
-        headers=bearer(two_person_client, OFFICER),
-    )
+    answer = accept_as_shared(two_person_client, proposal)
     assert answer.status_code == 200, answer.text
     assert _shared(two_person_desk, answer.json()["record_kind"], answer.json()["record_id"])
     assert approvals.list_releases(two_person_desk, OFFICER) == []

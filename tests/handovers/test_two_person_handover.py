@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from npdesk.domain.cases import CaseStatus
 from npdesk.services import approvals
 from npdesk.services.cases import get_case, list_cases
-from npdesk.services.handovers import create_handover_list, list_handover_lists
+from npdesk.services.handovers import list_handover_lists
 from npdesk.services.two_person import SecondPersonNeeded
 from tests.cases._partner_world import (
     HOME_C,
@@ -23,9 +23,11 @@ from tests.cases._partner_world import (
     OFFICER,
     SECOND_OFFICER,
     bearer,
+    hand_over,
     opened,
 )
 
+DAY = date(2008, 3, 19)
 LIST = {
     "title": "FICTIONAL list of March 2008",
     "handed_over_on": "2008-03-19",
@@ -35,28 +37,12 @@ LIST = {
 }
 
 
-def hand_over(engine: Engine, references: list[str], release: bool) -> list[str]:
-    listing = create_handover_list(
-        engine,
-        OFFICER,
-        title="FICTIONAL list of March 2008",
-        handed_over_on=date(2008, 3, 19),
-        handed_over_by="PolMinCouns",
-        handed_over_to="MFA Arms Control Department",
-        partner_country="CHN",
-        references=references,
-        release=release,
-        fictional=True,
-    )
-    return [e.reference for e in listing.entries]
-
-
 def test_a_handover_with_release_is_refused_and_changes_nothing(two_person_desk: Engine) -> None:
     engine = two_person_desk
     first = opened(engine, "FICTIONAL gyroscopes", "2008-03-01", HOME_C)
     second = opened(engine, "FICTIONAL carbon fibre", "2008-03-02", HOME_C)
     with pytest.raises(SecondPersonNeeded) as refused:
-        hand_over(engine, [first, second], release=True)
+        hand_over(engine, DAY, [first, second], release=True)
     assert str(refused.value) == (
         f"two-person release is on: case {first}, {second} (not yet released, handed over "
         "with release) would go to CHN on one person's word; propose the release instead "
@@ -71,7 +57,7 @@ def test_a_handover_with_release_is_refused_and_changes_nothing(two_person_desk:
     for reference in (first, second):
         proposed = approvals.propose_release(engine, OFFICER, approvals.CASE, reference, source="t")
         approvals.approve_release(engine, SECOND_OFFICER, proposed.id, source="t")
-    assert hand_over(engine, [first, second], release=True) == [first, second]
+    assert hand_over(engine, DAY, [first, second], release=True) == [first, second]
     assert get_case(engine, OFFICER, first).status is CaseStatus.RAISED
     assert [e.reference for e in list_handover_lists(engine, LIAISON)[0].entries] == [
         "CHN-2008-001",
@@ -100,7 +86,7 @@ def test_a_one_person_desk_releases_on_handover_in_one_step(
     engine = two_person_desk
     first = opened(engine, "FICTIONAL gyroscopes", "2008-03-01", HOME_C)
     second = opened(engine, "FICTIONAL carbon fibre", "2008-03-02", HOME_C)
-    assert hand_over(engine, [first], release=True) == [first]
+    assert hand_over(engine, DAY, [first], release=True) == [first]
     answer = two_person_client.post(
         "/api/v1/handover-lists",
         json={**LIST, "references": [second], "release": True},

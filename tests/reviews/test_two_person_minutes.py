@@ -10,18 +10,18 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from npdesk.domain.reviews import MinutesVariant, ReviewLevel
+from npdesk.domain.reviews import MinutesVariant
 from npdesk.services import approvals
 from npdesk.services.review_minutes import MinutesNotReleased, minutes
-from npdesk.services.reviews import build_agenda, record_outcome, schedule_review
+from npdesk.services.reviews import record_outcome
 from npdesk.settings import one_person_desk
 from tests.cases._partner_world import (
     LIAISON,
-    MEETING,
     OFFICER,
     SECOND_OFFICER,
     SHARED_C,
     bearer,
+    hold_review,
     opened,
 )
 
@@ -32,16 +32,7 @@ def held_review(engine: Engine) -> str:
     """A review held on a case released to CHN (made as a one-person desk makes it)."""
     with one_person_desk():
         reference = opened(engine, "FICTIONAL gyroscopes", "2008-03-01", SHARED_C)
-    schedule_review(
-        engine,
-        OFFICER,
-        level=ReviewLevel.WORKING,
-        proposed_on=MEETING,
-        confirmed_on=MEETING,
-        partner_country="CHN",
-        fictional=True,
-    )
-    build_agenda(engine, OFFICER, 1)
+    hold_review(engine)
     record_outcome(engine, OFFICER, 1, reference, partner_statement=STATEMENT)
     return reference
 
