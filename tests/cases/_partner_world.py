@@ -16,9 +16,12 @@ from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
 from npdesk.domain.cases import CaseStatus, Priority
+from npdesk.domain.reviews import ReviewLevel
 from npdesk.security.model import LOCAL_OPERATOR, NOFORN, Level, Marking, Party, Role, User
 from npdesk.services import accounts
 from npdesk.services.cases import CaseInput, create_case, transition_case
+from npdesk.services.handovers import create_handover_list
+from npdesk.services.reviews import build_agenda, schedule_review
 from npdesk.store.db import transaction
 from npdesk.web.app import create_app
 
@@ -84,6 +87,39 @@ def build_world(engine: Engine) -> World:
         opened(engine, "ZZHOMEONLY confidential lead", "2007-10-04", HOME_C),
         opened(engine, "FICTIONAL maraging steel", "2007-10-05", SHARED_U),
     )
+
+
+def hand_over(engine: Engine, day: date, references: list[str], release: bool = False) -> list[str]:
+    """Hand a list of `references` to CHN on `day` as the officer; returns its entries'
+    references as the officer sees them."""
+    listing = create_handover_list(
+        engine,
+        OFFICER,
+        title=f"FICTIONAL list of {day:%d %B %Y}",
+        handed_over_on=day,
+        handed_over_by="PolMinCouns",
+        handed_over_to="MFA Arms Control Department",
+        partner_country="CHN",
+        references=references,
+        release=release,
+        fictional=True,
+    )
+    return [e.reference for e in listing.entries]
+
+
+def hold_review(engine: Engine) -> None:
+    """Review 1, confirmed for `MEETING`, its agenda built by the officer."""
+    schedule_review(
+        engine,
+        OFFICER,
+        level=ReviewLevel.WORKING,
+        proposed_on=MEETING,
+        confirmed_on=MEETING,
+        partner_country="CHN",
+        title="FICTIONAL spring review",
+        fictional=True,
+    )
+    build_agenda(engine, OFFICER, 1)
 
 
 def add_accounts(engine: Engine) -> None:

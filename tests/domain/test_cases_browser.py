@@ -23,6 +23,14 @@ from npdesk.store.schema import upgrade
 from npdesk.web.app import create_app
 from tests.web.conftest import PASSWORD, add_users
 
+
+@pytest.fixture(autouse=True)
+def one_person_desk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests make records shared in one step; two-person release: tests/cases,
+    tests/handovers, tests/reviews."""
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")
+
+
 pytestmark = pytest.mark.browser
 
 SEED = "08BEIJING1050"

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -13,6 +14,14 @@ from npdesk.cli.cases import app as cases_app
 from npdesk.cli.handovers import app as handovers_app
 from npdesk.cli.metrics import metrics
 from npdesk.cli.reviews import app as reviews_app
+
+
+@pytest.fixture(autouse=True)
+def one_person_desk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests make records shared in one step; two-person release: tests/cases,
+    tests/handovers, tests/reviews."""
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")
+
 
 app = typer.Typer(pretty_exceptions_enable=False)
 app.add_typer(cases_app, name="cases")

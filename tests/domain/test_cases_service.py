@@ -39,6 +39,14 @@ from ._desk_fixtures import (
     desk,
 )
 
+
+@pytest.fixture(autouse=True)
+def one_person_desk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests make records shared in one step; two-person release: tests/cases,
+    tests/handovers, tests/reviews."""
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")
+
+
 SECRET_TEXT = "HOME-ONLY allegation from sensitive reporting"
 
 

@@ -18,6 +18,14 @@ from npdesk.services.proposals import ProposalView, decide, list_proposals, sugg
 from npdesk.store.db import make_engine
 from npdesk.store.schema import upgrade
 
+
+@pytest.fixture(autouse=True)
+def one_person_desk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests make records shared in one step; two-person release: tests/cases,
+    tests/handovers, tests/reviews."""
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")
+
+
 OFFICER = User("officer", Party.HOME, Role.OFFICER, Level.TS)
 LIAISON = User("liaison", Party.PARTNER, Role.LIAISON, Level.C, country="CHN")
 SEED_ID = "08BEIJING1050"

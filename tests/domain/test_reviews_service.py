@@ -34,6 +34,14 @@ from npdesk.services.reviews import (
 
 from ._desk_fixtures import LIAISON, OFFICER, REVIEWER, SHARED, at, desk
 
+
+@pytest.fixture(autouse=True)
+def one_person_desk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests make records shared in one step; two-person release: tests/cases,
+    tests/handovers, tests/reviews."""
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")
+
+
 HOME_NOTE = "ZZINTERNAL doubts about the account given"
 
 

@@ -20,7 +20,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from npdesk.security.model import User
-from npdesk.services.handovers import create_handover_list
 from tests.cases._partner_world import (
     LIAISON,
     LIAISON_U,
@@ -30,23 +29,10 @@ from tests.cases._partner_world import (
     assert_nothing_hidden,
     bearer,
     get_bytes,
+    hand_over,
     pdf_text,
 )
 from tests.conftest import chromium_path, require
-
-
-def hand_over(engine: Engine, day: date, references: list[str]) -> None:
-    create_handover_list(
-        engine,
-        OFFICER,
-        title=f"FICTIONAL list of {day:%d %B %Y}",
-        handed_over_on=day,
-        handed_over_by="PolMinCouns",
-        handed_over_to="MFA Arms Control Department",
-        partner_country="CHN",
-        references=references,
-        fictional=True,
-    )
 
 
 def test_list_entries_carry_the_partners_numbers_without_gaps(

@@ -17,16 +17,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from npdesk.domain.cases import CaseOutcome, CaseStatus
-from npdesk.domain.reviews import ReviewLevel
-from npdesk.services.reviews import build_agenda, record_outcome, schedule_review
+from npdesk.services.reviews import record_outcome
 from tests.cases._partner_world import (
     LIAISON,
-    MEETING,
     OFFICER,
     REVIEWER_U,
     World,
     assert_nothing_hidden,
     get_bytes,
+    hold_review,
     pdf_text,
 )
 from tests.conftest import chromium_path, require
@@ -38,20 +37,6 @@ PARTNER_AGENDA = [
 ]
 
 
-def review(engine: Engine) -> None:
-    schedule_review(
-        engine,
-        OFFICER,
-        level=ReviewLevel.WORKING,
-        proposed_on=MEETING,
-        confirmed_on=MEETING,
-        partner_country="CHN",
-        title="FICTIONAL spring review",
-        fictional=True,
-    )
-    build_agenda(engine, OFFICER, 1)
-
-
 def agenda(body: bytes) -> list[tuple[int, str, str]]:
     return [(i["position"], i["reference"], i["title"]) for i in json.loads(body)["agenda"]]
 
@@ -60,7 +45,7 @@ def test_agenda_positions_have_no_gap_where_home_only_cases_sit(
     engine: Engine, client: TestClient, world: World
 ) -> None:
     require(chromium_path() is not None, "Debian's chromium (apt-get install chromium)")
-    review(engine)
+    hold_review(engine)
     officer = get_bytes(client, OFFICER, "/api/v1/reviews/1")
     assert [(p, r) for p, r, _ in agenda(officer)] == [
         (1, world.gyroscopes),
@@ -90,7 +75,7 @@ def test_agenda_positions_have_no_gap_where_home_only_cases_sit(
 def test_a_home_reviewer_cleared_unclassified_sees_positions_from_one(
     engine: Engine, client: TestClient, world: World
 ) -> None:
-    review(engine)
+    hold_review(engine)
     api = get_bytes(client, REVIEWER_U, "/api/v1/reviews/1")
     assert agenda(api) == [(1, world.steel, "FICTIONAL maraging steel")]
     page = get_bytes(client, REVIEWER_U, "/reviews/1")
@@ -106,7 +91,7 @@ def test_a_home_reviewer_cleared_unclassified_sees_positions_from_one(
 def test_an_outcome_merging_into_a_hidden_case_names_no_target(
     engine: Engine, client: TestClient, world: World
 ) -> None:
-    review(engine)
+    hold_review(engine)
     for source, target in ((world.gyroscopes, world.home_lead), (world.steel, world.gyroscopes)):
         record_outcome(
             engine,

@@ -26,7 +26,7 @@ from npdesk import settings
 from npdesk.domain.cases import CableLink, CaseStatus, ControlRegime, Item, Priority, Subject
 from npdesk.domain.reviews import Participant, ReviewLevel
 from npdesk.security.model import LOCAL_OPERATOR, Level, Marking, Party, Role, User
-from npdesk.services import accounts
+from npdesk.services import accounts, approvals
 from npdesk.services.cases import CaseInput, create_case, transition_case
 from npdesk.services.commitments import CommitmentInput, create_commitment
 from npdesk.services.events import EventInput, create_event
@@ -36,6 +36,7 @@ from npdesk.services.ingest import ingest_paths
 from npdesk.services.proposals import suggest_for_cable
 from npdesk.services.release import release_cable
 from npdesk.services.reviews import build_agenda, record_outcome, schedule_review
+from npdesk.settings import one_person_desk
 from npdesk.store.db import transaction
 from npdesk.store.models.cables import CableRecord
 from npdesk.store.models.cases import ReviewSessionRecord
@@ -334,6 +335,7 @@ def _at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
 
 
+@one_person_desk()  # the desk is made in one step; two-person release: tests/cases
 def _build_desk(engine: Engine, canaries: Canaries) -> dict[str, list[Record]]:
     cases: dict[str, str] = {}  # marking → reference
     case_words: dict[str, str] = {}  # reference → the canary word in its title
@@ -595,6 +597,11 @@ def build_leak_world(
     canaries = Canaries()
     records = {"cables": _build_cables(engine, tmp, canaries)}
     records |= _build_desk(engine, canaries)
+    # The shared review's minutes go out as on a two-person desk: one proposes, another approves.
+    minutes_release = approvals.propose_release(
+        engine, READERS["home-TS"], approvals.MINUTES, records["reviews"][0].value, source="test"
+    )
+    approvals.approve_release(engine, READERS["home-S"], minutes_release.id, source="test")
     # No canary hides inside another, except a firm's name inside its key (same right).
     every = {w.lower(): who for w, who in [*canaries.words.items(), *canaries.ids.items()]}
     overlapping = [

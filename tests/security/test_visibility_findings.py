@@ -40,6 +40,14 @@ from npdesk.store.models.desk import LetterRecord
 from npdesk.store.schema import upgrade
 from npdesk.store.visibility import fetch_visible, set_marking, visible_select
 
+
+@pytest.fixture(autouse=True)
+def one_person_desk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests make records shared in one step; two-person release: tests/cases,
+    tests/handovers, tests/reviews."""
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")
+
+
 OFFICER = User("officer", Party.HOME, Role.OFFICER, Level.TS)
 REVIEWER_U = User("reviewer-u", Party.HOME, Role.REVIEWER, Level.U)
 REVIEWER_S = User("reviewer-s", Party.HOME, Role.REVIEWER, Level.S)

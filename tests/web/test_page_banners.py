@@ -10,9 +10,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import token_for
+
+
+@pytest.fixture(autouse=True)
+def one_person_desk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests make records shared in one step; two-person release: tests/cases,
+    tests/handovers, tests/reviews."""
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")
+
 
 SECRET_NOFORN = {"classification": "S", "noforn": True}
 SECRET = {"classification": "S"}

@@ -11,6 +11,13 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import token_for
 
 
+@pytest.fixture(autouse=True)
+def one_person_desk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests make records shared in one step; two-person release: tests/cases,
+    tests/handovers, tests/reviews."""
+    monkeypatch.setenv("NPDESK_TWO_PERSON_RELEASE", "false")
+
+
 def test_partner_released_cable_shows_full_banner_with_rel_to(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
