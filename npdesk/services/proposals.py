@@ -33,7 +33,8 @@ from npdesk.security import policy
 from npdesk.security.markings import strictest
 from npdesk.security.model import Marking, User
 from npdesk.security.partners import agreed_level
-from npdesk.services import approvals, errors
+from npdesk.services import approvals, audit, errors
+from npdesk.services.audit_scope import current_source
 from npdesk.services.cables import normalize_id
 from npdesk.services.commitments import CommitmentInput, add_commitment_in
 from npdesk.services.events import EventInput, add_event_in, add_letter_in
@@ -390,68 +391,79 @@ def decide(
     desk record (firm, dialogue, event, letter or commitment) marked like the proposal (or
     shared with the partner when `values["shared_with_partner"]` is true). The decision is
     kept with user and time. Raises errors.NotFound, errors.NotPermitted, errors.Invalid."""
-    if decision not in DECISIONS:
-        raise errors.Invalid(f"decision is one of {', '.join(DECISIONS)}")
-    values = dict(values or {})
-    with transaction(engine) as session:
-        # Checked inside the query: a proposal the user may not read is a missing one.
-        record = session.scalars(
-            visible_select(ProposalRecord, user, ProposalRecord.id == proposal_id).options(
-                selectinload(ProposalRecord.decisions)
-            )
-        ).one_or_none()
-        if record is None:
-            raise errors.NotFound(f"no proposal {proposal_id}")
-        marking = marking_of(record)
-        if not policy.may_write(user, DESK_KIND, marking):
-            raise errors.NotPermitted(f"{user.username} may not decide on proposals")
-        if record.state != "pending":
-            raise errors.Invalid(f"proposal {proposal_id} is already {record.state}")
-        proposal = Proposal.from_detail(record.payload)
-        if decision == "edit":
-            proposal = _edited(proposal, values)
-        if decision != "reject":
-            shared = bool(values.get("shared_with_partner", False))
-            if shared:  # sharing the new record is a release like any other
-                allowed = policy.may_release(
-                    user, marking, agreed_level(settings.partner_country())
+    with audit.refusals_audited(
+        engine, user, "desk.proposals.decide", record_kind="proposal", record_id=proposal_id
+    ):
+        if decision not in DECISIONS:
+            raise errors.Invalid(f"decision is one of {', '.join(DECISIONS)}")
+        values = dict(values or {})
+        with transaction(engine) as session:
+            # Checked inside the query: a proposal the user may not read is a missing one.
+            record = session.scalars(
+                visible_select(ProposalRecord, user, ProposalRecord.id == proposal_id).options(
+                    selectinload(ProposalRecord.decisions)
                 )
-                if not allowed:
-                    raise errors.NotPermitted(allowed.reason)
-            # With two-person release on, the record is made unshared and its sharing proposed.
-            two_person = shared and settings.two_person_release()
-            target = Marking(
-                marking.level, marking.caveats, marking.rel_to, shared and not two_person
-            )
-            cable = session.get(CableRecord, record.cable_id)
-            made_on = cable_day(cable.parsed.get("created")) if cable is not None else None
-            kind, created_id = _create(session, proposal, record.cable_id, target, made_on)
-            if two_person and kind is not None and created_id is not None:
-                session.flush()
-                refused = approvals.propose_in(
-                    session, user, kind, str(created_id), source="desk.proposals.decide"
+            ).one_or_none()
+            if record is None:
+                raise errors.NotFound(f"no proposal {proposal_id}")
+            marking = marking_of(record)
+            if not policy.may_write(user, DESK_KIND, marking):
+                raise errors.NotPermitted(f"{user.username} may not decide on proposals")
+            if record.state != "pending":
+                raise errors.Invalid(f"proposal {proposal_id} is already {record.state}")
+            proposal = Proposal.from_detail(record.payload)
+            if decision == "edit":
+                proposal = _edited(proposal, values)
+            if decision != "reject":
+                shared = bool(values.get("shared_with_partner", False))
+                if shared:  # sharing the new record is a release like any other
+                    allowed = policy.may_release(
+                        user, marking, agreed_level(settings.partner_country())
+                    )
+                    if not allowed:
+                        raise errors.NotPermitted(allowed.reason)
+                # With two-person release on, the record is made unshared and its sharing proposed.
+                two_person = shared and settings.two_person_release()
+                target = Marking(
+                    marking.level, marking.caveats, marking.rel_to, shared and not two_person
                 )
-                if isinstance(refused, Exception):
-                    raise refused
-            elif shared and kind is not None and created_id is not None:
-                # One step: a firm the proposal names may be stored already, not made with
-                # `target`, so sharing is set on whatever record the proposal stands for.
-                session.flush()
-                share_in(session, user, kind, created_id, True)
-            record.record_kind, record.record_id = kind, created_id
-            record.payload = proposal.detail()
-        record.state = {"accept": "accepted", "edit": "edited", "reject": "rejected"}[decision]
-        record.decisions.append(
-            ProposalDecisionRecord(
-                decision=decision,
-                username=user.username,
-                decided_at=now or utcnow(),
-                values=values,
-                note=note,
+                cable = session.get(CableRecord, record.cable_id)
+                made_on = cable_day(cable.parsed.get("created")) if cable is not None else None
+                kind, created_id = _create(session, proposal, record.cable_id, target, made_on)
+                if two_person and kind is not None and created_id is not None:
+                    session.flush()
+                    refused = approvals.propose_in(
+                        session, user, kind, str(created_id), source=current_source()
+                    )
+                    if isinstance(refused, Exception):
+                        raise refused
+                elif shared and kind is not None and created_id is not None:
+                    # One step: a firm the proposal names may be stored already, not made with
+                    # `target`, so sharing is set on whatever record the proposal stands for.
+                    session.flush()
+                    share_in(session, user, kind, created_id, True)
+                record.record_kind, record.record_id = kind, created_id
+                record.payload = proposal.detail()
+            record.state = {"accept": "accepted", "edit": "edited", "reject": "rejected"}[decision]
+            record.decisions.append(
+                ProposalDecisionRecord(
+                    decision=decision,
+                    username=user.username,
+                    decided_at=now or utcnow(),
+                    values=values,
+                    note=note,
+                )
             )
-        )
-        session.flush()
-        return _view(record)
+            session.flush()
+            audit.record_change(
+                session,
+                user,
+                "desk.proposals.decide",
+                record_kind="proposal",
+                record_id=record.id,
+                detail={"decision": decision, "made": f"{record.record_kind}:{record.record_id}"},
+            )
+            return _view(record)
 
 
 def _first_firm(session: Session, proposal: Proposal) -> FirmRecord | None:
