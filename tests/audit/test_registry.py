@@ -167,7 +167,7 @@ def _case(ctx: Ctx) -> str:
     case = create_case(
         ctx.world.engine,
         OFFICER,
-        CaseInput(title="FICTIONAL audit case", marking=Marking(Level.C, shared=True)),
+        CaseInput(title="FICTIONAL audit case", marking=Marking(Level.C)),
         source=TEST_SOURCE,
     )
     return case.reference
